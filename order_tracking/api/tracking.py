@@ -1,0 +1,121 @@
+"""REST view of where an order stands.
+
+`GET /api/method/order_tracking.api.tracking.get_order_status?order=X` — X is a Sales Order
+name, an Order Intake name, or `channel:external_ref` — answers
+`{"sales_order", "customer", "stage", "progress": {...}, "promised_date", "eta", "delay_days",
+"events": [{"at", "stage", "event", "reference_doctype", "reference_name", "qty"}]}`.
+
+A caller who may not read that Sales Order gets 403, with the same message whether or not the
+order exists.
+"""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+
+from order_tracking.core.intake import CHANNELS
+from order_tracking.order_tracking.permissions import can_read_order
+from order_tracking.order_tracking.tracking import (
+	compute_order_states,
+	gather_order_facts,
+	tracker_values,
+)
+
+EVENT_LIMIT = 1000
+PROGRESS_FIELDS = (
+	"ordered_qty",
+	"manufacture_qty",
+	"produced_qty",
+	"produced_pct",
+	"shipped_qty",
+	"shipped_pct",
+	"delivered_qty",
+	"delivered_pct",
+	"currency",
+	"grand_total",
+	"billed_amount",
+	"billed_pct",
+	"paid_amount",
+	"paid_pct",
+)
+TRACKER_FIELDS = ("customer", "stage", "on_hold", "promised_date", "eta", "delay_days", *PROGRESS_FIELDS)
+
+
+@frappe.whitelist(methods=["GET"])
+def get_order_status(order: str) -> dict:
+	sales_order = resolve_order(order)
+	if not sales_order or not can_read_order(sales_order):
+		frappe.throw(
+			_("No order {0} that you may see").format(frappe.bold(order)),
+			exc=frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
+	return order_status(sales_order)
+
+
+def resolve_order(order: str) -> str | None:
+	"""The Sales Order meant by a Sales Order name, an intake name or `channel:external_ref`."""
+	order = (order or "").strip()
+	if not order:
+		return None
+	if frappe.db.exists("Sales Order", order):
+		return order
+	intake = frappe.db.get_value("Order Intake", order, "sales_order")
+	if intake:
+		return intake
+	channel, sep, external_ref = order.partition(":")
+	if sep and channel in CHANNELS and external_ref:
+		return frappe.db.get_value(
+			"Order Intake", {"channel": channel, "external_ref": external_ref}, "sales_order"
+		)
+	return None
+
+
+def order_status(sales_order: str) -> dict:
+	tracker = frappe.db.get_value("Order Tracker", sales_order, TRACKER_FIELDS, as_dict=True)
+	if not tracker:
+		# not tracked yet (tracking paused, backfill pending): derive it now, store nothing
+		facts = gather_order_facts([sales_order])
+		state = compute_order_states(facts)[sales_order]
+		tracker = frappe._dict(tracker_values(facts[sales_order], state))
+	events = frappe.get_all(
+		"Order Event",
+		filters={"sales_order": sales_order},
+		fields=[
+			"occurred_at",
+			"stage",
+			"event",
+			"reference_doctype",
+			"reference_name",
+			"qty",
+			"amount",
+			"is_cancellation",
+		],
+		order_by="occurred_at asc, name asc",
+		limit=EVENT_LIMIT,
+	)
+	return {
+		"sales_order": sales_order,
+		"customer": tracker.customer,
+		"stage": tracker.stage,
+		"on_hold": bool(tracker.on_hold),
+		"progress": {f: tracker.get(f) for f in PROGRESS_FIELDS},
+		"promised_date": tracker.promised_date,
+		"eta": tracker.eta,
+		"delay_days": tracker.delay_days,
+		"events": [
+			{
+				"at": e.occurred_at,
+				"stage": e.stage,
+				"event": e.event,
+				"label": _(e.event, context="Order Event"),
+				"reference_doctype": e.reference_doctype,
+				"reference_name": e.reference_name,
+				"qty": e.qty,
+				"amount": e.amount,
+				"is_cancellation": bool(e.is_cancellation),
+			}
+			for e in events
+		],
+	}

@@ -1,0 +1,38 @@
+"""The stage vocabulary every part of the app shares."""
+
+RECEIVED = "Received"
+UNDER_REVIEW = "Under Review"
+APPROVED = "Approved"
+PLANNED = "Planned"
+IN_PRODUCTION = "In Production"
+READY_TO_SHIP = "Ready to Ship"
+SHIPPED = "Shipped"
+DELIVERED = "Delivered"
+BILLED = "Billed"
+PAID = "Paid"
+CLOSED = "Closed"
+CANCELLED = "Cancelled"
+
+# The order's life, in order. Closed and Cancelled end it from any point.
+STAGES: tuple[str, ...] = (
+	RECEIVED,
+	UNDER_REVIEW,
+	APPROVED,
+	PLANNED,
+	IN_PRODUCTION,
+	READY_TO_SHIP,
+	SHIPPED,
+	DELIVERED,
+	BILLED,
+	PAID,
+	CLOSED,
+	CANCELLED,
+)
+
+PROGRESS_STAGES: tuple[str, ...] = STAGES[: STAGES.index(PAID) + 1]
+TERMINAL_STAGES: frozenset[str] = frozenset({CLOSED, CANCELLED})
+
+
+def stage_index(stage: str) -> int:
+	"""Position of `stage` in the vocabulary; raises ValueError for an unknown stage."""
+	return STAGES.index(stage)

@@ -1,0 +1,245 @@
+"""Order state: one pure function from an order's facts to its stage, progress and ETA.
+
+The facts are an order header (what the Sales Order itself says) and a `Progress` summed from
+every live document that moves the order (work orders, stock entries, deliveries, invoices,
+payments ...). `Progress` addition is commutative and associative, so the facts — and the state
+derived from them — do not depend on the order in which documents were submitted; a cancelled
+document simply stops contributing, which rolls the state back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+
+from order_tracking.core import stages as S
+
+QTY_EPSILON = 1e-6
+MONEY_EPSILON = 0.005
+
+# ERPNext Sales Order statuses that matter here.
+SO_STATUS_CLOSED = "Closed"
+SO_STATUS_ON_HOLD = "On Hold"
+
+REVIEW_PENDING = "Pending"
+REVIEW_APPROVED = "Approved"
+REVIEW_REJECTED = "Rejected"
+
+
+@dataclass(frozen=True)
+class OrderHeader:
+	"""What the Sales Order itself says. Quantities are in stock UOM."""
+
+	docstatus: int = 0
+	status: str = ""
+	promised_date: date | None = None
+	ordered_qty: float = 0.0
+	manufacture_qty: float = 0.0  # qty of lines made in-house or outside (lines with a BOM)
+	grand_total: float = 0.0
+	review_status: str | None = None
+
+
+def _later(a: date | None, b: date | None) -> date | None:
+	if a is None:
+		return b
+	if b is None:
+		return a
+	return max(a, b)
+
+
+_DATE_FIELDS = frozenset({"production_due", "last_shipped_on", "last_delivered_on"})
+
+
+@dataclass(frozen=True)
+class Progress:
+	"""What the order's documents add up to. Quantities in stock UOM, amounts in order currency."""
+
+	planned_qty: float = 0.0  # qty covered by submitted work / subcontracting orders
+	started_qty: float = 0.0  # qty on which production has started (materials issued, job cards)
+	produced_qty: float = 0.0
+	shipped_qty: float = 0.0  # on submitted delivery notes
+	delivered_qty: float = 0.0  # confirmed at the customer
+	billed_amount: float = 0.0
+	paid_amount: float = 0.0
+	production_due: date | None = None  # latest planned end of production still open
+	last_shipped_on: date | None = None
+	last_delivered_on: date | None = None
+
+	def __add__(self, other: Progress) -> Progress:
+		if not isinstance(other, Progress):
+			return NotImplemented
+		values = {}
+		for f in fields(self):
+			a, b = getattr(self, f.name), getattr(other, f.name)
+			values[f.name] = _later(a, b) if f.name in _DATE_FIELDS else a + b
+		return Progress(**values)
+
+	@classmethod
+	def total(cls, parts: Iterable[Progress]) -> Progress:
+		result = cls()
+		for part in parts:
+			result = result + part
+		return result
+
+
+@dataclass(frozen=True)
+class OrderState:
+	stage: str
+	on_hold: bool
+	ordered_qty: float
+	manufacture_qty: float
+	produced_qty: float
+	shipped_qty: float
+	delivered_qty: float
+	grand_total: float
+	billed_amount: float
+	paid_amount: float
+	produced_pct: float
+	shipped_pct: float
+	delivered_pct: float
+	billed_pct: float
+	paid_pct: float
+	promised_date: date | None
+	eta: date | None
+	delay_days: int
+
+
+def _covers(part: float, whole: float, eps: float) -> bool:
+	return part >= whole - eps
+
+
+def _pct(part: float, whole: float, complete: bool) -> float:
+	if whole <= 0:
+		return 100.0 if complete else 0.0
+	return round(min(max(part / whole, 0.0), 1.0) * 100, 2)
+
+
+def reached_stages(header: OrderHeader, progress: Progress) -> dict[str, bool]:
+	"""Which progress stages the facts fully reach.
+
+	Physical stages are closed downward: goods on the road were made, so `Shipped` implies
+	`Ready to Ship`, `In Production` and `Planned` even when no work order exists (made to stock,
+	bought in). Money stages come after delivery: an order billed in advance stays in production.
+	"""
+	submitted = header.docstatus == 1
+	nothing_to_make = header.manufacture_qty <= QTY_EPSILON
+	has_qty = header.ordered_qty > QTY_EPSILON
+	no_value = header.grand_total <= MONEY_EPSILON
+
+	delivered = submitted and has_qty and _covers(progress.delivered_qty, header.ordered_qty, QTY_EPSILON)
+	shipped = delivered or (
+		submitted and has_qty and _covers(progress.shipped_qty, header.ordered_qty, QTY_EPSILON)
+	)
+	ready = shipped or (
+		submitted and (nothing_to_make or _covers(progress.produced_qty, header.manufacture_qty, QTY_EPSILON))
+	)
+	in_production = ready or (
+		submitted
+		and (progress.started_qty > QTY_EPSILON or progress.produced_qty > QTY_EPSILON)
+		and (nothing_to_make or _covers(progress.planned_qty, header.manufacture_qty, QTY_EPSILON))
+	)
+	planned = in_production or (
+		submitted and (nothing_to_make or _covers(progress.planned_qty, header.manufacture_qty, QTY_EPSILON))
+	)
+	approved = submitted or header.review_status == REVIEW_APPROVED
+	under_review = approved or header.review_status == REVIEW_PENDING
+	billed = delivered and (no_value or _covers(progress.billed_amount, header.grand_total, MONEY_EPSILON))
+	paid = billed and (no_value or _covers(progress.paid_amount, header.grand_total, MONEY_EPSILON))
+
+	return {
+		S.RECEIVED: True,
+		S.UNDER_REVIEW: under_review,
+		S.APPROVED: approved,
+		S.PLANNED: planned,
+		S.IN_PRODUCTION: in_production,
+		S.READY_TO_SHIP: ready,
+		S.SHIPPED: shipped,
+		S.DELIVERED: delivered,
+		S.BILLED: billed,
+		S.PAID: paid,
+	}
+
+
+def derive_stage(header: OrderHeader, progress: Progress) -> str:
+	"""The furthest stage fully reached, every earlier stage reached too."""
+	if header.docstatus == 2:
+		return S.CANCELLED
+	if header.status == SO_STATUS_CLOSED:
+		return S.CLOSED
+	reached = reached_stages(header, progress)
+	stage = S.RECEIVED
+	for candidate in S.PROGRESS_STAGES:
+		if not reached[candidate]:
+			break
+		stage = candidate
+	return stage
+
+
+def estimate_eta(
+	header: OrderHeader, progress: Progress, stage: str, today: date, transit_days: int = 0
+) -> date | None:
+	"""When the customer will have the goods.
+
+	Delivered orders: the last delivery. Shipped ones: the last shipment plus transit. Others:
+	the promised date, or later when open production ends after it; never in the past.
+	"""
+	if stage == S.CANCELLED:
+		return None
+	transit = timedelta(days=max(transit_days, 0))
+	if S.stage_index(stage) >= S.stage_index(S.DELIVERED) and stage != S.CLOSED:
+		return progress.last_delivered_on or progress.last_shipped_on or header.promised_date
+	if stage == S.CLOSED:
+		return progress.last_delivered_on or progress.last_shipped_on
+	if stage == S.SHIPPED:
+		eta = (progress.last_shipped_on or today) + transit
+		return max(eta, today)
+	eta = header.promised_date
+	if progress.production_due is not None:
+		eta = _later(eta, progress.production_due + transit)
+	if eta is None:
+		return None
+	return max(eta, today)
+
+
+def derive_order_state(
+	header: OrderHeader, progress: Progress, today: date, transit_days: int = 0
+) -> OrderState:
+	"""The whole tracker row for an order, from its facts alone."""
+	stage = derive_stage(header, progress)
+	submitted = header.docstatus == 1
+	eta = estimate_eta(header, progress, stage, today, transit_days)
+	delay = 0
+	if eta and header.promised_date and stage not in S.TERMINAL_STAGES:
+		delay = max((eta - header.promised_date).days, 0)
+	reached = reached_stages(header, progress)
+	return OrderState(
+		stage=stage,
+		on_hold=header.status == SO_STATUS_ON_HOLD,
+		ordered_qty=header.ordered_qty,
+		manufacture_qty=header.manufacture_qty,
+		produced_qty=progress.produced_qty,
+		shipped_qty=progress.shipped_qty,
+		delivered_qty=progress.delivered_qty,
+		grand_total=header.grand_total,
+		billed_amount=progress.billed_amount,
+		paid_amount=progress.paid_amount,
+		produced_pct=_pct(progress.produced_qty, header.manufacture_qty, submitted),
+		shipped_pct=_pct(progress.shipped_qty, header.ordered_qty, reached[S.SHIPPED]),
+		delivered_pct=_pct(progress.delivered_qty, header.ordered_qty, reached[S.DELIVERED]),
+		billed_pct=_pct(progress.billed_amount, header.grand_total, reached[S.BILLED]),
+		paid_pct=_pct(progress.paid_amount, header.grand_total, reached[S.PAID]),
+		promised_date=header.promised_date,
+		eta=eta,
+		delay_days=delay,
+	)
+
+
+def paid_amount(invoiced_paid: float, advance_paid: float, advance_allocated: float) -> float:
+	"""Money received for an order.
+
+	`invoiced_paid` is what was paid on its invoices (their share of total - outstanding), which
+	already includes advances allocated to those invoices; the rest of the order's advances
+	(`advance_paid - advance_allocated`) is added once.
+	"""
+	return max(invoiced_paid, 0.0) + max(advance_paid - advance_allocated, 0.0)

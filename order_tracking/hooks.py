@@ -1,0 +1,104 @@
+app_name = "order_tracking"
+app_title = "Order Tracking"
+app_publisher = "order_tracking developers"
+app_description = (
+	"Order tracking for make-to-order manufacturers on ERPNext: intake, review, planning, "
+	"production, outsourcing, delivery and settlement"
+)
+app_email = "dev@order-tracking.invalid"
+app_license = "mit"
+
+# "org/repo" form: frappe resolves the app name without asking GitHub (offline installs work)
+required_apps = ["frappe/erpnext"]
+
+# Automatically update python controller files with type annotations for this app.
+export_python_type_annotations = True
+
+# Desk
+# ----
+doctype_js = {"Sales Order": "public/js/sales_order.js"}
+doctype_list_js = {"Sales Order": "public/js/sales_order_list.js"}
+
+# Installation
+# ------------
+after_install = "order_tracking.install.after_install"
+after_migrate = "order_tracking.install.after_migrate"
+before_uninstall = "order_tracking.install.before_uninstall"
+
+# Fixtures: only what this app owns, filtered by name.
+ROLES = (
+	"Order Clerk",
+	"Order Reviewer",
+	"Production Planner",
+	"Outsourcing Manager",
+	"Settlement Accountant",
+)
+fixtures = [
+	{"dt": "Role", "filters": [["name", "in", ROLES]]},
+]
+
+# Permissions
+# -----------
+# Trackers and events are read with the rights of the Sales Order they describe.
+has_permission = {
+	"Order Tracker": "order_tracking.order_tracking.permissions.has_order_permission",
+	"Order Event": "order_tracking.order_tracking.permissions.has_order_permission",
+}
+
+# Document Events
+# ---------------
+# Every ERPNext document that moves an order writes an event on the order's timeline and
+# refreshes its tracker, on submit and on cancel.
+_TRACKED = {
+	"on_submit": "order_tracking.overrides.tracked_documents.on_submit",
+	"on_cancel": "order_tracking.overrides.tracked_documents.on_cancel",
+}
+doc_events = {
+	"Sales Order": {
+		"after_insert": "order_tracking.overrides.sales_order.after_insert",
+		"on_update": "order_tracking.overrides.sales_order.on_update",
+		"on_update_after_submit": "order_tracking.overrides.sales_order.on_update_after_submit",
+		"on_trash": "order_tracking.overrides.sales_order.on_trash",
+		**_TRACKED,
+	},
+	"Work Order": _TRACKED,
+	"Job Card": _TRACKED,
+	"Stock Entry": _TRACKED,
+	"Purchase Order": _TRACKED,
+	"Subcontracting Order": _TRACKED,
+	"Subcontracting Receipt": _TRACKED,
+	"Delivery Note": _TRACKED,
+	"Shipment": {
+		**_TRACKED,
+		"on_update_after_submit": "order_tracking.overrides.tracked_documents.on_update_after_submit",
+	},
+	"Sales Invoice": _TRACKED,
+	"Payment Entry": _TRACKED,
+}
+
+# Closing, holding and re-opening a Sales Order changes its status without a document event.
+override_whitelisted_methods = {
+	"erpnext.selling.doctype.sales_order.sales_order.update_status": (
+		"order_tracking.overrides.sales_order.update_status"
+	),
+	"erpnext.selling.doctype.sales_order.sales_order.close_or_unclose_sales_orders": (
+		"order_tracking.overrides.sales_order.close_or_unclose_sales_orders"
+	),
+}
+
+# Scheduled Tasks
+# ---------------
+scheduler_events = {
+	# ETA and delay move with the calendar even when no document does.
+	"daily": ["order_tracking.order_tracking.tracking.refresh_open_trackers"],
+}
+
+# Testing
+# -------
+before_tests = "order_tracking.tests.utils.before_tests"
+
+# User Data Protection
+# --------------------
+user_data_fields = [
+	{"doctype": "Order Intake", "filter_by": "owner", "redact_fields": ["raw_payload"], "partial": 1},
+]

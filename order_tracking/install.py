@@ -1,0 +1,76 @@
+"""Install, migrate and uninstall: the app's custom fields on ERPNext doctypes, created in code
+(like hrms) so that install, migrate and uninstall treat them the same way."""
+
+import click
+
+import frappe
+from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+
+from order_tracking.core.stages import STAGES
+from order_tracking.hooks import ROLES
+
+MODULE = "Order Tracking"
+
+
+def get_custom_fields() -> dict[str, list[dict]]:
+	return {
+		"Sales Order": [
+			{
+				"fieldname": "order_stage",
+				"label": "Order Stage",
+				"fieldtype": "Select",
+				"options": "\n".join(STAGES),
+				"insert_after": "delivery_date",
+				"read_only": 1,
+				"allow_on_submit": 1,
+				"no_copy": 1,
+				"in_list_view": 1,
+				"in_standard_filter": 1,
+				"search_index": 1,
+				"translatable": 0,
+				"module": MODULE,
+				"description": "Where the order stands; kept up to date by Order Tracking",
+			},
+			{
+				"fieldname": "order_intake",
+				"label": "Order Intake",
+				"fieldtype": "Link",
+				"options": "Order Intake",
+				"insert_after": "order_stage",
+				"read_only": 1,
+				"no_copy": 1,
+				"search_index": 1,
+				"module": MODULE,
+			},
+		],
+	}
+
+
+def after_install():
+	create_custom_fields(get_custom_fields(), ignore_validate=True)
+	from order_tracking.order_tracking.backfill import after_install_backfill
+
+	after_install_backfill()
+	click.secho("Order Tracking installed. Existing orders get their trackers in the background.", fg="green")
+
+
+def after_migrate():
+	create_custom_fields(get_custom_fields(), ignore_validate=True)
+
+
+def before_uninstall():
+	"""Remove what the app added to ERPNext's doctypes; ERPNext's own data stays."""
+	for doctype, fields in get_custom_fields().items():
+		fieldnames = [f["fieldname"] for f in fields]
+		frappe.db.delete("Custom Field", {"dt": doctype, "fieldname": ("in", fieldnames)})
+		frappe.db.delete("Property Setter", {"doc_type": doctype, "field_name": ("in", fieldnames)})
+		columns = set(frappe.db.get_table_columns(doctype))
+		for fieldname in fieldnames:
+			if fieldname in columns:
+				# identifiers come from get_custom_fields() above, never from input
+				frappe.db.sql_ddl(f"alter table `tab{doctype}` drop column `{fieldname}`")  # nosemgrep
+		frappe.clear_cache(doctype=doctype)
+	for role in ROLES:
+		for table in ("Has Role", "Custom DocPerm", "DocPerm"):
+			frappe.db.delete(table, {"role": role})
+		frappe.db.delete("Role", {"name": role})

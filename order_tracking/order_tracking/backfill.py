@@ -1,0 +1,253 @@
+"""Build trackers and timelines for orders that existed before the app (or while tracking was
+paused): in batches, in a background job, with progress on Order Tracking Settings and in the
+desk's progress bar. Safe to run again: an event already on the timeline is not written twice."""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+from frappe.utils import cint, flt, now_datetime
+
+from order_tracking.order_tracking.tracking import SETTINGS, EventSpec, insert_event, refresh_trackers
+
+JOB_ID = "order_tracking_backfill"
+BATCH_SIZE = 200
+
+# Where each tracked document keeps its Sales Order: (doctype, child table, link field).
+# Documents reached only through another document (Job Card, Stock Entry, Shipment ...) are
+# found through the document they hang on.
+DIRECT_LINKS = (
+	("Work Order", None, "sales_order"),
+	("Purchase Order", "Purchase Order Item", "sales_order"),
+	("Delivery Note", "Delivery Note Item", "against_sales_order"),
+	("Sales Invoice", "Sales Invoice Item", "sales_order"),
+)
+
+
+@frappe.whitelist(methods=["POST"])
+def enqueue_backfill() -> dict:
+	"""Start (or join) the background rebuild of every order's tracker and timeline."""
+	frappe.has_permission("Order Tracking Settings", "write", throw=True)
+	_enqueue()
+	_set_progress(_("Queued"), 0, 0)
+	return {"job_id": JOB_ID}
+
+
+def run_backfill(
+	batch_size: int = BATCH_SIZE, with_events: bool = True, progress=None, commit: bool = True
+) -> int:
+	"""Rebuild every Sales Order's tracker (and timeline), committing per batch (unless `commit`
+	is off, when the caller owns the transaction)."""
+	total = frappe.db.count("Sales Order")
+	done = 0
+	last = ""
+	_set_progress(_("Running"), 0, total)
+	while True:
+		names = frappe.get_all(
+			"Sales Order", filters={"name": (">", last)}, order_by="name asc", limit=batch_size, pluck="name"
+		)
+		if not names:
+			break
+		if with_events:
+			backfill_events(names)
+		refresh_trackers(names)
+		done += len(names)
+		last = names[-1]
+		_set_progress(_("Running"), done, total)
+		if progress:
+			progress(done, total)
+		if commit:
+			frappe.db.commit()  # nosemgrep: long background job, one commit per batch
+	_set_progress(_("Completed"), done, total, finished=True)
+	if commit:
+		frappe.db.commit()  # nosemgrep: long background job, final commit
+	return done
+
+
+def backfill_events(sales_orders: list[str]) -> int:
+	"""Write the events that submitted documents of these orders would have written."""
+	from order_tracking.overrides.tracked_documents import document_events
+
+	existing = {
+		(r.sales_order, r.reference_doctype, r.reference_name, r.event)
+		for r in frappe.get_all(
+			"Order Event",
+			filters={"sales_order": ("in", sales_orders)},
+			fields=["sales_order", "reference_doctype", "reference_name", "event"],
+		)
+	}
+	headers = {
+		r.name: r
+		for r in frappe.get_all(
+			"Sales Order",
+			filters={"name": ("in", sales_orders)},
+			fields=[
+				"name",
+				"customer",
+				"currency",
+				"docstatus",
+				"creation",
+				"order_intake",
+				"total_qty",
+				"grand_total",
+				"delivery_date",
+			],
+		)
+	}
+	specs: list[EventSpec] = []
+	for so in headers.values():
+		specs.append(
+			EventSpec(
+				so.name,
+				"Received",
+				"Order Received",
+				"Order Intake" if so.order_intake else "Sales Order",
+				so.order_intake or so.name,
+				qty=flt(so.total_qty),
+				amount=flt(so.grand_total),
+				at=so.creation,
+				planned_at=so.delivery_date,
+				source="Backfill",
+			)
+		)
+	for doctype, name in _submitted_documents(sales_orders):
+		doc = frappe.get_doc(doctype, name)
+		for spec in document_events(doc):
+			spec.source = "Backfill"
+			specs.append(spec)
+
+	written = 0
+	for spec in specs:
+		key = (spec.sales_order, spec.reference_doctype, spec.reference_name, spec.event)
+		so = headers.get(spec.sales_order)
+		if key in existing or not so:
+			continue
+		existing.add(key)
+		insert_event(spec, so.customer, so.currency)
+		written += 1
+	return written
+
+
+def _submitted_documents(sales_orders: list[str]) -> list[tuple[str, str]]:
+	"""(doctype, name) of every submitted document that moves these orders, oldest first per type."""
+	docs: list[tuple[str, str]] = [
+		("Sales Order", n)
+		for n in frappe.get_all(
+			"Sales Order", filters={"name": ("in", sales_orders), "docstatus": 1}, pluck="name"
+		)
+	]
+	work_orders: list[str] = []
+	delivery_notes: list[str] = []
+	purchase_orders: list[str] = []
+	for doctype, child, link in DIRECT_LINKS:
+		if child:
+			names = frappe.get_all(
+				child,
+				filters={link: ("in", sales_orders), "parenttype": doctype, "docstatus": 1},
+				pluck="parent",
+				distinct=True,
+			)
+		else:
+			names = frappe.get_all(
+				doctype, filters={link: ("in", sales_orders), "docstatus": 1}, pluck="name"
+			)
+		names = sorted(set(names))
+		docs += [(doctype, n) for n in names]
+		if doctype == "Work Order":
+			work_orders = names
+		elif doctype == "Delivery Note":
+			delivery_notes = names
+		elif doctype == "Purchase Order":
+			purchase_orders = names
+
+	if work_orders:
+		for doctype in ("Job Card", "Stock Entry"):
+			docs += [
+				(doctype, n)
+				for n in frappe.get_all(
+					doctype,
+					filters={"work_order": ("in", work_orders), "docstatus": 1},
+					order_by="creation asc",
+					pluck="name",
+				)
+			]
+	if purchase_orders:
+		scos = frappe.get_all(
+			"Subcontracting Order",
+			filters={"purchase_order": ("in", purchase_orders), "docstatus": 1},
+			pluck="name",
+		)
+		docs += [("Subcontracting Order", n) for n in scos]
+		if scos:
+			docs += [
+				("Subcontracting Receipt", n)
+				for n in frappe.get_all(
+					"Subcontracting Receipt Item",
+					filters={"subcontracting_order": ("in", scos), "docstatus": 1},
+					pluck="parent",
+					distinct=True,
+				)
+			]
+			docs += [
+				("Stock Entry", n)
+				for n in frappe.get_all(
+					"Stock Entry",
+					filters={"subcontracting_order": ("in", scos), "docstatus": 1},
+					pluck="name",
+				)
+			]
+	if delivery_notes:
+		docs += [
+			("Shipment", n)
+			for n in frappe.get_all(
+				"Shipment Delivery Note",
+				filters={"delivery_note": ("in", delivery_notes), "parenttype": "Shipment", "docstatus": 1},
+				pluck="parent",
+				distinct=True,
+			)
+		]
+	invoices = [n for d, n in docs if d == "Sales Invoice"]
+	payment_refs = frappe.get_all(
+		"Payment Entry Reference",
+		filters={
+			"parenttype": "Payment Entry",
+			"docstatus": 1,
+			"reference_doctype": ("in", ("Sales Order", "Sales Invoice")),
+			"reference_name": ("in", sales_orders + invoices),
+		},
+		pluck="parent",
+		distinct=True,
+	)
+	docs += [("Payment Entry", n) for n in sorted(set(payment_refs))]
+	return list(dict.fromkeys(docs))
+
+
+def _set_progress(status: str, done: int, total: int, finished: bool = False):
+	percent = round(100 * done / total, 1) if total else (100.0 if finished else 0.0)
+	values = {
+		"backfill_status": status,
+		"backfill_processed": done,
+		"backfill_total": total,
+		"backfill_progress": percent,
+	}
+	if finished:
+		values["backfill_finished_at"] = now_datetime()
+	frappe.db.set_single_value(SETTINGS, values)
+	frappe.publish_progress(percent, title=_("Rebuilding order trackers"), description=f"{done} / {total}")
+
+
+def after_install_backfill():
+	"""On install into a site that already has orders, build their trackers in the background."""
+	if frappe.db.count("Sales Order"):
+		_enqueue()
+
+
+def _enqueue():
+	frappe.enqueue(
+		"order_tracking.order_tracking.backfill.run_backfill",
+		queue="long",
+		timeout=4 * 3600,
+		job_id=JOB_ID,
+		deduplicate=True,
+		enqueue_after_commit=True,
+	)

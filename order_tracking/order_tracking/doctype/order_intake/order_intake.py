@@ -1,0 +1,392 @@
+# Copyright (c) 2026, order_tracking developers
+# License: MIT. See license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import cint, flt, getdate, now_datetime
+
+from erpnext.stock.get_item_details import get_conversion_factor, get_price_list_rate_for
+
+from order_tracking.core import intake as core
+from order_tracking.order_tracking import intake as oi
+from order_tracking.order_tracking.tracking import get_settings
+
+STATUS_NEW = "New"
+STATUS_REJECTED = "Rejected"
+STATUS_CONVERTED = "Converted"
+STATUS_DUPLICATE = "Duplicate"
+CONVERT_SAVEPOINT = "order_intake_convert"
+
+
+class OrderIntake(Document):
+	def validate(self):
+		self.validate_not_converted()
+		self.external_ref = (
+			self.external_ref or ""
+		).strip() or None  # NULLs never collide in the unique index
+		self.validate_unique_reference()
+		errors = list(self.flags.parse_errors or [])
+		self.set_company()
+		self.set_customer_defaults(errors)
+		self.resolve_items(errors)
+		errors += core.check_intake(
+			getdate(self.transaction_date) if self.transaction_date else None,
+			getdate(self.delivery_date) if self.delivery_date else None,
+			[self.as_core_line(row) for row in self.items],
+		)
+		self.set_errors(errors)
+		self.set_duplicate_of()
+		self.set_status()
+
+	def on_update(self):
+		if self.status == STATUS_NEW and not self.sales_order and cint(get_settings().auto_convert):
+			self.convert(raise_on_failure=False)
+
+	def on_trash(self):
+		if self.sales_order and frappe.db.exists("Sales Order", self.sales_order):
+			frappe.throw(
+				_("Intake {0} became Sales Order {1}: delete or cancel the Sales Order first").format(
+					self.name, self.sales_order
+				),
+				title=_("Intake Converted"),
+			)
+
+	# ----------------------------------------------------------------------------------------
+	# validate
+
+	def validate_not_converted(self):
+		before = self.get_doc_before_save()
+		if before and before.status == STATUS_CONVERTED and before.sales_order:
+			frappe.throw(
+				_("Intake {0} already became Sales Order {1}: change the Sales Order instead").format(
+					self.name, before.sales_order
+				),
+				title=_("Intake Converted"),
+			)
+
+	def validate_unique_reference(self):
+		"""A readable message for what the unique index on channel + external_ref enforces."""
+		if not self.external_ref:
+			return
+		first = frappe.db.get_value(
+			"Order Intake",
+			{"channel": self.channel, "external_ref": self.external_ref, "name": ("!=", self.name or "")},
+			"name",
+		)
+		if first:
+			frappe.throw(
+				_("Channel {0} already sent an order with External Reference {1}: see intake {2}").format(
+					_(self.channel, context="Order Intake"), frappe.bold(self.external_ref), first
+				),
+				exc=oi.DuplicateIntakeError,
+				title=_("Duplicate Order"),
+			)
+
+	def set_company(self):
+		if not self.company:
+			self.company = get_settings().default_company or frappe.defaults.get_global_default("company")
+
+	def set_customer_defaults(self, errors: list):
+		"""Currency and price list from the customer (then its group, then Selling Settings)."""
+		if not self.customer:
+			if self.received_customer:
+				errors.append(
+					core.IntakeError(None, "customer", oi.CUSTOMER_NOT_FOUND, (self.received_customer,))
+				)
+			else:
+				errors.append(core.IntakeError(None, "customer", core.REQUIRED))
+			return
+		self.received_customer = None
+		customer = frappe.get_cached_value(
+			"Customer",
+			self.customer,
+			["disabled", "default_currency", "default_price_list", "customer_group"],
+			as_dict=True,
+		)
+		if customer.disabled:
+			errors.append(core.IntakeError(None, "customer", oi.CUSTOMER_DISABLED, (self.customer,)))
+		if not self.price_list:
+			self.price_list = (
+				customer.default_price_list
+				or frappe.get_cached_value("Customer Group", customer.customer_group, "default_price_list")
+				or frappe.db.get_single_value("Selling Settings", "selling_price_list")
+			)
+		if not self.order_currency:
+			self.order_currency = (
+				customer.default_currency
+				or (
+					self.price_list
+					and frappe.get_cached_value("Price List", self.price_list, "currency")
+				)
+				or (self.company and frappe.get_cached_value("Company", self.company, "default_currency"))
+			)
+		if self.contact_person and not frappe.db.exists(
+			"Dynamic Link",
+			{
+				"parenttype": "Contact",
+				"parent": self.contact_person,
+				"link_doctype": "Customer",
+				"link_name": self.customer,
+			},
+		):
+			errors.append(
+				core.IntakeError(
+					None, "contact_person", oi.CONTACT_NOT_OF_CUSTOMER, (self.contact_person, self.customer)
+				)
+			)
+
+	def resolve_items(self, errors: list):
+		if not self.items:
+			errors.append(core.IntakeError(None, "items", oi.NO_ITEMS))
+		for row in self.items:
+			row.currency = self.order_currency
+			if not row.item_code:
+				self.resolve_customer_item_code(row, errors)
+				if not row.item_code:
+					continue
+			row.received_item = None
+			item = frappe.get_cached_value(
+				"Item",
+				row.item_code,
+				["disabled", "is_sales_item", "has_variants", "stock_uom", "sales_uom", "item_name"],
+				as_dict=True,
+			)
+			if item.disabled:
+				errors.append(core.IntakeError(row.idx, "item_code", oi.ITEM_DISABLED, (row.item_code,)))
+			elif not item.is_sales_item:
+				errors.append(core.IntakeError(row.idx, "item_code", oi.ITEM_NOT_SALES, (row.item_code,)))
+			elif item.has_variants:
+				errors.append(core.IntakeError(row.idx, "item_code", oi.ITEM_IS_TEMPLATE, (row.item_code,)))
+			row.item_name = item.item_name
+			if not row.uom:
+				row.uom = item.sales_uom or item.stock_uom
+			elif row.uom != item.stock_uom and not frappe.db.exists(
+				"UOM Conversion Detail", {"parent": row.item_code, "parenttype": "Item", "uom": row.uom}
+			):
+				errors.append(core.IntakeError(row.idx, "uom", oi.UOM_NOT_VALID, (row.uom, row.item_code)))
+				continue
+			if not flt(row.rate) or row.rate_from_price_list:
+				self.set_rate_from_price_list(row, item.stock_uom, errors)
+
+	def resolve_customer_item_code(self, row, errors: list):
+		if row.received_item:
+			errors.append(core.IntakeError(row.idx, "item_code", oi.ITEM_NOT_FOUND, (row.received_item,)))
+			return
+		if not row.customer_item_code:
+			return  # core.check_intake reports the missing item
+		if not self.customer:
+			return
+		customer_group = frappe.get_cached_value("Customer", self.customer, "customer_group")
+		icd = frappe.qb.DocType("Item Customer Detail")
+		matches = (
+			frappe.qb.from_(icd)
+			.select(icd.parent)
+			.distinct()
+			.where((icd.parenttype == "Item") & (icd.ref_code == row.customer_item_code))
+			.where((icd.customer_name == self.customer) | (icd.customer_group == customer_group))
+			.orderby(icd.parent)
+			.limit(2)
+			.run(pluck=True)
+		)
+		if len(matches) == 1:
+			row.item_code = matches[0]
+		else:
+			errors.append(
+				core.IntakeError(
+					row.idx,
+					"customer_item_code",
+					oi.CUSTOMER_ITEM_NOT_FOUND,
+					(row.customer_item_code, self.customer),
+				)
+			)
+
+	def set_rate_from_price_list(self, row, stock_uom: str, errors: list):
+		if not self.price_list:
+			row.rate = 0
+			errors.append(core.IntakeError(row.idx, "rate", oi.NO_PRICE_LIST, (self.customer,)))
+			return
+		conversion_factor = (
+			1.0
+			if row.uom == stock_uom
+			else flt(get_conversion_factor(row.item_code, row.uom).get("conversion_factor"))
+		)
+		rate = get_price_list_rate_for(
+			frappe._dict(
+				price_list=self.price_list,
+				customer=self.customer,
+				uom=row.uom,
+				stock_uom=stock_uom,
+				conversion_factor=conversion_factor or 1.0,
+				qty=row.qty,
+				transaction_date=self.transaction_date,
+			),
+			row.item_code,
+		)
+		if rate is None:
+			row.rate = 0
+			row.rate_from_price_list = 0
+			errors.append(
+				core.IntakeError(row.idx, "rate", oi.NO_PRICE, (row.item_code, self.price_list))
+			)
+		else:
+			row.rate = flt(rate)
+			row.rate_from_price_list = 1
+
+	@staticmethod
+	def as_core_line(row) -> core.IntakeLine:
+		return core.IntakeLine(
+			row=row.idx,
+			item_code=row.item_code or row.received_item,
+			customer_item_code=row.customer_item_code,
+			qty=flt(row.qty) if row.qty is not None else None,
+			rate=flt(row.rate),
+			uom=row.uom,
+			delivery_date=getdate(row.delivery_date) if row.delivery_date else None,
+		)
+
+	def set_errors(self, errors: list):
+		"""One row per (line, field), first message wins, in line order."""
+		self.set("errors", [])
+		seen = set()
+		for err in sorted(errors, key=lambda e: (e.row or 0)):
+			key = (err.row, err.field)
+			if key in seen:
+				continue
+			seen.add(key)
+			self.append(
+				"errors", {"row_no": err.row, "error_field": err.field, "message": oi.error_message(err)}
+			)
+
+	def set_duplicate_of(self):
+		"""The same customer's same reference through another channel (e.g. e-mailed, then typed on the portal)."""
+		self.duplicate_of = None
+		if not (self.external_ref and self.customer) or self.sales_order:
+			return
+		if not cint(get_settings().flag_cross_channel_duplicates):
+			return
+		self.duplicate_of = frappe.db.get_value(
+			"Order Intake",
+			{
+				"customer": self.customer,
+				"external_ref": self.external_ref,
+				"channel": ("!=", self.channel),
+				"status": ("in", (STATUS_NEW, STATUS_CONVERTED)),
+				"name": ("!=", self.name or ""),
+			},
+			"name",
+			order_by="creation asc",
+		)
+
+	def set_status(self):
+		if self.sales_order:
+			self.status = STATUS_CONVERTED
+		elif self.duplicate_of:
+			self.status = STATUS_DUPLICATE
+		elif self.errors:
+			self.status = STATUS_REJECTED
+		else:
+			self.status = STATUS_NEW
+
+	# ----------------------------------------------------------------------------------------
+	# conversion
+
+	def convert(self, raise_on_failure: bool = True) -> str | None:
+		"""Create the draft Sales Order this intake describes and link the two.
+
+		When ERPNext refuses the order (a missing warehouse, a frozen customer ...), nothing of
+		it is kept: with `raise_on_failure` the error is raised, otherwise the intake records it
+		and becomes Rejected, so that a clerk can correct and re-submit it."""
+		if self.sales_order:
+			return self.sales_order
+		if self.status != STATUS_NEW:
+			self.throw_not_convertible()
+
+		so = self.make_sales_order()
+		frappe.db.savepoint(CONVERT_SAVEPOINT)
+		try:
+			so.insert()
+		except frappe.ValidationError as e:
+			frappe.db.rollback(save_point=CONVERT_SAVEPOINT)
+			if raise_on_failure:
+				raise
+			self.record_conversion_failure(e)
+			return None
+
+		for row, so_item in zip(self.items, so.items, strict=True):
+			row.db_set("sales_order_item", so_item.name, update_modified=False)
+		self.db_set({"sales_order": so.name, "status": STATUS_CONVERTED, "converted_on": now_datetime()})
+		return so.name
+
+	def throw_not_convertible(self):
+		problems = "".join(f"<li>{frappe.utils.escape_html(e.message)}</li>" for e in self.errors)
+		if self.status == STATUS_DUPLICATE:
+			problems = _("It duplicates intake {0}").format(self.duplicate_of)
+		frappe.throw(
+			_("Intake {0} cannot become a Sales Order while it is {1}:").format(
+				self.name, _(self.status, context="Order Intake")
+			)
+			+ (f"<ul>{problems}</ul>" if self.errors else f" {problems}"),
+			exc=oi.IntakeNotConvertibleError,
+			title=_("Correct the Intake"),
+		)
+
+	def make_sales_order(self):
+		warehouse = get_settings().default_warehouse
+		if warehouse and frappe.get_cached_value("Warehouse", warehouse, "company") != self.company:
+			warehouse = None
+		so = frappe.new_doc("Sales Order")
+		so.update(
+			{
+				"customer": self.customer,
+				"company": self.company,
+				"currency": self.order_currency,
+				"selling_price_list": self.price_list,
+				"transaction_date": self.transaction_date,
+				"delivery_date": self.delivery_date,
+				"po_no": (self.external_ref or "")[:140] or None,
+				"contact_person": self.contact_person,
+				"order_type": "Sales",
+				"order_intake": self.name,
+				"set_warehouse": warehouse,
+			}
+		)
+		for row in self.items:
+			so.append(
+				"items",
+				{
+					"item_code": row.item_code,
+					"customer_item_code": row.customer_item_code,
+					"qty": row.qty,
+					"uom": row.uom,
+					"rate": row.rate,
+					"delivery_date": row.delivery_date or self.delivery_date,
+					"warehouse": warehouse,
+				},
+			)
+		# Creating an intake is the right that matters here (it was checked on the intake itself);
+		# clerks and API users need no Sales Order rights to turn a valid intake into a draft order.
+		so.flags.ignore_permissions = True
+		return so
+
+	def record_conversion_failure(self, error: Exception):
+		message = frappe.utils.strip_html(str(error)) or error.__class__.__name__
+		if frappe.local.message_log:
+			frappe.local.message_log.pop()  # the same message, already raised
+		row = self.append(
+			"errors",
+			{
+				"row_no": None,
+				"error_field": "sales_order",
+				"message": _("The Sales Order could not be created: {0}").format(message),
+			},
+		)
+		row.db_insert()
+		self.db_set("status", STATUS_REJECTED)
+
+
+def on_doctype_update():
+	frappe.db.add_unique(
+		"Order Intake", ["channel", "external_ref"], constraint_name="unique_channel_external_ref"
+	)
+	frappe.db.add_index("Order Intake", ["customer", "external_ref"])

@@ -1,0 +1,335 @@
+# Copyright (c) 2026, order_tracking developers
+# License: MIT. See license.txt
+
+import json
+import threading
+
+import frappe
+from frappe.utils import add_days, getdate, nowdate
+
+from order_tracking.api.intake import convert_intake, submit_order
+from order_tracking.order_tracking.intake import (
+	DuplicateIntakeError,
+	IntakeNotConvertibleError,
+	MalformedOrderError,
+)
+from order_tracking.tests.utils import (
+	COMPANY,
+	CUSTOMER,
+	CUSTOMER_SHOE_CODE,
+	LACE,
+	PRICE_LIST,
+	SHOE,
+	FrappeTestCase,
+	make_fixtures,
+	set_settings,
+)
+
+
+def intake_doc(**kwargs):
+	doc = frappe.get_doc(
+		{
+			"doctype": "Order Intake",
+			"channel": "Desk",
+			"customer": CUSTOMER,
+			"company": COMPANY,
+			"transaction_date": nowdate(),
+			"delivery_date": add_days(nowdate(), 14),
+			"items": [{"item_code": SHOE, "qty": 10}],
+			**kwargs,
+		}
+	)
+	return doc
+
+
+def api(**kwargs):
+	args = {
+		"channel": "API",
+		"external_ref": frappe.generate_hash(length=10),
+		"customer": CUSTOMER,
+		"delivery_date": add_days(nowdate(), 14),
+		"company": COMPANY,
+		"items": [{"item_code": SHOE, "qty": 10}],
+	}
+	args.update(kwargs)
+	frappe.local.response.pop("http_status_code", None)
+	return submit_order(**args)
+
+
+# ERPNext's Sales Order test records pull in the whole accounting graph, down to the Payment
+# Gateway of the separate `payments` app; these tests make their own orders.
+test_ignore = ["Sales Order"]
+
+class TestOrderIntake(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		make_fixtures()
+		set_settings(auto_convert=1, flag_cross_channel_duplicates=1, pause_tracking=0)
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.local.response.pop("http_status_code", None)
+
+	# ------------------------------------------------------------------ desk intake
+
+	def test_valid_intake_becomes_a_draft_sales_order_linked_both_ways(self):
+		doc = intake_doc(
+			items=[
+				{"customer_item_code": CUSTOMER_SHOE_CODE, "qty": 10},
+				{"item_code": LACE, "qty": 20, "rate": 4},
+			]
+		)
+		doc.insert()
+		self.assertEqual(doc.status, "Converted")
+		self.assertEqual(doc.errors, [])
+		so = frappe.get_doc("Sales Order", doc.sales_order)
+		self.assertEqual(so.docstatus, 0)
+		self.assertEqual(so.order_intake, doc.name)
+		self.assertEqual(so.customer, CUSTOMER)
+		self.assertEqual(so.currency, "INR")
+		self.assertEqual(so.selling_price_list, PRICE_LIST)
+		self.assertEqual([(i.item_code, i.qty, i.rate) for i in so.items], [(SHOE, 10, 100), (LACE, 20, 4)])
+		self.assertEqual(str(so.items[0].delivery_date), str(getdate(doc.delivery_date)))
+		doc.reload()
+		self.assertEqual(doc.items[0].item_code, SHOE)  # resolved from the customer's code
+		self.assertTrue(doc.items[0].rate_from_price_list)
+		self.assertEqual(doc.items[0].sales_order_item, so.items[0].name)
+		self.assertEqual(doc.items[0].uom, "Nos")
+
+	def test_every_error_names_its_line_and_field(self):
+		doc = intake_doc(
+			delivery_date=add_days(nowdate(), -1),
+			items=[
+				{"item_code": SHOE, "qty": 0},
+				{"customer_item_code": "NOT-A-CODE", "qty": 1},
+				{"item_code": LACE, "qty": 2, "delivery_date": add_days(nowdate(), -3)},
+				{"qty": 1},
+			],
+		)
+		doc.insert()
+		self.assertEqual(doc.status, "Rejected")
+		self.assertFalse(doc.sales_order)
+		found = {(e.row_no or 0, e.error_field) for e in doc.errors}
+		self.assertEqual(
+			found,
+			{
+				(0, "delivery_date"),
+				(1, "qty"),
+				(2, "customer_item_code"),
+				(3, "delivery_date"),
+				(4, "item_code"),
+			},
+		)
+		messages = {(e.row_no or 0): e.message for e in doc.errors}
+		self.assertIn("Row 1", messages[1])
+		self.assertIn("Quantity", messages[1])
+		self.assertIn("NOT-A-CODE", messages[2])
+		self.assertFalse(frappe.db.exists("Sales Order", {"order_intake": doc.name}))
+
+	def test_missing_price_is_an_error_on_the_rate(self):
+		frappe.db.delete("Item Price", {"item_code": LACE, "price_list": PRICE_LIST})
+		doc = intake_doc(items=[{"item_code": LACE, "qty": 3}])
+		doc.insert()
+		self.assertEqual(doc.status, "Rejected")
+		self.assertEqual([(e.row_no, e.error_field) for e in doc.errors], [(1, "rate")])
+		self.assertIn(PRICE_LIST, doc.errors[0].message)
+
+	def test_clerk_corrects_a_rejected_intake_and_converts_it(self):
+		doc = intake_doc(items=[{"item_code": SHOE, "qty": -5}])
+		doc.insert()
+		self.assertEqual(doc.status, "Rejected")
+		self.assertRaises(IntakeNotConvertibleError, doc.convert)
+		doc.items[0].qty = 5
+		doc.save()
+		self.assertEqual(doc.status, "Converted")
+		self.assertTrue(frappe.db.exists("Sales Order", doc.sales_order))
+		# and a converted intake is the record of what came in: it no longer changes
+		doc.items[0].qty = 7
+		self.assertRaises(frappe.ValidationError, doc.save)
+
+	def test_convert_button_when_auto_convert_is_off(self):
+		set_settings(auto_convert=0)
+		try:
+			doc = intake_doc()
+			doc.insert()
+			self.assertEqual(doc.status, "New")
+			self.assertFalse(doc.sales_order)
+			answer = convert_intake(doc.name)
+			self.assertEqual(answer["status"], "Converted")
+			self.assertTrue(answer["sales_order"])
+		finally:
+			set_settings(auto_convert=1)
+
+	def test_unknown_customer_is_kept_as_received(self):
+		answer = api(customer="Nobody & Sons")
+		self.assertEqual(answer["status"], "Rejected")
+		intake = frappe.get_doc("Order Intake", answer["intake"])
+		self.assertEqual(intake.received_customer, "Nobody & Sons")
+		self.assertEqual(answer["errors"][0]["field"], "customer")
+		self.assertIn("Nobody & Sons", answer["errors"][0]["message"])
+
+	def test_customer_found_by_its_name(self):
+		customer_id = frappe.db.get_value("Customer", {"customer_name": CUSTOMER})
+		answer = api(customer=CUSTOMER)
+		self.assertEqual(answer["status"], "Converted")
+		self.assertEqual(frappe.db.get_value("Sales Order", answer["sales_order"], "customer"), customer_id)
+
+	def test_same_reference_from_another_channel_is_flagged_duplicate(self):
+		ref = frappe.generate_hash(length=8)
+		first = api(channel="E-mail", external_ref=ref)
+		second = api(channel="Portal", external_ref=ref)
+		self.assertEqual(first["status"], "Converted")
+		self.assertEqual(second["status"], "Duplicate")
+		doc = frappe.get_doc("Order Intake", second["intake"])
+		self.assertEqual(doc.duplicate_of, first["intake"])
+		self.assertFalse(doc.sales_order)
+
+	def test_channel_and_reference_are_unique_in_the_database(self):
+		index = frappe.db.sql(
+			"""select group_concat(column_name order by seq_in_index) from information_schema.statistics
+			where table_schema = database() and table_name = 'tabOrder Intake'
+			and index_name = 'unique_channel_external_ref' and non_unique = 0""",
+		)
+		self.assertEqual(index[0][0], "channel,external_ref")
+		ref = frappe.generate_hash(length=8)
+		intake_doc(channel="Import", external_ref=ref).insert()
+		self.assertRaises(DuplicateIntakeError, intake_doc(channel="Import", external_ref=ref).insert)
+		# desk intakes without a reference never collide
+		intake_doc().insert()
+		intake_doc().insert()
+
+	# ------------------------------------------------------------------ REST contract
+
+	def test_api_converted(self):
+		answer = api(items=[{"customer_item_code": CUSTOMER_SHOE_CODE, "qty": 4, "rate": 95.5}])
+		self.assertEqual(set(answer), {"intake", "status", "sales_order", "errors"})
+		self.assertEqual(answer["status"], "Converted")
+		self.assertEqual(answer["errors"], [])
+		so = frappe.get_doc("Sales Order", answer["sales_order"])
+		self.assertEqual((so.items[0].item_code, so.items[0].rate), (SHOE, 95.5))
+		intake = frappe.get_doc("Order Intake", answer["intake"])
+		self.assertEqual(intake.channel, "API")
+		self.assertEqual(json.loads(intake.raw_payload)["items"][0]["customer_item_code"], CUSTOMER_SHOE_CODE)
+		self.assertNotIn("http_status_code", frappe.local.response)
+
+	def test_api_duplicate_writes_nothing(self):
+		ref = frappe.generate_hash(length=8)
+		first = api(external_ref=ref)
+		counts = (
+			frappe.db.count("Order Intake"),
+			frappe.db.count("Sales Order"),
+			frappe.db.count("Order Event"),
+		)
+		again = api(external_ref=ref, items=[{"item_code": LACE, "qty": 999}])
+		self.assertEqual(again, {**first, "status": "Duplicate"})
+		self.assertEqual(
+			counts,
+			(frappe.db.count("Order Intake"), frappe.db.count("Sales Order"), frappe.db.count("Order Event")),
+		)
+
+	def test_api_rejected_answers_422_and_keeps_the_intake(self):
+		answer = api(items=[{"item_code": "NO SUCH ITEM", "qty": 1}, {"item_code": SHOE, "qty": "many"}])
+		self.assertEqual(frappe.local.response.get("http_status_code"), 422)
+		self.assertEqual(answer["status"], "Rejected")
+		self.assertIsNone(answer["sales_order"])
+		self.assertEqual([(e["row"], e["field"]) for e in answer["errors"]], [(1, "item_code"), (2, "qty")])
+		self.assertIn("NO SUCH ITEM", answer["errors"][0]["message"])
+		intake = frappe.get_doc("Order Intake", answer["intake"])
+		self.assertEqual(intake.items[0].received_item, "NO SUCH ITEM")
+
+	def test_api_malformed_requests_store_nothing(self):
+		count = frappe.db.count("Order Intake")
+		for kwargs in (
+			{"items": []},
+			{"items": None},
+			{"items": "not json"},
+			{"items": ["just a string"]},
+			{"channel": "Carrier Pigeon"},
+			{"external_ref": None},
+		):
+			with self.subTest(kwargs=kwargs):
+				with self.assertRaises(MalformedOrderError) as e:
+					api(**kwargs)
+				self.assertEqual(e.exception.http_status_code, 400)
+		self.assertEqual(frappe.db.count("Order Intake"), count)
+
+	def test_api_needs_create_permission_on_order_intake(self):
+		user = make_user("ot-viewer@example.com", ["Order Reviewer"])
+		frappe.set_user(user)
+		with self.assertRaises(frappe.PermissionError):
+			api()
+		frappe.set_user("Administrator")
+		clerk = make_user("ot-clerk@example.com", ["Order Clerk"])
+		frappe.set_user(clerk)
+		answer = api()
+		self.assertEqual(answer["status"], "Converted")
+		self.assertEqual(frappe.db.get_value("Sales Order", answer["sales_order"], "owner"), clerk)
+
+
+class TestConcurrentIntake(FrappeTestCase):
+	"""Concurrent requests with one channel + external_ref: exactly one intake and one order."""
+
+	def test_concurrent_duplicates_give_one_intake_and_one_order(self):
+		make_fixtures()
+		frappe.db.commit()  # nosemgrep: the competing requests run in their own connections
+		ref = "CONCURRENT-" + frappe.generate_hash(length=8)
+		site = frappe.local.site
+		barrier = threading.Barrier(4)
+		answers, failures = [], []
+
+		def request():
+			frappe.init(site=site)
+			frappe.connect()
+			try:
+				frappe.set_user("Administrator")
+				barrier.wait(timeout=30)
+				answers.append(api(external_ref=ref))
+				frappe.db.commit()  # nosemgrep: end of a simulated request
+			except Exception as e:
+				import traceback
+
+				failures.append(repr(e) + traceback.format_exc()[-1500:])
+				frappe.db.rollback()
+			finally:
+				frappe.destroy()
+
+		threads = [threading.Thread(target=request) for _ in range(4)]
+		for t in threads:
+			t.start()
+		for t in threads:
+			t.join(timeout=120)
+		try:
+			self.assertEqual(failures, [])
+			self.assertEqual(
+				sorted(a["status"] for a in answers), ["Converted", "Duplicate", "Duplicate", "Duplicate"]
+			)
+			self.assertEqual(len({a["intake"] for a in answers}), 1)
+			self.assertEqual(len({a["sales_order"] for a in answers}), 1)
+			self.assertEqual(frappe.db.count("Order Intake", {"external_ref": ref}), 1)
+			self.assertEqual(frappe.db.count("Sales Order", {"po_no": ref}), 1)
+		finally:
+			for so in frappe.get_all("Sales Order", filters={"po_no": ref}, pluck="name"):
+				frappe.delete_doc("Sales Order", so, force=True)
+			frappe.db.delete(
+				"Order Intake Item",
+				{
+					"parent": (
+						"in",
+						frappe.get_all("Order Intake", {"external_ref": ref}, pluck="name") or [""],
+					)
+				},
+			)
+			frappe.db.delete("Order Intake", {"external_ref": ref})
+			frappe.db.commit()  # nosemgrep: remove what the competing requests committed
+
+
+def make_user(email, roles):
+	if not frappe.db.exists("User", email):
+		user = frappe.get_doc(
+			{"doctype": "User", "email": email, "first_name": email.split("@")[0], "send_welcome_email": 0}
+		)
+		user.insert()
+	user = frappe.get_doc("User", email)
+	user.add_roles(*roles)
+	return email

@@ -1,0 +1,291 @@
+# Copyright (c) 2026, order_tracking developers
+# License: MIT. See license.txt
+
+import frappe
+from frappe.utils import add_days, nowdate
+
+from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
+from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note, make_sales_invoice
+
+from order_tracking.order_tracking.tracking import gather_order_facts, refresh_trackers
+from order_tracking.overrides import tracked_documents
+from order_tracking.tests.utils import (
+	LACE,
+	SHOE,
+	FrappeTestCase,
+	events,
+	make_fixtures,
+	make_order,
+	make_work_order,
+	set_settings,
+	tracker,
+	work_order_entry,
+)
+
+
+def deliver(so, qty=None):
+	dn = make_delivery_note(so.name)
+	if qty is not None:
+		dn.items[0].qty = qty
+	dn.insert()
+	dn.submit()
+	return dn
+
+
+def invoice(so):
+	si = make_sales_invoice(so.name)
+	si.insert()
+	si.submit()
+	return si
+
+
+def collect(si, amount=None):
+	pe = get_payment_entry("Sales Invoice", si.name)
+	pe.reference_no = f"OT-{si.name}"
+	pe.reference_date = nowdate()
+	if amount is not None:
+		pe.paid_amount = pe.received_amount = amount
+		pe.references[0].allocated_amount = amount
+	pe.insert()
+	pe.submit()
+	return pe
+
+
+# ERPNext's Sales Order test records pull in the whole accounting graph, down to the Payment
+# Gateway of the separate `payments` app; these tests make their own orders.
+test_ignore = ["Sales Order"]
+
+class TestOrderTracker(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		make_fixtures()
+		set_settings(pause_tracking=0, delivery_confirmation="Delivery Note", transit_days=0)
+
+	def test_draft_order_is_received_with_an_event(self):
+		so = make_order(submit=False)
+		t = tracker(so.name)
+		self.assertEqual(t.stage, "Received")
+		self.assertEqual(t.ordered_qty, 10)
+		self.assertEqual(frappe.db.get_value("Sales Order", so.name, "order_stage"), "Received")
+		self.assertEqual([e.event for e in events(so.name)], ["Order Received"])
+
+	def test_whole_life_of_an_order_moves_the_tracker(self):
+		so = make_order()
+		self.assertEqual(tracker(so.name).stage, "Approved")
+
+		wo = make_work_order(so)
+		self.assertEqual(tracker(so.name).stage, "Planned")
+
+		work_order_entry(wo, "Material Transfer for Manufacture", 10)
+		self.assertEqual(tracker(so.name).stage, "In Production")
+
+		work_order_entry(wo, "Manufacture", 4)
+		t = tracker(so.name)
+		self.assertEqual(t.stage, "In Production")
+		self.assertEqual(t.produced_pct, 40)
+
+		work_order_entry(wo, "Manufacture", 6)
+		self.assertEqual(tracker(so.name).stage, "Ready to Ship")
+
+		deliver(so, qty=4)
+		t = tracker(so.name)
+		self.assertEqual(t.stage, "Ready to Ship")
+		self.assertEqual(t.shipped_pct, 40)
+
+		so.reload()
+		deliver(so)
+		t = tracker(so.name)
+		self.assertEqual(t.stage, "Delivered")
+		self.assertEqual(t.delivered_qty, 10)
+
+		si = invoice(so)
+		t = tracker(so.name)
+		self.assertEqual(t.stage, "Billed")
+		self.assertEqual(t.billed_pct, 100)
+
+		pe = collect(si, amount=300)
+		t = tracker(so.name)
+		self.assertEqual(t.stage, "Billed")
+		self.assertAlmostEqual(t.paid_amount, 300, places=2)
+
+		pe2 = collect(frappe.get_doc("Sales Invoice", si.name))
+		t = tracker(so.name)
+		self.assertEqual(t.stage, "Paid")
+		self.assertEqual(t.paid_pct, 100)
+
+		# a cancel is an event too, and rolls the state back
+		pe2.reload()
+		pe2.cancel()
+		t = tracker(so.name)
+		self.assertEqual(t.stage, "Billed")
+		self.assertAlmostEqual(t.paid_amount, 300, places=2)
+		cancellations = events(so.name, is_cancellation=1)
+		self.assertEqual(
+			[(e.reference_name, e.event, e.stage) for e in cancellations], [(pe2.name, "Cancelled", "Paid")]
+		)
+		self.assertLess(cancellations[0].amount, 0)
+
+		timeline = [(e.stage, e.event) for e in events(so.name)]
+		for expected in [
+			("Received", "Order Received"),
+			("Approved", "Order Submitted"),
+			("Planned", "Production Planned"),
+			("In Production", "Materials Issued"),
+			("In Production", "Produced"),
+			("Shipped", "Shipped"),
+			("Billed", "Invoiced"),
+			("Paid", "Payment Received"),
+			("Paid", "Cancelled"),
+		]:
+			self.assertIn(expected, timeline)
+		self.assertEqual(frappe.db.get_value("Sales Order", so.name, "order_stage"), "Billed")
+		self.assertEqual(pe.docstatus, 1)
+
+	def test_bought_in_order_is_ready_to_ship_once_submitted(self):
+		so = make_order(items=[{"item_code": LACE, "qty": 50, "rate": 5}])
+		t = tracker(so.name)
+		self.assertEqual(t.stage, "Ready to Ship")
+		self.assertEqual(t.manufacture_qty, 0)
+
+	def test_mixed_order_needs_production_of_the_made_lines_only(self):
+		so = make_order(
+			items=[{"item_code": SHOE, "qty": 5, "rate": 100}, {"item_code": LACE, "qty": 50, "rate": 5}]
+		)
+		self.assertEqual(tracker(so.name).manufacture_qty, 5)
+		wo = make_work_order(so)
+		work_order_entry(wo, "Material Transfer for Manufacture", 5)
+		work_order_entry(wo, "Manufacture", 5)
+		t = tracker(so.name)
+		self.assertEqual(t.stage, "Ready to Ship")
+		self.assertEqual(t.produced_pct, 100)
+
+	def test_cancelling_a_work_order_rolls_planning_back(self):
+		so = make_order()
+		wo = make_work_order(so)
+		self.assertEqual(tracker(so.name).stage, "Planned")
+		wo.reload()
+		wo.cancel()
+		self.assertEqual(tracker(so.name).stage, "Approved")
+		self.assertTrue(events(so.name, reference_name=wo.name, is_cancellation=1))
+
+	def test_shipment_confirms_delivery_when_configured(self):
+		set_settings(delivery_confirmation="Shipment Completed")
+		try:
+			so = make_order(items=[{"item_code": LACE, "qty": 5, "rate": 5}])
+			dn = deliver(so)
+			self.assertEqual(tracker(so.name).stage, "Shipped")
+			shipment = make_shipment(dn)
+			self.assertEqual(tracker(so.name).stage, "Shipped")
+			shipment.status = "Completed"  # what a carrier integration does
+			shipment.flags.ignore_validate_update_after_submit = True
+			shipment.save()
+			t = tracker(so.name)
+			self.assertEqual(t.stage, "Delivered")
+			self.assertIn("Shipment Delivered", [e.event for e in events(so.name)])
+		finally:
+			set_settings(delivery_confirmation="Delivery Note")
+
+	def test_closing_and_reopening_the_order(self):
+		from order_tracking.overrides.sales_order import update_status
+
+		so = make_order()
+		update_status("Closed", so.name)
+		self.assertEqual(tracker(so.name).stage, "Closed")
+		update_status("Draft", so.name)
+		self.assertEqual(tracker(so.name).stage, "Approved")
+		self.assertEqual(
+			[
+				e.event
+				for e in events(so.name, reference_doctype="Sales Order")
+				if e.event.startswith("Order ")
+			][-2:],
+			["Order Closed", "Order Re-opened"],
+		)
+
+	def test_cancelled_order(self):
+		so = make_order()
+		so.reload()
+		so.cancel()
+		self.assertEqual(tracker(so.name).stage, "Cancelled")
+		self.assertIn(("Cancelled", "Order Cancelled"), [(e.stage, e.event) for e in events(so.name)])
+
+	def test_delay_and_eta_follow_late_production(self):
+		so = make_order()
+		wo = make_work_order(so)
+		wo.db_set("expected_delivery_date", add_days(so.delivery_date, 5))
+		refresh_trackers([so.name])
+		t = tracker(so.name)
+		self.assertEqual(str(t.eta), str(add_days(so.delivery_date, 5)))
+		self.assertEqual(t.delay_days, 5)
+		self.assertTrue(t.is_delayed)
+
+	def test_deleting_a_draft_order_removes_its_trail(self):
+		so = make_order(submit=False)
+		self.assertTrue(frappe.db.exists("Order Tracker", so.name))
+		frappe.delete_doc("Sales Order", so.name)
+		self.assertFalse(frappe.db.exists("Order Tracker", so.name))
+		self.assertFalse(events(so.name))
+
+	def test_paused_tracking_writes_nothing_and_backfill_rebuilds(self):
+		from order_tracking.order_tracking.backfill import backfill_events
+
+		set_settings(pause_tracking=1)
+		try:
+			so = make_order(items=[{"item_code": LACE, "qty": 5, "rate": 5}])
+			deliver(so)
+			self.assertFalse(frappe.db.exists("Order Tracker", so.name))
+			self.assertFalse(events(so.name))
+		finally:
+			set_settings(pause_tracking=0)
+
+		written = backfill_events([so.name])
+		refresh_trackers([so.name])
+		self.assertEqual(written, 3)  # received, submitted, shipped
+		self.assertEqual(tracker(so.name).stage, "Delivered")
+		self.assertEqual({e.source for e in events(so.name)}, {"Backfill"})
+		# running it again writes nothing twice
+		self.assertEqual(backfill_events([so.name]), 0)
+
+	def test_hook_queries_do_not_grow_with_lines(self):
+		"""What the app adds to a Delivery Note submit costs the same for 2 and for 20 lines."""
+
+		def hook_queries(lines):
+			so = make_order(items=[{"item_code": LACE, "qty": 1, "rate": 5} for _ in range(lines)])
+			dn = make_delivery_note(so.name)
+			dn.insert()
+			dn.submit()
+			return count_queries(lambda: tracked_documents.on_submit(dn))
+
+		self.assertEqual(hook_queries(2), hook_queries(20))
+
+	def test_facts_of_many_orders_take_a_fixed_number_of_queries(self):
+		orders = [make_order().name for _ in range(3)]
+		one = count_queries(lambda: gather_order_facts(orders[:1]))
+		three = count_queries(lambda: gather_order_facts(orders))
+		self.assertEqual(one, three)
+
+
+def count_queries(fn) -> int:
+	calls = 0
+	original = frappe.db.sql
+
+	def counting(*args, **kwargs):
+		nonlocal calls
+		calls += 1
+		return original(*args, **kwargs)
+
+	frappe.db.sql = counting
+	try:
+		fn()
+	finally:
+		frappe.db.sql = original
+	return calls
+
+
+def make_shipment(dn):
+	from erpnext.stock.doctype.shipment.test_shipment import create_test_shipment
+
+	shipment = create_test_shipment([dn])
+	shipment.submit()
+	return shipment

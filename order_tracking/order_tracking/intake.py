@@ -1,0 +1,198 @@
+"""Order intake on the frappe side: translated messages for intake errors, resolving what a
+channel sent (customer, items, units, prices) against ERPNext's masters, and the Order Intake
+document built from a REST / portal / e-mail payload."""
+
+from __future__ import annotations
+
+import json
+
+import frappe
+from frappe import _, _lt
+from frappe.utils import getdate, today
+
+from order_tracking.core import intake as core
+
+# extra error codes that need the database
+CUSTOMER_NOT_FOUND = "customer_not_found"
+CUSTOMER_DISABLED = "customer_disabled"
+COMPANY_NOT_FOUND = "company_not_found"
+CONTACT_NOT_OF_CUSTOMER = "contact_not_of_customer"
+ITEM_NOT_FOUND = "item_not_found"
+ITEM_DISABLED = "item_disabled"
+ITEM_NOT_SALES = "item_not_sales"
+ITEM_IS_TEMPLATE = "item_is_template"
+CUSTOMER_ITEM_NOT_FOUND = "customer_item_not_found"
+UOM_NOT_VALID = "uom_not_valid"
+NO_PRICE = "no_price"
+NO_PRICE_LIST = "no_price_list"
+NO_ITEMS = "no_items"
+
+MESSAGES = {
+	core.REQUIRED: _lt("{0} is required"),
+	core.INVALID_DATE: _lt("{0} is not a valid date (use YYYY-MM-DD)"),
+	core.NOT_A_NUMBER: _lt("{0} must be a number"),
+	core.QTY_NOT_POSITIVE: _lt("Quantity must be greater than 0, not {0}"),
+	core.RATE_NEGATIVE: _lt("Rate cannot be negative ({0})"),
+	core.ITEM_MISSING: _lt("Give an item code or the customer's item code"),
+	core.DELIVERY_BEFORE_ORDER: _lt("Delivery Date {0} is before the Order Date {1}"),
+	core.LINE_DELIVERY_BEFORE_ORDER: _lt("Delivery Date {0} is before the Order Date {1}"),
+	CUSTOMER_NOT_FOUND: _lt("Customer {0} not found"),
+	CUSTOMER_DISABLED: _lt("Customer {0} is disabled"),
+	COMPANY_NOT_FOUND: _lt("Company {0} not found"),
+	CONTACT_NOT_OF_CUSTOMER: _lt("Contact {0} does not belong to customer {1}"),
+	ITEM_NOT_FOUND: _lt("Item {0} not found"),
+	ITEM_DISABLED: _lt("Item {0} is disabled"),
+	ITEM_NOT_SALES: _lt("Item {0} is not a sales item"),
+	ITEM_IS_TEMPLATE: _lt("Item {0} is a template: order one of its variants"),
+	CUSTOMER_ITEM_NOT_FOUND: _lt("No item has the customer's item code {0} for customer {1}"),
+	UOM_NOT_VALID: _lt("UOM {0} is not set up for item {1}"),
+	NO_PRICE: _lt("No rate given and no price for item {0} in price list {1}"),
+	NO_PRICE_LIST: _lt("No rate given and no selling price list found for customer {0}"),
+	NO_ITEMS: _lt("Add at least one item"),
+}
+
+FIELD_LABELS = {
+	"channel": _lt("Channel"),
+	"external_ref": _lt("External Reference"),
+	"customer": _lt("Customer"),
+	"company": _lt("Company"),
+	"contact_person": _lt("Contact Person"),
+	"transaction_date": _lt("Order Date"),
+	"delivery_date": _lt("Delivery Date"),
+	"items": _lt("Items"),
+	"item_code": _lt("Item Code"),
+	"customer_item_code": _lt("Customer's Item Code"),
+	"qty": _lt("Quantity"),
+	"rate": _lt("Rate"),
+	"uom": _lt("UOM"),
+}
+
+MALFORMED_MESSAGES = {
+	"not_an_object": _lt("The order must be a JSON object"),
+	"no_items": _lt("The order has no items: send a non-empty list in 'items'"),
+	"unknown_channel": _lt("Unknown channel {0}: use one of {1}"),
+	"item_not_object": _lt("Item {0} must be a JSON object"),
+	"missing_external_ref": _lt("'external_ref' is required: it makes sending the same order twice safe"),
+	"not_json": _lt("'items' must be a JSON list"),
+}
+
+
+class MalformedOrderError(frappe.ValidationError):
+	"""The request is not an order at all: answered 400, nothing stored."""
+
+	http_status_code = 400
+
+
+class IntakeNotConvertibleError(frappe.ValidationError):
+	pass
+
+
+class DuplicateIntakeError(frappe.ValidationError):
+	"""This channel already sent this external reference."""
+
+	http_status_code = 409
+
+
+def field_label(fieldname: str) -> str:
+	label = FIELD_LABELS.get(fieldname)
+	return str(label) if label else fieldname
+
+
+def error_message(err: core.IntakeError) -> str:
+	"""The translated message of an intake error, naming its line and field."""
+	template = MESSAGES.get(err.code)
+	if err.code in (core.REQUIRED, core.INVALID_DATE, core.NOT_A_NUMBER):
+		text = str(template).format(field_label(err.field))
+	elif template:
+		text = str(template).format(*(frappe.format(a) if hasattr(a, "year") else a for a in err.args))
+	else:
+		text = err.code
+	if err.row:
+		return _("Row {0}: {1}: {2}").format(err.row, field_label(err.field), text)
+	return _("{0}: {1}").format(field_label(err.field), text)
+
+
+def malformed(code: str, *args) -> None:
+	frappe.throw(
+		str(MALFORMED_MESSAGES[code]).format(*args),
+		exc=MalformedOrderError,
+		title=_("Malformed Order"),
+	)
+
+
+def parse_payload(payload: dict, default_channel: str = "API") -> core.ParsedOrder:
+	"""`core.parse_order_payload`, with malformed requests turned into a translated 400."""
+	try:
+		return core.parse_order_payload(payload, default_channel=default_channel)
+	except core.MalformedOrder as e:
+		if e.code == "unknown_channel":
+			malformed(e.code, e.args_[0], ", ".join(core.CHANNELS))
+		malformed(e.code, *e.args_)
+
+
+def resolve_customer(value: str | None) -> str | None:
+	"""A Customer's name from its ID or, when unambiguous, its customer name."""
+	if not value:
+		return None
+	if frappe.db.exists("Customer", value):
+		return value
+	matches = frappe.get_all("Customer", filters={"customer_name": value}, pluck="name", limit=2)
+	return matches[0] if len(matches) == 1 else None
+
+
+def make_intake(parsed: core.ParsedOrder, raw_payload: str | None = None):
+	"""A new, unsaved Order Intake from a parsed payload. Values that match no master are kept
+	as received (customer, item) and reported by the intake's validation."""
+	doc = frappe.new_doc("Order Intake")
+	doc.channel = parsed.channel
+	doc.external_ref = parsed.external_ref
+	doc.transaction_date = parsed.transaction_date or getdate(today())
+	doc.delivery_date = parsed.delivery_date
+	doc.raw_payload = raw_payload
+
+	customer = resolve_customer(parsed.customer)
+	doc.customer = customer
+	if parsed.customer and not customer:
+		doc.received_customer = parsed.customer
+
+	errors = list(parsed.errors)
+	if parsed.company:
+		if frappe.db.exists("Company", parsed.company):
+			doc.company = parsed.company
+		else:
+			errors.append(core.IntakeError(None, "company", COMPANY_NOT_FOUND, (parsed.company,)))
+
+	for line in parsed.lines:
+		row = doc.append(
+			"items",
+			{
+				"customer_item_code": line.customer_item_code,
+				"qty": line.qty,
+				"rate": line.rate,
+				"delivery_date": line.delivery_date,
+			},
+		)
+		if line.item_code:
+			if frappe.db.exists("Item", line.item_code):
+				row.item_code = line.item_code
+			else:
+				row.received_item = line.item_code
+		if line.uom:
+			if frappe.db.exists("UOM", line.uom):
+				row.uom = line.uom
+			else:
+				errors.append(
+					core.IntakeError(line.row, "uom", UOM_NOT_VALID, (line.uom, line.item_code or ""))
+				)
+	doc.flags.parse_errors = errors
+	return doc
+
+
+def payload_text(payload: dict) -> str:
+	"""The request body as received when there is one, else the arguments as JSON."""
+	request = getattr(frappe.local, "request", None)
+	if request is not None:
+		with_body = request.get_data(as_text=True)
+		if with_body:
+			return with_body
+	return json.dumps(payload, default=str, ensure_ascii=False, indent=1)

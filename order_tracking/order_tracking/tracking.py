@@ -1,0 +1,568 @@
+"""Order timeline and tracker: gather an order's facts from ERPNext, derive its state in
+`order_tracking.core.tracking`, and store it.
+
+Everything here works on a batch of Sales Orders with a fixed number of queries, whatever the
+number of orders, lines or documents: the same code serves one document hook and the backfill.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import frappe
+from frappe.query_builder.functions import Coalesce, Max, Sum
+from frappe.utils import cint, flt, get_datetime, getdate, now_datetime
+
+from order_tracking.core import stages as S
+from order_tracking.core.tracking import OrderHeader, OrderState, Progress, derive_order_state, paid_amount
+
+SETTINGS = "Order Tracking Settings"
+CONFIRM_BY_SHIPMENT = "Shipment Completed"
+WORK_ORDER_OPEN = ("Not Started", "In Process", "Submitted")
+JOB_CARD_STARTED = ("Work In Progress", "Material Transferred", "Completed", "Submitted")
+
+# What the app's own hooks write as `event` (users may add events of their own words).
+EVENTS = (
+	"Order Received",
+	"Order Submitted",
+	"Order Cancelled",
+	"Delivery Date Changed",
+	"Order Closed",
+	"Order Put on Hold",
+	"Order Re-opened",
+	"Production Planned",
+	"Operation Completed",
+	"Materials Issued",
+	"Materials Consumed",
+	"Produced",
+	"Materials Sent to Subcontractor",
+	"Purchase Ordered",
+	"Subcontracted",
+	"Subcontracting Order Placed",
+	"Subcontracted Goods Received",
+	"Shipped",
+	"Goods Returned",
+	"Shipment Booked",
+	"Shipment Delivered",
+	"Invoiced",
+	"Credit Note Issued",
+	"Payment Received",
+	"Cancelled",
+)
+
+
+@dataclass
+class OrderFacts:
+	"""An order's facts as stored, plus the descriptive fields the tracker shows."""
+
+	name: str
+	header: OrderHeader
+	progress: Progress
+	info: dict = field(default_factory=dict)
+
+
+@dataclass
+class EventSpec:
+	"""One thing that happened to an order, before it is written as an Order Event."""
+
+	sales_order: str
+	stage: str
+	event: str
+	reference_doctype: str | None = None
+	reference_name: str | None = None
+	qty: float = 0.0
+	amount: float = 0.0
+	at: datetime | None = None
+	planned_at: datetime | date | None = None
+	source: str = "Document"
+	is_cancellation: bool = False
+	remarks: str | None = None
+
+
+def get_settings():
+	return frappe.get_cached_doc(SETTINGS)
+
+
+def tracking_paused() -> bool:
+	return bool(cint(get_settings().pause_tracking))
+
+
+# --------------------------------------------------------------------------------------------
+# Facts
+
+
+def gather_order_facts(sales_orders: Iterable[str]) -> dict[str, OrderFacts]:
+	"""Facts of each existing Sales Order in `sales_orders`, in a fixed number of queries."""
+	names = sorted({n for n in sales_orders if n})
+	if not names:
+		return {}
+
+	headers = _sales_order_headers(names)
+	names = [n for n in names if n in headers]
+	if not names:
+		return {}
+	lines = _sales_order_lines(names)
+	production = _production(names, lines)
+	shipping = _shipping(names)
+	money = _money(names, headers)
+	reviews = _review_statuses(names)
+
+	facts = {}
+	for name in names:
+		so = headers[name]
+		line = lines.get(name, {"made": {}})
+		grand_total = (
+			flt(so.rounded_total)
+			if flt(so.rounded_total) and not so.disable_rounded_total
+			else flt(so.grand_total)
+		)
+		header = OrderHeader(
+			docstatus=cint(so.docstatus),
+			status=so.status or "",
+			promised_date=getdate(so.delivery_date) if so.delivery_date else None,
+			ordered_qty=flt(line.get("ordered_qty")),
+			manufacture_qty=sum(line["made"].values()),
+			grand_total=grand_total,
+			review_status=reviews.get(name),
+		)
+		progress = Progress.total(
+			[
+				Progress(
+					shipped_qty=flt(line.get("shipped_qty")),
+					billed_amount=grand_total * flt(so.per_billed) / 100,
+				),
+				production.get(name, Progress()),
+				shipping.get(name, Progress()),
+				money.get(name, Progress()),
+			]
+		)
+		facts[name] = OrderFacts(
+			name=name,
+			header=header,
+			progress=progress,
+			info={
+				"customer": so.customer,
+				"customer_name": so.customer_name,
+				"company": so.company,
+				"currency": so.currency,
+				"transaction_date": so.transaction_date,
+				"order_intake": so.order_intake,
+				"order_stage": so.order_stage,
+			},
+		)
+	return facts
+
+
+def _sales_order_headers(names: list[str]) -> dict[str, frappe._dict]:
+	so = frappe.qb.DocType("Sales Order")
+	rows = (
+		frappe.qb.from_(so)
+		.select(
+			so.name,
+			so.docstatus,
+			so.status,
+			so.customer,
+			so.customer_name,
+			so.company,
+			so.currency,
+			so.transaction_date,
+			so.delivery_date,
+			so.grand_total,
+			so.rounded_total,
+			so.disable_rounded_total,
+			so.per_billed,
+			so.advance_paid,
+			so.order_intake,
+			so.order_stage,
+		)
+		.where(so.name.isin(names))
+		.run(as_dict=True)
+	)
+	return {r.name: r for r in rows}
+
+
+def _sales_order_lines(names: list[str]) -> dict[str, dict]:
+	"""Per order: ordered and shipped qty, and the qty to make of each item (stock UOM).
+
+	A line is made (in-house or outside) when it has a BOM — its own or the item's default —
+	and is not delivered by a supplier. Shipped qty is ERPNext's delivered qty on the line,
+	capped at the line's qty.
+	"""
+	soi = frappe.qb.DocType("Sales Order Item")
+	item = frappe.qb.DocType("Item")
+	rows = (
+		frappe.qb.from_(soi)
+		.left_join(item)
+		.on(item.name == soi.item_code)
+		.select(
+			soi.parent,
+			soi.item_code,
+			soi.stock_qty,
+			soi.qty,
+			soi.delivered_qty,
+			soi.conversion_factor,
+			soi.delivered_by_supplier,
+			Coalesce(soi.bom_no, item.default_bom, "").as_("bom"),
+		)
+		.where(soi.parent.isin(names) & (soi.parenttype == "Sales Order"))
+		.run(as_dict=True)
+	)
+	result: dict[str, dict] = {}
+	for r in rows:
+		order = result.setdefault(
+			r.parent, {"ordered_qty": 0.0, "shipped_qty": 0.0, "made": defaultdict(float)}
+		)
+		order["ordered_qty"] += flt(r.stock_qty)
+		order["shipped_qty"] += min(flt(r.delivered_qty), flt(r.qty)) * flt(r.conversion_factor or 1)
+		if r.bom and not r.delivered_by_supplier:
+			order["made"][r.item_code] += flt(r.stock_qty)
+	return result
+
+
+def _production(names: list[str], lines: dict[str, dict]) -> dict[str, Progress]:
+	"""From work orders and job cards: qty planned, started and produced of each made item
+	(capped at the qty ordered: sub-assembly work orders count as started, not as the product),
+	and the latest planned end of production still open."""
+	wo = frappe.qb.DocType("Work Order")
+	jc = frappe.qb.DocType("Job Card")
+	work_orders = (
+		frappe.qb.from_(wo)
+		.select(
+			wo.name,
+			wo.sales_order,
+			wo.production_item,
+			wo.qty,
+			wo.status,
+			wo.material_transferred_for_manufacturing,
+			wo.produced_qty,
+			wo.planned_end_date,
+			wo.expected_delivery_date,
+		)
+		.where(wo.sales_order.isin(names) & (wo.docstatus == 1))
+		.run(as_dict=True)
+	)
+	if not work_orders:
+		return {}
+	started_by_job_card = set(
+		frappe.qb.from_(jc)
+		.select(jc.work_order)
+		.distinct()
+		.where(jc.work_order.isin([w.name for w in work_orders]) & (jc.docstatus < 2))
+		.where(jc.status.isin(JOB_CARD_STARTED))
+		.run(pluck=True)
+	)
+	per_item: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+	due: dict[str, date | None] = {}
+	any_started: set[str] = set()
+	for w in work_orders:
+		started = (
+			w.status in ("In Process", "Completed")
+			or flt(w.material_transferred_for_manufacturing) > 0
+			or flt(w.produced_qty) > 0
+			or w.name in started_by_job_card
+		)
+		totals = per_item[(w.sales_order, w.production_item)]
+		totals[0] += flt(w.qty)
+		totals[1] += flt(w.qty) if started else 0.0
+		totals[2] += flt(w.produced_qty)
+		if started:
+			any_started.add(w.sales_order)
+		if w.status in WORK_ORDER_OPEN:
+			end = w.expected_delivery_date or w.planned_end_date
+			if end:
+				due[w.sales_order] = max(filter(None, (due.get(w.sales_order), getdate(end))))
+
+	result: dict[str, Progress] = defaultdict(Progress)
+	for (so, item_code), (planned, started, produced) in per_item.items():
+		made = lines.get(so, {}).get("made", {}).get(item_code, 0.0)
+		result[so] += Progress(
+			planned_qty=min(planned, made), started_qty=min(started, made), produced_qty=min(produced, made)
+		)
+	for so in any_started:
+		# making the sub-assemblies is making the product: what is planned has started
+		if not result[so].started_qty:
+			result[so] += Progress(started_qty=result[so].planned_qty)
+	for so, end in due.items():
+		result[so] += Progress(production_due=end)
+	return result
+
+
+def _shipping(names: list[str]) -> dict[str, Progress]:
+	"""When goods last left, and what the customer has confirmedly received."""
+	dn = frappe.qb.DocType("Delivery Note")
+	dni = frappe.qb.DocType("Delivery Note Item")
+	shipped = (
+		frappe.qb.from_(dni)
+		.join(dn)
+		.on(dn.name == dni.parent)
+		.select(
+			dni.against_sales_order,
+			Sum(dni.stock_qty).as_("qty"),
+			Max(dn.posting_date).as_("last_shipped_on"),
+		)
+		.where(dni.against_sales_order.isin(names) & (dn.docstatus == 1) & (dn.is_return == 0))
+		.groupby(dni.against_sales_order)
+		.run(as_dict=True)
+	)
+	result: dict[str, Progress] = {}
+	by_shipment = get_settings().delivery_confirmation == CONFIRM_BY_SHIPMENT
+	confirmed = _confirmed_by_shipment(names) if by_shipment else {}
+	for row in shipped:
+		so = row.against_sales_order
+		last_shipped = getdate(row.last_shipped_on) if row.last_shipped_on else None
+		if by_shipment:
+			qty, on = confirmed.get(so, (0.0, None))
+		else:
+			qty, on = flt(row.qty), last_shipped
+		result[so] = Progress(delivered_qty=qty, last_shipped_on=last_shipped, last_delivered_on=on)
+	return result
+
+
+def _confirmed_by_shipment(names: list[str]) -> dict[str, tuple[float, date | None]]:
+	sh = frappe.qb.DocType("Shipment")
+	sdn = frappe.qb.DocType("Shipment Delivery Note")
+	dni = frappe.qb.DocType("Delivery Note Item")
+	rows = (
+		frappe.qb.from_(sdn)
+		.join(sh)
+		.on(sh.name == sdn.parent)
+		.join(dni)
+		.on(dni.parent == sdn.delivery_note)
+		.select(dni.against_sales_order, Sum(dni.stock_qty).as_("qty"), Max(sh.modified).as_("on"))
+		.where(dni.against_sales_order.isin(names) & (sh.docstatus == 1) & (sh.status == "Completed"))
+		.where(sdn.parenttype == "Shipment")
+		.groupby(dni.against_sales_order)
+		.run(as_dict=True)
+	)
+	return {r.against_sales_order: (flt(r.qty), getdate(r.on)) for r in rows}
+
+
+def _money(names: list[str], headers: dict) -> dict[str, Progress]:
+	"""Paid amount per order: its share of what was paid on its invoices, plus advances not yet
+	allocated to an invoice (see `core.tracking.paid_amount`)."""
+	si = frappe.qb.DocType("Sales Invoice")
+	sii = frappe.qb.DocType("Sales Invoice Item")
+	adv = frappe.qb.DocType("Sales Invoice Advance")
+	invoices = (
+		frappe.qb.from_(sii)
+		.join(si)
+		.on(si.name == sii.parent)
+		.select(
+			sii.sales_order,
+			si.name,
+			si.net_total,
+			si.grand_total,
+			si.rounded_total,
+			si.disable_rounded_total,
+			si.outstanding_amount,
+			Sum(sii.net_amount).as_("order_net"),
+		)
+		.where(sii.sales_order.isin(names) & (si.docstatus == 1) & (si.is_return == 0))
+		.groupby(sii.sales_order, si.name)
+		.run(as_dict=True)
+	)
+	invoiced_paid: dict[str, float] = defaultdict(float)
+	for inv in invoices:
+		total = (
+			flt(inv.rounded_total)
+			if flt(inv.rounded_total) and not inv.disable_rounded_total
+			else flt(inv.grand_total)
+		)
+		share = flt(inv.order_net) / flt(inv.net_total) if flt(inv.net_total) else 0.0
+		invoiced_paid[inv.sales_order] += share * max(total - flt(inv.outstanding_amount), 0.0)
+
+	allocated = dict(
+		frappe.qb.from_(adv)
+		.join(si)
+		.on(si.name == adv.parent)
+		.select(adv.reference_name, Sum(adv.allocated_amount))
+		.where((adv.reference_type == "Sales Order") & adv.reference_name.isin(names) & (si.docstatus == 1))
+		.groupby(adv.reference_name)
+		.run()
+	)
+	result = {}
+	for name in names:
+		paid = paid_amount(
+			invoiced_paid.get(name, 0.0), flt(headers[name].advance_paid), flt(allocated.get(name))
+		)
+		if paid:
+			result[name] = Progress(paid_amount=paid)
+	return result
+
+
+def _review_statuses(names: list[str]) -> dict[str, str]:
+	"""Review status per order (Pending / Approved / Rejected) once order review exists."""
+	return {}
+
+
+# --------------------------------------------------------------------------------------------
+# State
+
+
+def compute_order_states(facts: dict[str, OrderFacts], today: date | None = None) -> dict[str, OrderState]:
+	today = today or getdate()
+	transit_days = cint(get_settings().transit_days)
+	return {
+		name: derive_order_state(f.header, f.progress, today=today, transit_days=transit_days)
+		for name, f in facts.items()
+	}
+
+
+def _last_events(names: list[str]) -> dict[str, frappe._dict]:
+	"""The latest event of each order (by time, then by insertion)."""
+	ev = frappe.qb.DocType("Order Event")
+	latest = (
+		frappe.qb.from_(ev)
+		.select(ev.sales_order, Max(ev.occurred_at).as_("occurred_at"))
+		.where(ev.sales_order.isin(names))
+	).groupby(ev.sales_order)
+	rows = (
+		frappe.qb.from_(ev)
+		.join(latest)
+		.on((latest.sales_order == ev.sales_order) & (latest.occurred_at == ev.occurred_at))
+		.select(ev.name, ev.sales_order, ev.event, ev.reference_doctype, ev.occurred_at)
+		.orderby(ev.name)
+		.run(as_dict=True)
+	)
+	return {r.sales_order: r for r in rows}  # the highest name at the latest time wins
+
+
+def refresh_trackers(sales_orders: Iterable[str], today: date | None = None) -> dict[str, OrderState]:
+	"""Recompute and store the tracker of each order; mirror the stage on the Sales Order."""
+	facts = gather_order_facts(sales_orders)
+	if not facts:
+		return {}
+	states = compute_order_states(facts, today)
+	names = list(facts)
+	last_events = _last_events(names)
+	existing = set(frappe.get_all("Order Tracker", filters={"name": ("in", names)}, pluck="name"))
+	now = now_datetime()
+	for name, state in states.items():
+		values = tracker_values(facts[name], state, last_events.get(name))
+		values["refreshed_at"] = now
+		if name in existing:
+			frappe.db.set_value("Order Tracker", name, values)
+		else:
+			tracker = frappe.get_doc({"doctype": "Order Tracker", "sales_order": name, **values})
+			tracker.name = name
+			tracker.db_insert()
+		if facts[name].info.get("order_stage") != state.stage:
+			frappe.db.set_value("Sales Order", name, "order_stage", state.stage, update_modified=False)
+	return states
+
+
+def tracker_values(facts: OrderFacts, state: OrderState, last_event=None) -> dict:
+	values = {
+		**{
+			k: facts.info.get(k) for k in ("customer", "customer_name", "company", "order_intake", "currency")
+		},
+		"transaction_date": facts.info.get("transaction_date"),
+		"stage": state.stage,
+		"on_hold": int(state.on_hold),
+		"is_delayed": int(state.delay_days > 0),
+		"promised_date": state.promised_date,
+		"eta": state.eta,
+		"delay_days": state.delay_days,
+		"ordered_qty": state.ordered_qty,
+		"manufacture_qty": state.manufacture_qty,
+		"produced_qty": state.produced_qty,
+		"produced_pct": state.produced_pct,
+		"shipped_qty": state.shipped_qty,
+		"shipped_pct": state.shipped_pct,
+		"delivered_qty": state.delivered_qty,
+		"delivered_pct": state.delivered_pct,
+		"grand_total": state.grand_total,
+		"billed_amount": state.billed_amount,
+		"billed_pct": state.billed_pct,
+		"paid_amount": state.paid_amount,
+		"paid_pct": state.paid_pct,
+		"last_event": None,
+		"last_event_label": None,
+		"last_event_at": None,
+	}
+	if last_event:
+		values.update(
+			last_event=last_event.name,
+			last_event_label=last_event.event
+			if not last_event.reference_doctype or last_event.reference_doctype == "Sales Order"
+			else f"{last_event.reference_doctype}: {last_event.event}",
+			last_event_at=last_event.occurred_at,
+		)
+	return values
+
+
+# --------------------------------------------------------------------------------------------
+# Events
+
+
+def insert_event(spec: EventSpec, customer: str | None, currency: str | None = None) -> str:
+	"""Append one Order Event (no validation round-trips: the hooks build them from submitted documents)."""
+	event = frappe.get_doc(
+		{
+			"doctype": "Order Event",
+			"sales_order": spec.sales_order,
+			"customer": customer,
+			"stage": spec.stage,
+			"event": spec.event,
+			"is_cancellation": int(spec.is_cancellation),
+			"occurred_at": get_datetime(spec.at) if spec.at else now_datetime(),
+			"planned_at": get_datetime(spec.planned_at) if spec.planned_at else None,
+			"source": spec.source,
+			"user": frappe.session.user,
+			"reference_doctype": spec.reference_doctype,
+			"reference_name": spec.reference_name,
+			"qty": spec.qty,
+			"amount": spec.amount,
+			"currency": currency,
+			"remarks": spec.remarks,
+		}
+	)
+	event.db_insert()
+	return event.name
+
+
+def record_events(specs: list[EventSpec], refresh: bool = True) -> dict[str, OrderState]:
+	"""Write events and refresh the trackers of the orders they belong to."""
+	specs = [s for s in specs if s.sales_order]
+	if not specs:
+		return {}
+	headers = _sales_order_headers(sorted({s.sales_order for s in specs}))
+	for spec in specs:
+		so = headers.get(spec.sales_order)
+		if so:
+			insert_event(spec, so.customer, so.currency)
+	return refresh_trackers(headers) if refresh else {}
+
+
+def delete_order_trail(sales_order: str) -> None:
+	"""Remove the tracker and events of a Sales Order that is being deleted."""
+	frappe.db.delete("Order Event", {"sales_order": sales_order})
+	frappe.db.delete("Order Tracker", {"name": sales_order})
+
+
+# --------------------------------------------------------------------------------------------
+# Scheduled
+
+
+def refresh_open_trackers(batch_size: int = 500) -> int:
+	"""Daily: ETA and delay move with the calendar. Refresh every order not yet delivered."""
+	done_stages = (S.DELIVERED, S.BILLED, S.PAID, S.CLOSED, S.CANCELLED)
+	count = 0
+	last = ""
+	while True:
+		names = frappe.get_all(
+			"Order Tracker",
+			filters={"stage": ("not in", done_stages), "name": (">", last)},
+			order_by="name asc",
+			limit=batch_size,
+			pluck="name",
+		)
+		if not names:
+			return count
+		refresh_trackers(names)
+		count += len(names)
+		last = names[-1]
+		frappe.db.commit()  # nosemgrep: a scheduled job, one commit per batch keeps locks short

@@ -1,0 +1,101 @@
+// Order Tracking on the Sales Order form: where the order stands, and its timeline.
+
+frappe.ui.form.on("Sales Order", {
+	refresh(frm) {
+		if (frm.is_new()) return;
+		order_tracking.render_order_status(frm);
+	},
+});
+
+frappe.provide("order_tracking");
+
+order_tracking.STAGE_COLORS = {
+	Received: "gray",
+	"Under Review": "orange",
+	Approved: "blue",
+	Planned: "blue",
+	"In Production": "purple",
+	"Ready to Ship": "cyan",
+	Shipped: "cyan",
+	Delivered: "green",
+	Billed: "green",
+	Paid: "green",
+	Closed: "darkgrey",
+	Cancelled: "red",
+};
+
+order_tracking.render_order_status = function (frm) {
+	frappe
+		.xcall(
+			"order_tracking.api.tracking.get_order_status",
+			{ order: frm.doc.name },
+			"GET"
+		)
+		.then((status) => {
+			if (!status || frm.doc.name !== status.sales_order) return;
+			const p = status.progress || {};
+			const color = order_tracking.STAGE_COLORS[status.stage] || "gray";
+			frm.dashboard.set_headline_alert(
+				`<span class="indicator ${color}">${__("Order Stage")}: ${__(status.stage, null, "Order Tracker")}</span>` +
+					(status.delay_days > 0
+						? ` &nbsp; <span class="indicator red">${__("Delayed by {0} days", [
+								status.delay_days,
+						  ])}</span>`
+						: "") +
+					(status.eta
+						? ` &nbsp; ${__("ETA")}: ${frappe.datetime.str_to_user(status.eta)}`
+						: "")
+			);
+
+			const bar = (label, pct) =>
+				`<div class="col-sm-2 small"><div class="text-muted">${label}</div>
+				<div class="progress" style="height: 6px; margin: 4px 0;">
+				<div class="progress-bar" role="progressbar" style="width: ${flt(pct)}%"></div></div>
+				<div>${format_number(flt(pct), null, 0)}%</div></div>`;
+			const bars =
+				`<div class="row">` +
+				bar(__("Produced"), p.produced_pct) +
+				bar(__("Shipped"), p.shipped_pct) +
+				bar(__("Delivered"), p.delivered_pct) +
+				bar(__("Billed"), p.billed_pct) +
+				bar(__("Paid"), p.paid_pct) +
+				`</div>`;
+
+			const rows = (status.events || [])
+				.slice()
+				.reverse()
+				.map((e) => {
+					const ref =
+						e.reference_doctype && e.reference_name
+							? `<a href="/app/${frappe.router.slug(e.reference_doctype)}/${encodeURIComponent(
+									e.reference_name
+							  )}">${__(e.reference_doctype)} ${frappe.utils.escape_html(
+									e.reference_name
+							  )}</a>`
+							: "";
+					const qty = e.qty ? format_number(e.qty) : "";
+					return `<tr class="${e.is_cancellation ? "text-muted" : ""}">
+						<td>${frappe.datetime.str_to_user(e.at)}</td>
+						<td><span class="indicator ${order_tracking.STAGE_COLORS[e.stage] || "gray"}">${__(
+						e.stage,
+						null,
+						"Order Event"
+					)}</span></td>
+						<td>${__(e.event, null, "Order Event")}</td><td>${ref}</td><td class="text-right">${qty}</td></tr>`;
+				})
+				.join("");
+			const table = rows
+				? `<table class="table table-condensed small" style="margin-top: 10px;">
+					<thead><tr><th>${__("When")}</th><th>${__("Stage")}</th><th>${__("Event")}</th>
+					<th>${__("Document")}</th><th class="text-right">${__("Qty")}</th></tr></thead>
+					<tbody>${rows}</tbody></table>`
+				: `<p class="text-muted small">${__("No events yet")}</p>`;
+
+			const section = frm.dashboard.add_section(bars + table, __("Order Tracking"));
+			section && section.addClass("order-tracking-section");
+			frm.dashboard.show();
+		})
+		.catch(() => {
+			// no permission on the tracker: the form shows nothing extra
+		});
+};

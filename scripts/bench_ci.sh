@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Integration suite on an existing bench (called by scripts/run_tests.sh): start MariaDB and Redis
+# (installing them from Debian's packages when absent, bound to loopback), put this checkout into
+# the bench's apps, install or migrate the app on the site, then run
+# `bench --site $SITE run-tests --app order_tracking` as the bench's owner, with CI=1 so that a
+# failing test fails the run.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH=$(readlink -f "${OT_BENCH:-$HOME/ot-bench}")
+SITE=${OT_SITE:-ot.localhost}
+OWNER=$(stat -c %U "$BENCH")
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
+
+start_mariadb
+start_redis
+sync_app
+install_or_migrate
+as_owner "bench --site '$SITE' set-config allow_tests true" >/dev/null
+as_owner "CI=1 bench --site '$SITE' run-tests --app order_tracking"

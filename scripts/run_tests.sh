@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The test command (README, step 2). Always runs the standalone suite (and semgrep when the
+# frappe rules are beside the project); runs the integration suite on the bench at
+# ${OT_BENCH:-$HOME/ot-bench} whenever one exists, starting MariaDB and Redis first.
+# Prints which suites ran with their counts; exits non-zero if any of them failed.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH=${OT_BENCH:-$HOME/ot-bench}
+SITE=${OT_SITE:-ot.localhost}
+SHARED=${OT_SHARED:-$ROOT/../shared}
+VENV=${OT_TEST_VENV:-$ROOT/.ci/.venv}
+LOGS=$ROOT/.ci/logs
+mkdir -p "$LOGS"
+
+summary=()
+failed=0
+note() { printf '\n==> %s\n' "$*"; }
+
+# ------------------------------------------------------------------ standalone suite
+note "Standalone suite (tests/, no site)"
+if [ ! -x "$VENV/bin/python" ]; then
+	python3 -m venv "$VENV" || { echo "cannot create $VENV"; exit 2; }
+fi
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/tests/requirements.txt" ||
+	{ echo "cannot install the standalone suite's requirements"; exit 2; }
+(cd "$ROOT" && "$VENV/bin/python" -m pytest tests -q -p no:cacheprovider) 2>&1 | tee "$LOGS/standalone.log"
+standalone_rc=${PIPESTATUS[0]}
+standalone_counts=$(grep -E '^[0-9]+ (passed|failed)|(passed|failed|error)' "$LOGS/standalone.log" | tail -1)
+if [ "$standalone_rc" -eq 0 ]; then
+	summary+=("standalone suite: PASSED ($standalone_counts)")
+else
+	summary+=("standalone suite: FAILED ($standalone_counts)")
+	failed=1
+fi
+
+# ------------------------------------------------------------------ semgrep
+if [ -d "$SHARED/semgrep/frappe-rules" ]; then
+	note "semgrep --config $SHARED/semgrep/frappe-rules"
+	if [ ! -x "$VENV/bin/semgrep" ]; then
+		"$VENV/bin/python" -m pip install -q --disable-pip-version-check "semgrep==1.99.0" ||
+			{ echo "cannot install semgrep"; exit 2; }
+	fi
+	(cd "$ROOT" && "$VENV/bin/semgrep" scan --metrics=off --disable-version-check --quiet --error \
+		--config "$SHARED/semgrep/frappe-rules" order_tracking/) 2>&1 | tee "$LOGS/semgrep.log"
+	if [ "${PIPESTATUS[0]}" -eq 0 ]; then
+		summary+=("semgrep (frappe rules): PASSED (no findings)")
+	else
+		summary+=("semgrep (frappe rules): FAILED (see .ci/logs/semgrep.log)")
+		failed=1
+	fi
+else
+	summary+=("semgrep: SKIPPED (no frappe rules at $SHARED/semgrep/frappe-rules)")
+fi
+
+# ------------------------------------------------------------------ integration suite
+if [ -d "$BENCH/apps/frappe" ] && [ -d "$BENCH/apps/erpnext" ] && [ -d "$BENCH/sites/$SITE" ]; then
+	note "Integration suite on $BENCH, site $SITE"
+	bash "$ROOT/scripts/bench_ci.sh" 2>&1 | tee "$LOGS/integration.log"
+	integration_rc=${PIPESTATUS[0]}
+	ran=$(grep -E '^Ran [0-9]+ tests?' "$LOGS/integration.log" | tail -1)
+	result=$(grep -E '^(OK|FAILED)' "$LOGS/integration.log" | tail -1)
+	if [ "$integration_rc" -eq 0 ] && [ -n "$ran" ]; then
+		summary+=("integration suite: PASSED ($ran; $result)")
+	else
+		summary+=("integration suite: FAILED (${ran:-did not run}; ${result:-see .ci/logs/integration.log})")
+		failed=1
+	fi
+else
+	summary+=("integration suite: SKIPPED (no Frappe + ERPNext bench with site $SITE at $BENCH; see README)")
+fi
+
+note "Summary"
+printf '  %s\n' "${summary[@]}"
+exit $failed

@@ -1,0 +1,7 @@
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "order_tracking"
+if str(ROOT) not in sys.path:
+	sys.path.insert(0, str(ROOT))
