@@ -333,7 +333,9 @@ def test_translations_keep_placeholders(lang):
 
 def test_traditional_and_simplified_tables_cover_the_same_strings():
 	assert set(translations("zh")) == set(translations("zh-TW"))
-	contexts = {lang: {(r[0], r[2]) for r in translation_rows(lang) if len(r) == 3} for lang in ("zh", "zh-TW")}
+	contexts = {
+		lang: {(r[0], r[2]) for r in translation_rows(lang) if len(r) == 3} for lang in ("zh", "zh-TW")
+	}
 	assert contexts["zh"] == contexts["zh-TW"]
 	strings = user_strings()
 	assert all(source in strings for source, _context in contexts["zh"])

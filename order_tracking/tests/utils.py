@@ -77,7 +77,9 @@ def make_fixtures():
 	for code in (LEATHER, SOLE):
 		make_item(code, {"is_stock_item": 1, "valuation_rate": 10, "stock_uom": "Nos"})
 	for code, rate in ((SHOE, 50), (LACE, 1)):
-		item = make_item(code, {"is_stock_item": 1, "is_sales_item": 1, "stock_uom": "Nos", "valuation_rate": rate})
+		item = make_item(
+			code, {"is_stock_item": 1, "is_sales_item": 1, "stock_uom": "Nos", "valuation_rate": rate}
+		)
 		if not any(d.company == COMPANY and d.default_warehouse for d in item.item_defaults):
 			item.set("item_defaults", [{"company": COMPANY, "default_warehouse": FG_WAREHOUSE}])
 			item.save()

@@ -6,10 +6,10 @@ import frappe
 from order_tracking.order_tracking.doctype.order_event.order_event import OrderEventImmutableError
 from order_tracking.tests.utils import FrappeTestCase, events, make_fixtures, make_order, tracker
 
-
 # ERPNext's Sales Order test records pull in the whole accounting graph, down to the Payment
 # Gateway of the separate `payments` app; these tests make their own orders.
 test_ignore = ["Sales Order"]
+
 
 class TestOrderEvent(FrappeTestCase):
 	@classmethod

@@ -115,10 +115,7 @@ class OrderIntake(Document):
 		if not self.order_currency:
 			self.order_currency = (
 				customer.default_currency
-				or (
-					self.price_list
-					and frappe.get_cached_value("Price List", self.price_list, "currency")
-				)
+				or (self.price_list and frappe.get_cached_value("Price List", self.price_list, "currency"))
 				or (self.company and frappe.get_cached_value("Company", self.company, "default_currency"))
 			)
 		if self.contact_person and not frappe.db.exists(
@@ -226,9 +223,7 @@ class OrderIntake(Document):
 		if rate is None:
 			row.rate = 0
 			row.rate_from_price_list = 0
-			errors.append(
-				core.IntakeError(row.idx, "rate", oi.NO_PRICE, (row.item_code, self.price_list))
-			)
+			errors.append(core.IntakeError(row.idx, "rate", oi.NO_PRICE, (row.item_code, self.price_list)))
 		else:
 			row.rate = flt(rate)
 			row.rate_from_price_list = 1

@@ -5,6 +5,7 @@ import json
 import threading
 
 import frappe
+from frappe.tests.test_api import FrappeAPITestCase
 from frappe.utils import add_days, getdate, nowdate
 
 from order_tracking.api.intake import convert_intake, submit_order
@@ -59,6 +60,7 @@ def api(**kwargs):
 # ERPNext's Sales Order test records pull in the whole accounting graph, down to the Payment
 # Gateway of the separate `payments` app; these tests make their own orders.
 test_ignore = ["Sales Order"]
+
 
 class TestOrderIntake(FrappeTestCase):
 	@classmethod
@@ -333,3 +335,79 @@ def make_user(email, roles):
 	user = frappe.get_doc("User", email)
 	user.add_roles(*roles)
 	return email
+
+
+class TestIntakeOverHTTP(FrappeAPITestCase):
+	"""The REST contract as a client sees it: real requests, status codes and JSON."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		make_fixtures()
+		frappe.db.commit()  # nosemgrep: the requests run in their own connections
+		cls.refs = []
+
+	@classmethod
+	def tearDownClass(cls):
+		names = frappe.get_all(
+			"Order Intake", filters={"external_ref": ("in", cls.refs or [""])}, pluck="name"
+		)
+		for so in frappe.get_all(
+			"Sales Order", filters={"order_intake": ("in", names or [""])}, pluck="name"
+		):
+			frappe.delete_doc("Sales Order", so, force=True)
+		for name in names:
+			frappe.delete_doc("Order Intake", name, force=True)
+		frappe.db.commit()  # nosemgrep: remove what the requests committed
+		super().tearDownClass()
+
+	def submit(self, **payload):
+		body = {
+			"channel": "API",
+			"customer": CUSTOMER,
+			"company": COMPANY,
+			"delivery_date": add_days(nowdate(), 10),
+			"items": [{"item_code": SHOE, "qty": 3}],
+			**payload,
+		}
+		if body.get("external_ref"):
+			self.refs.append(body["external_ref"])
+		return self.post(self.method("order_tracking.api.intake.submit_order"), {"sid": self.sid, **body})
+
+	def test_converted_then_duplicate(self):
+		ref = "HTTP-" + frappe.generate_hash(length=8)
+		first = self.submit(external_ref=ref)
+		self.assertEqual(first.status_code, 200)
+		answer = first.json["message"]
+		self.assertEqual(answer["status"], "Converted")
+		self.assertTrue(answer["sales_order"])
+		again = self.submit(external_ref=ref)
+		self.assertEqual(again.status_code, 200)
+		self.assertEqual(again.json["message"], {**answer, "status": "Duplicate"})
+
+	def test_rejected_is_422_with_errors(self):
+		ref = "HTTP-" + frappe.generate_hash(length=8)
+		response = self.submit(external_ref=ref, items=[{"item_code": SHOE, "qty": -1}])
+		self.assertEqual(response.status_code, 422)
+		answer = response.json["message"]
+		self.assertEqual(answer["status"], "Rejected")
+		self.assertEqual([(e["row"], e["field"]) for e in answer["errors"]], [(1, "qty")])
+		frappe.db.rollback()  # a fresh snapshot sees what the request committed
+		self.assertEqual(frappe.db.get_value("Order Intake", answer["intake"], "status"), "Rejected")
+
+	def test_malformed_is_400_and_stores_nothing(self):
+		ref = "HTTP-" + frappe.generate_hash(length=8)
+		response = self.submit(external_ref=ref, items=[])
+		self.assertEqual(response.status_code, 400)
+		self.assertIn("items", response.json["exception"])
+		frappe.db.rollback()  # a fresh snapshot sees what the request committed
+		self.assertFalse(frappe.db.exists("Order Intake", {"external_ref": ref}))
+		response = self.submit(external_ref=ref, channel="Fax")
+		self.assertEqual(response.status_code, 400)
+
+	def test_status_of_an_unknown_order_is_403(self):
+		response = self.get(
+			self.method("order_tracking.api.tracking.get_order_status"),
+			{"sid": self.sid, "order": "NO-SUCH-ORDER"},
+		)
+		self.assertEqual(response.status_code, 403)

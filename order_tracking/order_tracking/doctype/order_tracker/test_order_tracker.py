@@ -55,6 +55,7 @@ def collect(si, amount=None):
 # Gateway of the separate `payments` app; these tests make their own orders.
 test_ignore = ["Sales Order"]
 
+
 class TestOrderTracker(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
@@ -289,3 +290,121 @@ def make_shipment(dn):
 	shipment = create_test_shipment([dn])
 	shipment.submit()
 	return shipment
+
+
+class TestOrderStatusAPI(FrappeTestCase):
+	"""GET order_tracking.api.tracking.get_order_status"""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		make_fixtures()
+		set_settings(pause_tracking=0, delivery_confirmation="Delivery Note")
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def test_status_by_sales_order_intake_or_channel_reference(self):
+		from order_tracking.api.intake import submit_order
+		from order_tracking.api.tracking import get_order_status
+
+		ref = frappe.generate_hash(length=8)
+		answer = submit_order(
+			channel="Portal",
+			external_ref=ref,
+			customer="_OT Customer",
+			company="_Test Company",
+			delivery_date=add_days(nowdate(), 12),
+			items=[{"item_code": LACE, "qty": 6}],
+		)
+		self.assertEqual(answer["status"], "Converted", answer["errors"])
+		so = frappe.get_doc("Sales Order", answer["sales_order"])
+		so.submit()
+		deliver(so, qty=2)
+
+		by_order = get_order_status(so.name)
+		self.assertEqual(get_order_status(answer["intake"]), by_order)
+		self.assertEqual(get_order_status(f"Portal:{ref}"), by_order)
+
+		self.assertTrue(
+			{"sales_order", "customer", "stage", "progress", "promised_date", "eta", "delay_days", "events"}
+			<= set(by_order)
+		)
+		self.assertEqual(by_order["sales_order"], so.name)
+		self.assertEqual(by_order["customer"], so.customer)
+		self.assertEqual(by_order["stage"], "Ready to Ship")
+		self.assertEqual(by_order["progress"]["ordered_qty"], 6)
+		self.assertEqual(by_order["progress"]["shipped_qty"], 2)
+		self.assertAlmostEqual(by_order["progress"]["shipped_pct"], 33.33, places=2)
+		self.assertEqual(str(by_order["promised_date"]), str(so.delivery_date))
+		self.assertEqual(
+			[(e["stage"], e["event"], e["reference_doctype"]) for e in by_order["events"]],
+			[
+				("Received", "Order Received", "Order Intake"),
+				("Approved", "Order Submitted", "Sales Order"),
+				("Shipped", "Shipped", "Delivery Note"),
+			],
+		)
+		for event in by_order["events"]:
+			self.assertTrue(
+				{"at", "stage", "event", "reference_doctype", "reference_name", "qty"} <= set(event)
+			)
+		self.assertEqual(by_order["events"][-1]["qty"], 2)
+
+	def test_no_read_permission_gives_403_without_a_hint(self):
+		from order_tracking.api.tracking import get_order_status
+
+		so = make_order()
+		user = "ot-outsider@example.com"
+		if not frappe.db.exists("User", user):
+			frappe.get_doc(
+				{"doctype": "User", "email": user, "first_name": "Outsider", "send_welcome_email": 0}
+			).insert()
+		frappe.get_doc("User", user).add_roles("Order Clerk")
+		frappe.set_user(user)
+		messages = []
+		for order in (so.name, "SAL-ORD-DOES-NOT-EXIST", "API:no-such-ref"):
+			with self.assertRaises(frappe.PermissionError) as e:
+				get_order_status(order)
+			self.assertEqual(e.exception.http_status_code, 403)
+			messages.append(str(e.exception).replace(order, "X"))
+		self.assertEqual(len(set(messages)), 1)
+
+	def test_customer_on_the_portal_sees_only_own_orders(self):
+		from order_tracking.api.tracking import get_order_status
+
+		own = make_order(customer="_OT Customer")
+		other = make_order(customer="_OT Other Customer")
+		user = make_portal_user("ot-portal@example.com", "_OT Customer")
+		frappe.set_user(user)
+		self.assertEqual(get_order_status(own.name)["sales_order"], own.name)
+		self.assertRaises(frappe.PermissionError, get_order_status, other.name)
+
+	def test_order_without_tracker_is_derived_on_the_fly(self):
+		from order_tracking.api.tracking import get_order_status
+
+		so = make_order()
+		frappe.db.delete("Order Tracker", {"name": so.name})
+		status = get_order_status(so.name)
+		self.assertEqual(status["stage"], "Approved")
+		self.assertFalse(frappe.db.exists("Order Tracker", so.name))  # a GET stores nothing
+
+
+def make_portal_user(email, customer):
+	"""A website user who is one of the customer's portal users (ERPNext's Portal User)."""
+	if not frappe.db.exists("User", email):
+		frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": "Portal",
+				"user_type": "Website User",
+				"send_welcome_email": 0,
+			}
+		).insert()
+	frappe.get_doc("User", email).add_roles("Customer")
+	customer_doc = frappe.get_doc("Customer", customer)
+	if not any(p.user == email for p in customer_doc.get("portal_users", [])):
+		customer_doc.append("portal_users", {"user": email})
+		customer_doc.save()
+	return email

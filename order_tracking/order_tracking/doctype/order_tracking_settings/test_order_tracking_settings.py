@@ -7,10 +7,10 @@ from order_tracking.install import get_custom_fields
 from order_tracking.order_tracking.backfill import enqueue_backfill, run_backfill
 from order_tracking.tests.utils import LACE, FrappeTestCase, events, make_fixtures, make_order, set_settings
 
-
 # ERPNext's Sales Order test records pull in the whole accounting graph, down to the Payment
 # Gateway of the separate `payments` app; these tests make their own orders.
 test_ignore = ["Sales Order"]
+
 
 class TestOrderTrackingSettings(FrappeTestCase):
 	@classmethod
