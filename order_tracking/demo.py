@@ -13,6 +13,8 @@ from frappe.utils import add_days, getdate, now_datetime, nowdate
 COMPANY = "Sunrise Footwear"
 ABBR = "SF"
 HOLIDAY_LIST = "Sunrise Footwear Holidays"
+PRICE_LIST = "Sunrise Footwear Selling"
+CURRENCY = "CNY"
 CUSTOMERS = {
 	"Harbour Shoes Ltd": {"customer_group": "Commercial", "territory": "All Territories"},
 	"Mountain Outfitters": {"customer_group": "Commercial", "territory": "All Territories"},
@@ -32,9 +34,9 @@ OPERATIONS = {  # operation: workstation
 	"Finishing": "Finishing Bench",
 }
 RAW_MATERIALS = {  # item: (uom, valuation rate)
-	"Leather Hide": ("Nos", 30.0),
+	"Leather Hide": ("Square Meter", 30.0),
 	"Lining Fabric": ("Nos", 4.0),
-	"Waxed Thread": ("Nos", 0.5),
+	"Waxed Thread": ("Meter", 0.05),
 	"Rubber Outsole": ("Nos", 6.0),
 	"Foam Insole": ("Nos", 2.0),
 	"Cotton Laces": ("Nos", 0.3),
@@ -67,8 +69,8 @@ def load_demo() -> list[str]:
 	company = ensure_company()
 	ensure_holiday_list(company)
 	ensure_workstations()
-	ensure_items(company)
 	ensure_customers()
+	ensure_items(company)
 	ensure_stock(company)
 	orders = ensure_orders(company)
 	frappe.flags.in_demo = False
@@ -87,7 +89,7 @@ def ensure_company() -> str:
 		year = getdate().year
 		setup_complete(
 			{
-				"currency": "CNY",
+				"currency": CURRENCY,
 				"full_name": "Demo Admin",
 				"company_name": COMPANY,
 				"timezone": "Asia/Shanghai",
@@ -109,7 +111,7 @@ def ensure_company() -> str:
 				"doctype": "Company",
 				"company_name": COMPANY,
 				"abbr": ABBR,
-				"default_currency": "CNY",
+				"default_currency": CURRENCY,
 				"country": "China",
 				"chart_of_accounts": "Standard",
 			}
@@ -199,7 +201,7 @@ def ensure_items(company: str):
 				item.append("customer_items", {"customer_name": customer, "ref_code": code})
 				item.save()
 		if rate:
-			_item_price(item_code, "Standard Selling", rate)
+			_item_price(item_code, PRICE_LIST, rate)
 		if not frappe.db.get_value("Item", item_code, "default_bom"):
 			_make_bom(item_code, materials, operations, company)
 
@@ -266,13 +268,16 @@ def _make_bom(item_code, materials, operations, company):
 
 
 def ensure_customers():
+	if not frappe.db.exists("Price List", PRICE_LIST):
+		frappe.get_doc(
+			{"doctype": "Price List", "price_list_name": PRICE_LIST, "currency": CURRENCY, "selling": 1, "enabled": 1}
+		).insert()
 	for name, values in CUSTOMERS.items():
 		if not frappe.db.exists("Customer", name):
 			if not frappe.db.exists("Customer Group", values["customer_group"]):
 				values = {**values, "customer_group": "All Customer Groups"}
-			frappe.get_doc(
-				{"doctype": "Customer", "customer_name": name, "customer_type": "Company", **values}
-			).insert()
+			frappe.get_doc({"doctype": "Customer", "customer_name": name, "customer_type": "Company", **values}).insert()
+		frappe.db.set_value("Customer", name, {"default_currency": CURRENCY, "default_price_list": PRICE_LIST})
 
 
 def ensure_stock(company: str):
@@ -314,6 +319,7 @@ def ensure_orders(company: str) -> list[tuple[str, str]]:
 		company=company,
 		items=[{"customer_item_code": "HS-OX-01", "qty": 120}],
 	)
+	_expect_converted(received)
 	orders.append(("Received (draft from the API)", received["sales_order"]))
 
 	rejected = submit_order(
@@ -367,6 +373,7 @@ def _submitted_order(company, external_ref, customer, item_code, qty, delivery_d
 		company=company,
 		items=[{"item_code": item_code, "qty": qty}],
 	)
+	_expect_converted(answer)
 	so = frappe.get_doc("Sales Order", answer["sales_order"])
 	if so.docstatus == 0:
 		for item in so.items:
@@ -374,6 +381,11 @@ def _submitted_order(company, external_ref, customer, item_code, qty, delivery_d
 		so.save()
 		so.submit()
 	return so
+
+
+def _expect_converted(answer):
+	if not answer.get("sales_order"):
+		raise frappe.ValidationError(f"demo intake {answer['intake']} was not converted: {answer['errors']}")
 
 
 def _work_order(so, company):
@@ -406,6 +418,11 @@ def _work_order(so, company):
 def _stock_entry(wo, purpose, qty):
 	from erpnext.manufacturing.doctype.work_order.work_order import make_stock_entry
 
+	wo.reload()
+	done = wo.produced_qty if purpose == "Manufacture" else wo.material_transferred_for_manufacturing
+	if done >= qty:
+		return None
+
 	se = frappe.get_doc(make_stock_entry(wo.name, purpose, qty))
 	se.insert()
 	se.submit()
@@ -414,7 +431,12 @@ def _stock_entry(wo, purpose, qty):
 
 def _complete_job_cards(wo):
 	start = now_datetime()
-	for name in frappe.get_all("Job Card", filters={"work_order": wo.name, "docstatus": 0}, pluck="name"):
+	for name in frappe.get_all(
+		"Job Card",
+		filters={"work_order": wo.name, "docstatus": 0},
+		order_by="sequence_id asc, creation asc",
+		pluck="name",
+	):
 		jc = frappe.get_doc("Job Card", name)
 		jc.append(
 			"time_logs",

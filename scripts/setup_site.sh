@@ -73,5 +73,11 @@ as_owner "bench --site '$SITE' order-tracking-demo"
 port=$(grep -o '"webserver_port": *[0-9]*' "$BENCH/sites/common_site_config.json" | grep -o '[0-9]*$' || true)
 echo "Site $SITE is ready: http://$SITE:${port:-8000} (Administrator / $ADMIN_PASSWORD)"
 if [ "$START" -eq 1 ]; then
+	if grep -q '^redis_cache:' "$BENCH/Procfile"; then
+		# bench start runs its own Redis processes: hand the ports over to it
+		for conf in redis_cache redis_queue; do
+			redis-cli -p "$(awk '/^port /{print $2}' "$BENCH/config/$conf.conf")" shutdown nosave >/dev/null 2>&1 || true
+		done
+	fi
 	as_owner "bench start"
 fi

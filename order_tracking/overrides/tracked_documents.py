@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import frappe
 from frappe.query_builder.functions import Sum
-from frappe.utils import flt, get_datetime, now_datetime
+from frappe.utils import flt, get_datetime, getdate, now_datetime
 
 from order_tracking.core import stages as S
 from order_tracking.order_tracking.tracking import EventSpec, record_events, refresh_trackers, tracking_paused
@@ -90,9 +90,15 @@ def _as_cancellation(spec: EventSpec, doc) -> EventSpec:
 
 
 def _document_time(doc):
-	if doc.get("posting_date"):
-		return get_datetime(f"{doc.posting_date} {doc.get('posting_time') or '00:00:00'}")
-	return now_datetime()
+	"""When the document says it happened: its posting date and time; a document dated today
+	without a time (Payment Entry) happened now."""
+	if not doc.get("posting_date"):
+		return now_datetime()
+	if doc.get("posting_time"):
+		return get_datetime(f"{doc.posting_date} {doc.posting_time}")
+	if getdate(doc.posting_date) == getdate():
+		return now_datetime()
+	return get_datetime(doc.posting_date)
 
 
 # --------------------------------------------------------------------------------------------
