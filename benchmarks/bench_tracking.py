@@ -88,28 +88,92 @@ def bulk_orders(count, start):
 	so_rows, tracker_rows, event_rows = [], [], []
 	for i in range(start, start + count):
 		name = f"BENCH-SO-{i:07d}"
-		so_rows.append((name, now, now, "Administrator", "Administrator", 1, CUSTOMER, COMPANY, today, today, "INR", "Approved"))
-		tracker_rows.append((name, now, now, "Administrator", "Administrator", name, CUSTOMER, COMPANY, "Approved", today))
+		so_rows.append(
+			(
+				name,
+				now,
+				now,
+				"Administrator",
+				"Administrator",
+				1,
+				CUSTOMER,
+				COMPANY,
+				today,
+				today,
+				"INR",
+				"Approved",
+			)
+		)
+		tracker_rows.append(
+			(name, now, now, "Administrator", "Administrator", name, CUSTOMER, COMPANY, "Approved", today)
+		)
 		for k, event in enumerate(("Order Received", "Order Submitted", "Production Planned")):
 			event_rows.append(
-				(10**9 + i * 3 + k, now, now, "Administrator", "Administrator", name, CUSTOMER, "Approved", event, now, "Backfill")
+				(
+					10**9 + i * 3 + k,
+					now,
+					now,
+					"Administrator",
+					"Administrator",
+					name,
+					CUSTOMER,
+					"Approved",
+					event,
+					now,
+					"Backfill",
+				)
 			)
 	frappe.db.bulk_insert(
 		"Sales Order",
-		["name", "creation", "modified", "owner", "modified_by", "docstatus", "customer", "company",
-		 "transaction_date", "delivery_date", "currency", "order_stage"],
+		[
+			"name",
+			"creation",
+			"modified",
+			"owner",
+			"modified_by",
+			"docstatus",
+			"customer",
+			"company",
+			"transaction_date",
+			"delivery_date",
+			"currency",
+			"order_stage",
+		],
 		so_rows,
 		chunk_size=5000,
 	)
 	frappe.db.bulk_insert(
 		"Order Tracker",
-		["name", "creation", "modified", "owner", "modified_by", "sales_order", "customer", "company", "stage", "promised_date"],
+		[
+			"name",
+			"creation",
+			"modified",
+			"owner",
+			"modified_by",
+			"sales_order",
+			"customer",
+			"company",
+			"stage",
+			"promised_date",
+		],
 		tracker_rows,
 		chunk_size=5000,
 	)
 	frappe.db.bulk_insert(
 		"Order Event",
-		["name", "creation", "modified", "owner", "modified_by", "sales_order", "customer", "stage", "event", "occurred_at", "source"],
+		[
+			"name",
+			"creation",
+			"modified",
+			"owner",
+			"modified_by",
+			"sales_order",
+			"customer",
+			"stage",
+			"event",
+			"occurred_at",
+			"source",
+		],
 		event_rows,
 		chunk_size=5000,
 	)
@@ -123,7 +187,9 @@ def order_with_events(n_events=50):
 	existing = frappe.db.count("Order Event", {"sales_order": so.name})
 	record_events(
 		[
-			EventSpec(so.name, "Approved", "Delivery Date Changed", "Sales Order", so.name, remarks=f"bench {i}")
+			EventSpec(
+				so.name, "Approved", "Delivery Date Changed", "Sales Order", so.name, remarks=f"bench {i}"
+			)
 			for i in range(n_events - existing)
 		]
 	)
@@ -161,7 +227,11 @@ def submit_benchmark(rounds=15, lines=20):
 
 	from order_tracking.tests.utils import LACE, make_order
 
-	results = {"Sales Order": {True: [], False: []}, "Delivery Note": {True: [], False: []}, "Sales Invoice": {True: [], False: []}}
+	results = {
+		"Sales Order": {True: [], False: []},
+		"Delivery Note": {True: [], False: []},
+		"Sales Invoice": {True: [], False: []},
+	}
 	for i in range(rounds * 2):
 		enabled = i % 2 == 0
 		app_hooks(enabled)
@@ -216,7 +286,9 @@ def main(site):
 
 		make_fixtures()
 		if not frappe.db.exists("User", USER):
-			frappe.get_doc({"doctype": "User", "email": USER, "first_name": "Bench", "send_welcome_email": 0}).insert()
+			frappe.get_doc(
+				{"doctype": "User", "email": USER, "first_name": "Bench", "send_welcome_email": 0}
+			).insert()
 		frappe.get_doc("User", USER).add_roles("Sales User")
 
 		report = {}

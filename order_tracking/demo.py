@@ -270,14 +270,24 @@ def _make_bom(item_code, materials, operations, company):
 def ensure_customers():
 	if not frappe.db.exists("Price List", PRICE_LIST):
 		frappe.get_doc(
-			{"doctype": "Price List", "price_list_name": PRICE_LIST, "currency": CURRENCY, "selling": 1, "enabled": 1}
+			{
+				"doctype": "Price List",
+				"price_list_name": PRICE_LIST,
+				"currency": CURRENCY,
+				"selling": 1,
+				"enabled": 1,
+			}
 		).insert()
 	for name, values in CUSTOMERS.items():
 		if not frappe.db.exists("Customer", name):
 			if not frappe.db.exists("Customer Group", values["customer_group"]):
 				values = {**values, "customer_group": "All Customer Groups"}
-			frappe.get_doc({"doctype": "Customer", "customer_name": name, "customer_type": "Company", **values}).insert()
-		frappe.db.set_value("Customer", name, {"default_currency": CURRENCY, "default_price_list": PRICE_LIST})
+			frappe.get_doc(
+				{"doctype": "Customer", "customer_name": name, "customer_type": "Company", **values}
+			).insert()
+		frappe.db.set_value(
+			"Customer", name, {"default_currency": CURRENCY, "default_price_list": PRICE_LIST}
+		)
 
 
 def ensure_stock(company: str):

@@ -97,27 +97,22 @@ def _find_intake(channel: str, external_ref: str, lock: bool = False) -> str | N
 		return frappe.db.get_value(INTAKE, {"channel": channel, "external_ref": external_ref}, "name")
 	# After losing the race on the unique index: a locking read sees the winner's committed row
 	# (a consistent read would not), and a shared lock lets every loser read it at once.
-	rows = frappe.db.sql(
-		"""select name from `tabOrder Intake`
-		where channel = %s and external_ref = %s lock in share mode""",
+	rows = _read_committed(
+		"select name from `tabOrder Intake` where channel = %s and external_ref = %s",
 		(channel, external_ref),
 	)
-	return rows[0][0] if rows else None
+	return rows[0].name if rows else None
 
 
 def _answer(intake: str, duplicate: bool = False) -> dict:
-	# locking reads: the intake may have been committed by a concurrent request after this
-	# transaction's snapshot was taken
-	doc = frappe.db.sql(
-		"""select name, status, sales_order from `tabOrder Intake` where name = %s lock in share mode""",
-		(intake,),
-		as_dict=True,
+	# the intake may have been committed by a concurrent request after this transaction began
+	doc = _read_committed(
+		"select name, status, sales_order from `tabOrder Intake` where name = %s", (intake,)
 	)[0]
-	errors = frappe.db.sql(
+	errors = _read_committed(
 		"""select row_no, error_field, message from `tabOrder Intake Error`
-		where parent = %s and parenttype = %s order by idx lock in share mode""",
+		where parent = %s and parenttype = %s order by idx""",
 		(intake, INTAKE),
-		as_dict=True,
 	)
 	return {
 		"intake": doc.name,
@@ -125,3 +120,8 @@ def _answer(intake: str, duplicate: bool = False) -> dict:
 		"sales_order": doc.sales_order,
 		"errors": [{"row": e.row_no or None, "field": e.error_field, "message": e.message} for e in errors],
 	}
+
+
+def _read_committed(query: str, values: tuple) -> list:
+	"""A locking read (LOCK IN SHARE MODE, which pypika cannot write); always parameterised."""
+	return frappe.db.sql(query + " lock in share mode", values, as_dict=True)  # nosemgrep

@@ -57,10 +57,12 @@ def run_backfill(
 		if progress:
 			progress(done, total)
 		if commit:
-			frappe.db.commit()  # nosemgrep: long background job, one commit per batch
+			# Long background job, one commit per batch
+			frappe.db.commit()  # nosemgrep
 	_set_progress(_("Completed"), done, total, finished=True)
 	if commit:
-		frappe.db.commit()  # nosemgrep: long background job, final commit
+		# Long background job, final commit
+		frappe.db.commit()  # nosemgrep
 	return done
 
 

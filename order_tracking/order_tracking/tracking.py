@@ -273,7 +273,8 @@ def _production(names: list[str], lines: dict[str, dict]) -> dict[str, Progress]
 		if w.status in WORK_ORDER_OPEN:
 			end = w.expected_delivery_date or w.planned_end_date
 			if end:
-				due[w.sales_order] = max(filter(None, (due.get(w.sales_order), getdate(end))))
+				end = getdate(end)
+				due[w.sales_order] = max(end, due.get(w.sales_order) or end)
 
 	result: dict[str, Progress] = defaultdict(Progress)
 	for (so, item_code), (planned, started, produced) in per_item.items():
@@ -565,4 +566,5 @@ def refresh_open_trackers(batch_size: int = 500) -> int:
 		refresh_trackers(names)
 		count += len(names)
 		last = names[-1]
-		frappe.db.commit()  # nosemgrep: a scheduled job, one commit per batch keeps locks short
+		# A scheduled job, one commit per batch keeps locks short
+		frappe.db.commit()  # nosemgrep

@@ -196,7 +196,7 @@ def _subcontracting_receipt(doc) -> list[EventSpec]:
 			as_list=True,
 		)
 	)
-	order_of = _orders_of_purchase_order_items(list(filter(None, po_item_of.values())))
+	order_of = _orders_of_purchase_order_items([i for i in po_item_of.values() if i])
 	qty_by_order: dict[str, float] = defaultdict(float)
 	for d in doc.items:
 		so = order_of.get(po_item_of.get(d.get("subcontracting_order_item")))

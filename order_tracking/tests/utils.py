@@ -26,7 +26,8 @@ def before_tests():
 		}
 	)
 	settings.save()
-	frappe.db.commit()  # nosemgrep: test set-up, like ERPNext's own before_tests
+	# Test set-up, like ERPNext's own before_tests
+	frappe.db.commit()  # nosemgrep
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,6 +11,44 @@ class OrderEventImmutableError(frappe.ValidationError):
 
 
 class OrderEvent(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		amount: DF.Currency
+		currency: DF.Link | None
+		customer: DF.Link | None
+		event: DF.Data
+		is_cancellation: DF.Check
+		name: DF.Int | None
+		occurred_at: DF.Datetime
+		planned_at: DF.Datetime | None
+		qty: DF.Float
+		reference_doctype: DF.Link | None
+		reference_name: DF.DynamicLink | None
+		remarks: DF.SmallText | None
+		sales_order: DF.Link
+		source: DF.Literal["Manual", "Document", "Intake", "Review", "Carrier", "Job", "Backfill"]
+		stage: DF.Literal[
+			"Received",
+			"Under Review",
+			"Approved",
+			"Planned",
+			"In Production",
+			"Ready to Ship",
+			"Shipped",
+			"Delivered",
+			"Billed",
+			"Paid",
+			"Closed",
+			"Cancelled",
+		]
+		user: DF.Link | None
+	# end: auto-generated types
 	"""One thing that happened to an order. Append-only: events are never changed or deleted;
 	a cancelled document writes a cancellation event instead."""
 

@@ -20,11 +20,44 @@ CONVERT_SAVEPOINT = "order_intake_convert"
 
 
 class OrderIntake(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from order_tracking.order_tracking.doctype.order_intake_error.order_intake_error import (
+			OrderIntakeError,
+		)
+		from order_tracking.order_tracking.doctype.order_intake_item.order_intake_item import OrderIntakeItem
+
+		channel: DF.Literal["Desk", "Import", "Portal", "E-mail", "API"]
+		company: DF.Link | None
+		contact_person: DF.Link | None
+		converted_on: DF.Datetime | None
+		customer: DF.Link | None
+		customer_name: DF.Data | None
+		delivery_date: DF.Date | None
+		duplicate_of: DF.Link | None
+		errors: DF.Table[OrderIntakeError]
+		external_ref: DF.Data | None
+		items: DF.Table[OrderIntakeItem]
+		naming_series: DF.Literal["OI-.YYYY.-"]
+		order_currency: DF.Link | None
+		price_list: DF.Link | None
+		raw_payload: DF.Code | None
+		received_customer: DF.Data | None
+		sales_order: DF.Link | None
+		status: DF.Literal["New", "Rejected", "Converted", "Duplicate"]
+		transaction_date: DF.Date | None
+
+	# end: auto-generated types
 	def validate(self):
 		self.validate_not_converted()
-		self.external_ref = (
-			self.external_ref or ""
-		).strip() or None  # NULLs never collide in the unique index
+		# NULL, not "", when there is none: NULLs never collide in the unique index
+		self.external_ref = (self.external_ref or "").strip() or None
 		self.validate_unique_reference()
 		errors = list(self.flags.parse_errors or [])
 		self.set_company()

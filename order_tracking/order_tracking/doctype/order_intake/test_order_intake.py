@@ -274,7 +274,8 @@ class TestConcurrentIntake(FrappeTestCase):
 
 	def test_concurrent_duplicates_give_one_intake_and_one_order(self):
 		make_fixtures()
-		frappe.db.commit()  # nosemgrep: the competing requests run in their own connections
+		# The competing requests run in their own connections
+		frappe.db.commit()  # nosemgrep
 		ref = "CONCURRENT-" + frappe.generate_hash(length=8)
 		site = frappe.local.site
 		barrier = threading.Barrier(4)
@@ -287,7 +288,8 @@ class TestConcurrentIntake(FrappeTestCase):
 				frappe.set_user("Administrator")
 				barrier.wait(timeout=30)
 				answers.append(api(external_ref=ref))
-				frappe.db.commit()  # nosemgrep: end of a simulated request
+				# End of a simulated request
+				frappe.db.commit()  # nosemgrep
 			except Exception as e:
 				import traceback
 
@@ -323,7 +325,8 @@ class TestConcurrentIntake(FrappeTestCase):
 				},
 			)
 			frappe.db.delete("Order Intake", {"external_ref": ref})
-			frappe.db.commit()  # nosemgrep: remove what the competing requests committed
+			# Remove what the competing requests committed
+			frappe.db.commit()  # nosemgrep
 
 
 def make_user(email, roles):
@@ -344,7 +347,8 @@ class TestIntakeOverHTTP(FrappeAPITestCase):
 	def setUpClass(cls):
 		super().setUpClass()
 		make_fixtures()
-		frappe.db.commit()  # nosemgrep: the requests run in their own connections
+		# The requests run in their own connections
+		frappe.db.commit()  # nosemgrep
 		cls.refs = []
 
 	@classmethod
@@ -358,7 +362,8 @@ class TestIntakeOverHTTP(FrappeAPITestCase):
 			frappe.delete_doc("Sales Order", so, force=True)
 		for name in names:
 			frappe.delete_doc("Order Intake", name, force=True)
-		frappe.db.commit()  # nosemgrep: remove what the requests committed
+		# Remove what the requests committed
+		frappe.db.commit()  # nosemgrep
 		super().tearDownClass()
 
 	def submit(self, **payload):

@@ -7,6 +7,58 @@ from frappe.model.document import Document
 
 
 class OrderTracker(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		billed_amount: DF.Currency
+		billed_pct: DF.Percent
+		company: DF.Link | None
+		currency: DF.Link | None
+		customer: DF.Link | None
+		customer_name: DF.Data | None
+		delay_days: DF.Int
+		delivered_pct: DF.Percent
+		delivered_qty: DF.Float
+		eta: DF.Date | None
+		grand_total: DF.Currency
+		is_delayed: DF.Check
+		last_event: DF.Link | None
+		last_event_at: DF.Datetime | None
+		last_event_label: DF.Data | None
+		manufacture_qty: DF.Float
+		on_hold: DF.Check
+		order_intake: DF.Link | None
+		ordered_qty: DF.Float
+		paid_amount: DF.Currency
+		paid_pct: DF.Percent
+		produced_pct: DF.Percent
+		produced_qty: DF.Float
+		promised_date: DF.Date | None
+		refreshed_at: DF.Datetime | None
+		sales_order: DF.Link
+		shipped_pct: DF.Percent
+		shipped_qty: DF.Float
+		stage: DF.Literal[
+			"Received",
+			"Under Review",
+			"Approved",
+			"Planned",
+			"In Production",
+			"Ready to Ship",
+			"Shipped",
+			"Delivered",
+			"Billed",
+			"Paid",
+			"Closed",
+			"Cancelled",
+		]
+		transaction_date: DF.Date | None
+	# end: auto-generated types
 	"""Where one Sales Order stands. Derived from the order's documents by
 	`order_tracking.order_tracking.tracking.refresh_trackers`; never edited by hand."""
 

@@ -5,4 +5,25 @@ from frappe.model.document import Document
 
 
 class OrderTrackingSettings(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		auto_convert: DF.Check
+		backfill_finished_at: DF.Datetime | None
+		backfill_processed: DF.Int
+		backfill_progress: DF.Percent
+		backfill_status: DF.Data | None
+		backfill_total: DF.Int
+		default_company: DF.Link | None
+		default_warehouse: DF.Link | None
+		delivery_confirmation: DF.Literal["Delivery Note", "Shipment Completed"]
+		flag_cross_channel_duplicates: DF.Check
+		pause_tracking: DF.Check
+		transit_days: DF.Int
+	# end: auto-generated types
 	pass
