@@ -416,3 +416,56 @@ class TestIntakeOverHTTP(FrappeAPITestCase):
 			{"sid": self.sid, "order": "NO-SUCH-ORDER"},
 		)
 		self.assertEqual(response.status_code, 403)
+
+
+class TestIntakeImport(FrappeTestCase):
+	"""Many intakes at once through Frappe's own Data Import (which commits row by row)."""
+
+	def test_data_import_creates_intakes_and_orders(self):
+		make_fixtures()
+		frappe.db.commit()  # nosemgrep
+		tag = frappe.generate_hash(length=6)
+		delivery = add_days(nowdate(), 20)
+		content = "\n".join(
+			[
+				"Channel,External Reference,Customer,Company,Delivery Date,Item Code (Items),Customer's Item Code (Items),Quantity (Items)",
+				f"Import,IMP-{tag}-1,{CUSTOMER},{COMPANY},{delivery},{SHOE},,5",
+				f",,,,,,{CUSTOMER_SHOE_CODE},7",
+				f"Import,IMP-{tag}-2,{CUSTOMER},{COMPANY},{delivery},{LACE},,0",
+			]
+		)
+		file = frappe.get_doc(
+			{"doctype": "File", "file_name": f"intakes-{tag}.csv", "content": content, "is_private": 1}
+		).insert(ignore_permissions=True)
+		data_import = frappe.get_doc(
+			{
+				"doctype": "Data Import",
+				"reference_doctype": "Order Intake",
+				"import_type": "Insert New Records",
+				"import_file": file.file_url,
+			}
+		).insert()
+		try:
+			data_import.start_import()
+			data_import.reload()
+			self.assertEqual(data_import.status, "Success")
+			first = frappe.get_doc("Order Intake", {"external_ref": f"IMP-{tag}-1"})
+			self.assertEqual(first.status, "Converted")
+			self.assertEqual([(i.item_code, i.qty) for i in first.items], [(SHOE, 5), (SHOE, 7)])
+			self.assertEqual(len(frappe.get_doc("Sales Order", first.sales_order).items), 2)
+			second = frappe.get_doc("Order Intake", {"external_ref": f"IMP-{tag}-2"})
+			self.assertEqual(second.status, "Rejected")
+			self.assertEqual([(e.row_no, e.error_field) for e in second.errors], [(1, "qty")])
+		finally:
+			intakes = frappe.get_all(
+				"Order Intake", filters={"external_ref": ("like", f"IMP-{tag}-%")}, pluck="name"
+			)
+			for so in frappe.get_all(
+				"Sales Order", filters={"order_intake": ("in", intakes or [""])}, pluck="name"
+			):
+				frappe.delete_doc("Sales Order", so, force=True)
+			for name in intakes:
+				frappe.delete_doc("Order Intake", name, force=True)
+			frappe.delete_doc("Data Import", data_import.name, force=True)
+			frappe.delete_doc("File", file.name, force=True)
+			frappe.db.commit()  # nosemgrep
