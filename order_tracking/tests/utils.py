@@ -181,3 +181,20 @@ def set_settings(**values):
 	settings = frappe.get_single("Order Tracking Settings")
 	settings.update(values)
 	settings.save()
+
+
+def make_user(email, roles=(), **values):
+	"""A test user with these roles (created once)."""
+	if not frappe.db.exists("User", email):
+		frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": email.split("@")[0],
+				"send_welcome_email": 0,
+				**values,
+			}
+		).insert()
+	if roles:
+		frappe.get_doc("User", email).add_roles(*roles)
+	return email

@@ -4,7 +4,7 @@
 import frappe
 
 from order_tracking.order_tracking.doctype.order_event.order_event import OrderEventImmutableError
-from order_tracking.tests.utils import FrappeTestCase, events, make_fixtures, make_order, tracker
+from order_tracking.tests.utils import FrappeTestCase, events, make_fixtures, make_order, make_user, tracker
 
 # ERPNext's Sales Order test records pull in the whole accounting graph, down to the Payment
 # Gateway of the separate `payments` app; these tests make their own orders.
@@ -51,12 +51,7 @@ class TestOrderEvent(FrappeTestCase):
 	def test_events_are_read_with_the_rights_of_their_sales_order(self):
 		so = make_order()
 		event_name = events(so.name)[0].name
-		user = "ot-restricted@example.com"
-		if not frappe.db.exists("User", user):
-			frappe.get_doc(
-				{"doctype": "User", "email": user, "first_name": "Restricted", "send_welcome_email": 0}
-			).insert()
-		frappe.get_doc("User", user).add_roles("Sales User")
+		user = make_user("ot-restricted@example.com", ["Sales User"])
 		frappe.get_doc(
 			{
 				"doctype": "User Permission",

@@ -23,6 +23,7 @@ from order_tracking.tests.utils import (
 	SHOE,
 	FrappeTestCase,
 	make_fixtures,
+	make_user,
 	set_settings,
 )
 
@@ -327,17 +328,6 @@ class TestConcurrentIntake(FrappeTestCase):
 			frappe.db.delete("Order Intake", {"external_ref": ref})
 			# Remove what the competing requests committed
 			frappe.db.commit()  # nosemgrep
-
-
-def make_user(email, roles):
-	if not frappe.db.exists("User", email):
-		user = frappe.get_doc(
-			{"doctype": "User", "email": email, "first_name": email.split("@")[0], "send_welcome_email": 0}
-		)
-		user.insert()
-	user = frappe.get_doc("User", email)
-	user.add_roles(*roles)
-	return email
 
 
 class TestIntakeOverHTTP(FrappeAPITestCase):

@@ -16,6 +16,7 @@ from order_tracking.tests.utils import (
 	events,
 	make_fixtures,
 	make_order,
+	make_user,
 	make_work_order,
 	set_settings,
 	tracker,
@@ -355,13 +356,7 @@ class TestOrderStatusAPI(FrappeTestCase):
 		from order_tracking.api.tracking import get_order_status
 
 		so = make_order()
-		user = "ot-outsider@example.com"
-		if not frappe.db.exists("User", user):
-			frappe.get_doc(
-				{"doctype": "User", "email": user, "first_name": "Outsider", "send_welcome_email": 0}
-			).insert()
-		frappe.get_doc("User", user).add_roles("Order Clerk")
-		frappe.set_user(user)
+		frappe.set_user(make_user("ot-outsider@example.com", ["Order Clerk"]))
 		messages = []
 		for order in (so.name, "SAL-ORD-DOES-NOT-EXIST", "API:no-such-ref"):
 			with self.assertRaises(frappe.PermissionError) as e:
@@ -392,17 +387,7 @@ class TestOrderStatusAPI(FrappeTestCase):
 
 def make_portal_user(email, customer):
 	"""A website user who is one of the customer's portal users (ERPNext's Portal User)."""
-	if not frappe.db.exists("User", email):
-		frappe.get_doc(
-			{
-				"doctype": "User",
-				"email": email,
-				"first_name": "Portal",
-				"user_type": "Website User",
-				"send_welcome_email": 0,
-			}
-		).insert()
-	frappe.get_doc("User", email).add_roles("Customer")
+	make_user(email, ["Customer"], user_type="Website User")
 	customer_doc = frappe.get_doc("Customer", customer)
 	if not any(p.user == email for p in customer_doc.get("portal_users", [])):
 		customer_doc.append("portal_users", {"user": email})

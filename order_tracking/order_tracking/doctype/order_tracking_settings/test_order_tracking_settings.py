@@ -5,7 +5,15 @@ import frappe
 
 from order_tracking.install import get_custom_fields
 from order_tracking.order_tracking.backfill import enqueue_backfill, run_backfill
-from order_tracking.tests.utils import LACE, FrappeTestCase, events, make_fixtures, make_order, set_settings
+from order_tracking.tests.utils import (
+	LACE,
+	FrappeTestCase,
+	events,
+	make_fixtures,
+	make_order,
+	make_user,
+	set_settings,
+)
 
 # ERPNext's Sales Order test records pull in the whole accounting graph, down to the Payment
 # Gateway of the separate `payments` app; these tests make their own orders.
@@ -51,13 +59,7 @@ class TestOrderTrackingSettings(FrappeTestCase):
 		self.assertEqual([e.event for e in events(so.name)], ["Order Received", "Order Submitted"])
 
 	def test_only_managers_start_a_rebuild(self):
-		user = "ot-clerk-2@example.com"
-		if not frappe.db.exists("User", user):
-			frappe.get_doc(
-				{"doctype": "User", "email": user, "first_name": "Clerk", "send_welcome_email": 0}
-			).insert()
-		frappe.get_doc("User", user).add_roles("Order Clerk")
-		frappe.set_user(user)
+		frappe.set_user(make_user("ot-clerk-2@example.com", ["Order Clerk"]))
 		try:
 			self.assertRaises(frappe.PermissionError, enqueue_backfill)
 		finally:
