@@ -33,8 +33,14 @@ ROLES = (
 	"Outsourcing Manager",
 	"Settlement Accountant",
 )
+WORKFLOWS = ("Order Review Approval",)
+WORKFLOW_STATES = ("Draft", "Pending Approval", "Cancelled")
+WORKFLOW_ACTIONS = ("Submit for Approval", "Cancel")
 fixtures = [
 	{"dt": "Role", "filters": [["name", "in", ROLES]]},
+	{"dt": "Workflow State", "filters": [["name", "in", WORKFLOW_STATES]]},
+	{"dt": "Workflow Action Master", "filters": [["name", "in", WORKFLOW_ACTIONS]]},
+	{"dt": "Workflow", "filters": [["name", "in", WORKFLOWS]]},
 ]
 
 # Permissions
@@ -43,6 +49,7 @@ fixtures = [
 has_permission = {
 	"Order Tracker": "order_tracking.order_tracking.permissions.has_order_permission",
 	"Order Event": "order_tracking.order_tracking.permissions.has_order_permission",
+	"Order Review": "order_tracking.order_tracking.permissions.has_order_permission",
 }
 
 # Document Events
@@ -59,6 +66,7 @@ doc_events = {
 		"on_update": "order_tracking.overrides.sales_order.on_update",
 		"on_update_after_submit": "order_tracking.overrides.sales_order.on_update_after_submit",
 		"on_trash": "order_tracking.overrides.sales_order.on_trash",
+		"before_submit": "order_tracking.overrides.sales_order.before_submit",
 		**_TRACKED,
 	},
 	"Work Order": _TRACKED,

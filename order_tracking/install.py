@@ -7,7 +7,7 @@ import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
 from order_tracking.core.stages import STAGES
-from order_tracking.hooks import ROLES
+from order_tracking.hooks import ROLES, WORKFLOW_ACTIONS, WORKFLOW_STATES, WORKFLOWS
 
 MODULE = "Order Tracking"
 
@@ -48,6 +48,7 @@ def get_custom_fields() -> dict[str, list[dict]]:
 
 def after_install():
 	create_custom_fields(get_custom_fields(), ignore_validate=True)
+	set_missing_settings_defaults()
 	from order_tracking.order_tracking.backfill import after_install_backfill
 
 	after_install_backfill()
@@ -56,6 +57,18 @@ def after_install():
 
 def after_migrate():
 	create_custom_fields(get_custom_fields(), ignore_validate=True)
+	set_missing_settings_defaults()
+
+
+def set_missing_settings_defaults():
+	"""Settings added by an upgrade start at their default, not empty (idempotent)."""
+	doctype = "Order Tracking Settings"
+	stored = set(frappe.db.get_singles_dict(doctype))
+	if not stored:
+		return  # never saved: Frappe loads every default itself
+	for df in frappe.get_meta(doctype).fields:
+		if df.default is not None and df.fieldname not in stored:
+			frappe.db.set_single_value(doctype, df.fieldname, df.default)
 
 
 def before_uninstall():
@@ -70,6 +83,16 @@ def before_uninstall():
 				# identifiers come from get_custom_fields() above, never from input
 				frappe.db.sql_ddl(f"alter table `tab{doctype}` drop column `{fieldname}`")  # nosemgrep
 		frappe.clear_cache(doctype=doctype)
+	for workflow in WORKFLOWS:
+		frappe.delete_doc_if_exists("Workflow", workflow, force=True)
+	# workflow states and actions the app added, unless another workflow uses them
+	used_states = set(frappe.get_all("Workflow Document State", pluck="state", distinct=True))
+	used_states |= set(frappe.get_all("Workflow Transition", pluck="next_state", distinct=True))
+	for state in set(WORKFLOW_STATES) - used_states:
+		frappe.delete_doc_if_exists("Workflow State", state, force=True)
+	used_actions = set(frappe.get_all("Workflow Transition", pluck="action", distinct=True))
+	for action in set(WORKFLOW_ACTIONS) - used_actions:
+		frappe.delete_doc_if_exists("Workflow Action Master", action, force=True)
 	for role in ROLES:
 		for table in ("Has Role", "Custom DocPerm", "DocPerm"):
 			frappe.db.delete(table, {"role": role})

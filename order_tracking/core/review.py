@@ -23,6 +23,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
+from itertools import accumulate
 
 PASS = "Pass"
 WARN = "Warn"
@@ -443,6 +445,13 @@ class Calendar:
 		return max(self.minutes_per_day, 0.0) * max(self.parallel, 1)
 
 
+@lru_cache(maxsize=4096)
+def _capacity_days(calendar: Calendar, today: date) -> tuple[tuple[float, ...], tuple[float, ...]]:
+	"""Minutes available each day of the horizon from `today`, and their running totals."""
+	days = tuple(calendar.capacity(today + timedelta(days=k)) for k in range(HORIZON_DAYS))
+	return days, tuple(accumulate(days))
+
+
 class CapacityLedger:
 	"""Remaining minutes of every workstation, day by day from today; load is placed earliest
 	first. `committed` load (open work orders and job cards) is placed from today when the ledger
@@ -457,21 +466,20 @@ class CapacityLedger:
 	):
 		self.today = today
 		self.calendars = {c.workstation: c for c in calendars}
-		self._used: dict[str, dict[int, float]] = defaultdict(dict)
+		self._cap = {ws: _capacity_days(c, today) for ws, c in self.calendars.items()}
+		self._used: dict[str, list[float]] = {ws: [0.0] * HORIZON_DAYS for ws in self.calendars}
 		self.by_type: dict[str, list[str]] = defaultdict(list)
 		for c in sorted(self.calendars.values(), key=lambda c: c.workstation):
 			if c.workstation_type:
 				self.by_type[c.workstation_type].append(c.workstation)
 		for workstation, days in (booked or {}).items():
-			for offset, minutes in days.items():
-				self._used[workstation][offset] = self._used[workstation].get(offset, 0.0) + minutes
+			used = self._used.get(workstation)
+			if used is not None:
+				for offset, minutes in days.items():
+					used[offset] += minutes
 		for workstation, minutes in sorted((committed or {}).items()):
 			if workstation in self.calendars:
 				self.place([workstation], minutes, today)
-
-	def _free(self, workstation: str, offset: int) -> float:
-		cal = self.calendars[workstation]
-		return cal.capacity(self.today + timedelta(days=offset)) - self._used[workstation].get(offset, 0.0)
 
 	def place(
 		self, workstations: list[str], minutes: float, start: date
@@ -483,15 +491,16 @@ class CapacityLedger:
 		placed: dict[str, dict[int, float]] = defaultdict(dict)
 		offset = max((start - self.today).days, 0)
 		last = None
+		pool = [(ws, self._cap[ws][0], self._used[ws]) for ws in workstations]
 		while remaining > EPS and offset < HORIZON_DAYS:
-			for ws in workstations:
-				free = self._free(ws, offset)
+			for ws, cap, used in pool:
+				free = cap[offset] - used[offset]
 				if free <= EPS:
 					continue
-				used = min(free, remaining)
-				self._used[ws][offset] = self._used[ws].get(offset, 0.0) + used
-				placed[ws][offset] = placed[ws].get(offset, 0.0) + used
-				remaining -= used
+				take = free if free < remaining else remaining
+				used[offset] += take
+				placed[ws][offset] = placed[ws].get(offset, 0.0) + take
+				remaining -= take
 				last = offset
 				if remaining <= EPS:
 					break
@@ -503,12 +512,10 @@ class CapacityLedger:
 	def window(self, workstations: list[str], until: date) -> tuple[float, float]:
 		"""(capacity, used) minutes of a pool from today to `until`."""
 		days = min(max((until - self.today).days + 1, 0), HORIZON_DAYS)
-		capacity = used = 0.0
-		for ws in workstations:
-			cal = self.calendars[ws]
-			for offset in range(days):
-				capacity += cal.capacity(self.today + timedelta(days=offset))
-				used += self._used[ws].get(offset, 0.0)
+		if days == 0:
+			return 0.0, 0.0
+		capacity = sum(self._cap[ws][1][days - 1] for ws in workstations)
+		used = sum(sum(self._used[ws][:days]) for ws in workstations)
 		return capacity, used
 
 
@@ -572,7 +579,7 @@ def check_capacity(
 			cal = ledger.calendars[ws]
 			if cal.minutes_per_day <= EPS:
 				results.append(CheckResult(CAPACITY, FAIL, "no_working_hours", ws, (ws,), workstation=ws))
-			elif not cal.holiday_list:
+			if not cal.holiday_list:
 				results.append(CheckResult(CAPACITY, WARN, "no_holiday_list", ws, (ws,), workstation=ws))
 		finish, placed = ledger.place(known, minutes, start)
 		for ws, days in placed.items():
@@ -632,10 +639,13 @@ def review_order(
 	operations: Mapping[str, tuple[Operation, ...]],
 	materials: MaterialLedger,
 	capacity: CapacityLedger,
+	busy_pct: float = 90.0,
 ) -> ReviewOutcome:
 	"""Material and capacity check of one order; production starts when its materials are complete."""
 	m = check_materials(order.lines, boms, default_bom, stock_items, materials)
-	c = check_capacity(m.made, operations, capacity, order.due, start=m.materials_complete_on)
+	c = check_capacity(
+		m.made, operations, capacity, order.due, start=m.materials_complete_on, busy_pct=busy_pct
+	)
 	feasible = (
 		None
 		if m.materials_complete_on is None or c.completion is None

@@ -17,7 +17,16 @@ from frappe.query_builder.functions import Coalesce, Max, Sum
 from frappe.utils import cint, flt, get_datetime, getdate, now_datetime
 
 from order_tracking.core import stages as S
-from order_tracking.core.tracking import OrderHeader, OrderState, Progress, derive_order_state, paid_amount
+from order_tracking.core.tracking import (
+	REVIEW_APPROVED,
+	REVIEW_PENDING,
+	REVIEW_REJECTED,
+	OrderHeader,
+	OrderState,
+	Progress,
+	derive_order_state,
+	paid_amount,
+)
 
 SETTINGS = "Order Tracking Settings"
 CONFIRM_BY_SHIPMENT = "Shipment Completed"
@@ -51,6 +60,11 @@ EVENTS = (
 	"Credit Note Issued",
 	"Payment Received",
 	"Cancelled",
+	"Review Started",
+	"Review Submitted for Approval",
+	"Review Rejected",
+	"Review Approved",
+	"Review Cancelled",
 )
 
 
@@ -395,8 +409,25 @@ def _money(names: list[str], headers: dict) -> dict[str, Progress]:
 
 
 def _review_statuses(names: list[str]) -> dict[str, str]:
-	"""Review status per order (Pending / Approved / Rejected) once order review exists."""
-	return {}
+	"""The state of each order's latest review that is not cancelled: Approved (submitted),
+	Rejected, or Pending (being checked or waiting for approval)."""
+	rv = frappe.qb.DocType("Order Review")
+	rows = (
+		frappe.qb.from_(rv)
+		.select(rv.sales_order, rv.docstatus, rv.workflow_state)
+		.where(rv.sales_order.isin(names) & (rv.docstatus < 2))
+		.orderby(rv.creation)
+		.run(as_dict=True)
+	)
+	statuses = {}
+	for r in rows:  # the latest wins
+		if r.docstatus == 1:
+			statuses[r.sales_order] = REVIEW_APPROVED
+		elif r.workflow_state == "Rejected":
+			statuses[r.sales_order] = REVIEW_REJECTED
+		else:
+			statuses[r.sales_order] = REVIEW_PENDING
+	return statuses
 
 
 # --------------------------------------------------------------------------------------------

@@ -40,6 +40,14 @@ def after_insert(doc, method=None):
 	)
 
 
+def before_submit(doc, method=None):
+	from order_tracking.api.review import require_approved_review
+	from order_tracking.order_tracking.tracking import get_settings
+
+	if get_settings().review_required:
+		require_approved_review(doc)
+
+
 def on_update(doc, method=None):
 	"""Draft edits change quantities, totals and the promised date."""
 	if doc.docstatus == 0 and not doc.flags.in_insert and not tracking_paused():
@@ -73,6 +81,11 @@ def on_update_after_submit(doc, method=None):
 
 def on_trash(doc, method=None):
 	delete_order_trail(doc.name)
+	# reviews of a deleted order review nothing; an approved one stops the deletion (a link)
+	for review in frappe.get_all(
+		"Order Review", filters={"sales_order": doc.name, "docstatus": ("!=", 1)}, pluck="name"
+	):
+		frappe.delete_doc("Order Review", review, ignore_permissions=True, force=True)
 	if doc.order_intake and frappe.db.get_value("Order Intake", doc.order_intake, "sales_order") == doc.name:
 		# the intake is the record of what came in: it stays, ready to be converted again
 		frappe.db.set_value("Order Intake", doc.order_intake, {"sales_order": None, "status": "New"})

@@ -23,6 +23,11 @@ def before_tests():
 			"flag_cross_channel_duplicates": 1,
 			"delivery_confirmation": "Delivery Note",
 			"transit_days": 0,
+			"review_required": 0,
+			"create_review_from_intake": 1,
+			"max_price_deviation": 10,
+			"approval_amount": 0,
+			"busy_utilisation": 90,
 		}
 	)
 	settings.save()

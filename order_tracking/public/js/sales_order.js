@@ -4,6 +4,18 @@ frappe.ui.form.on("Sales Order", {
 	refresh(frm) {
 		if (frm.is_new()) return;
 		order_tracking.render_order_status(frm);
+		if (frm.doc.docstatus < 2 && frappe.model.can_create("Order Review")) {
+			frm.add_custom_button(
+				__("Order Review"),
+				() =>
+					frappe
+						.xcall("order_tracking.api.review.make_order_review", {
+							sales_order: frm.doc.name,
+						})
+						.then((review) => frappe.set_route("Form", "Order Review", review)),
+				__("Create")
+			);
+		}
 	},
 });
 

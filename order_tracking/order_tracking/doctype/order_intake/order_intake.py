@@ -343,7 +343,12 @@ class OrderIntake(Document):
 
 		for row, so_item in zip(self.items, so.items, strict=True):
 			row.db_set("sales_order_item", so_item.name, update_modified=False)
-		self.db_set({"sales_order": so.name, "status": STATUS_CONVERTED, "converted_on": now_datetime()})
+		values = {"sales_order": so.name, "status": STATUS_CONVERTED, "converted_on": now_datetime()}
+		if cint(get_settings().create_review_from_intake):
+			from order_tracking.api.review import review_for_new_order
+
+			values.update({"order_review": review_for_new_order(so.name), "review_status": "Draft"})
+		self.db_set(values)
 		return so.name
 
 	def throw_not_convertible(self):
@@ -360,7 +365,7 @@ class OrderIntake(Document):
 		)
 
 	def make_sales_order(self):
-		warehouse = get_settings().default_warehouse
+		warehouse = get_settings().intake_warehouse
 		if warehouse and frappe.get_cached_value("Warehouse", warehouse, "company") != self.company:
 			warehouse = None
 		so = frappe.new_doc("Sales Order")

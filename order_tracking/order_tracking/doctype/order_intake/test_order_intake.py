@@ -435,6 +435,7 @@ class TestIntakeImport(FrappeTestCase):
 				"import_file": file.file_url,
 			}
 		).insert()
+		frappe.db.commit()  # nosemgrep
 		try:
 			data_import.start_import()
 			data_import.reload()

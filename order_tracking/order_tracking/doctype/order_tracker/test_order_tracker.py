@@ -342,6 +342,7 @@ class TestOrderStatusAPI(FrappeTestCase):
 			[(e["stage"], e["event"], e["reference_doctype"]) for e in by_order["events"]],
 			[
 				("Received", "Order Received", "Order Intake"),
+				("Under Review", "Review Started", "Order Review"),
 				("Approved", "Order Submitted", "Sales Order"),
 				("Shipped", "Shipped", "Delivery Note"),
 			],

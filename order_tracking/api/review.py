@@ -1,0 +1,65 @@
+"""Order review from the desk and REST: open (or continue) a Sales Order's review, re-run its checks."""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+
+REVIEW = "Order Review"
+
+
+@frappe.whitelist(methods=["POST"])
+def make_order_review(sales_order: str) -> str:
+	"""The Sales Order's open review, or a new one with its checks run."""
+	frappe.has_permission("Sales Order", "read", sales_order, throw=True)
+	open_review = frappe.db.get_value(REVIEW, {"sales_order": sales_order, "docstatus": 0}, "name")
+	if open_review:
+		return open_review
+	review = frappe.get_doc({"doctype": REVIEW, "sales_order": sales_order})
+	review.insert()  # checks create permission
+	return review.name
+
+
+@frappe.whitelist(methods=["POST"])
+def rerun_order_review(review: str) -> dict:
+	"""Fresh results for a review that is not approved yet."""
+	from order_tracking.order_tracking.doctype.order_review.order_review import ReviewError
+
+	doc = frappe.get_doc(REVIEW, review)
+	doc.check_permission("write")
+	if doc.docstatus != 0:
+		frappe.throw(
+			_("Approved reviews are not changed: cancel and amend Order Review {0} to review again").format(
+				doc.name
+			),
+			exc=ReviewError,
+			title=_("Review Approved"),
+		)
+	doc.flags.run_checks = True
+	doc.save()
+	return {
+		"result": doc.result,
+		"approval_required": doc.approval_required,
+		"proposed_date": doc.proposed_date,
+	}
+
+
+def review_for_new_order(sales_order: str) -> str | None:
+	"""An intake just became this order: start its review (the intake's rights were checked)."""
+	review = frappe.get_doc({"doctype": REVIEW, "sales_order": sales_order})
+	review.flags.ignore_permissions = True
+	review.insert()
+	return review.name
+
+
+def require_approved_review(so) -> None:
+	"""`before_submit` of Sales Order when reviews are mandatory."""
+	if frappe.db.exists(REVIEW, {"sales_order": so.name, "docstatus": 1}):
+		return
+	frappe.throw(
+		_(
+			"Sales Order {0} needs an approved Order Review before it is submitted: open one with "
+			"Create → Order Review on the Sales Order, run its checks and have it approved."
+		).format(so.name),
+		title=_("Order Review Required"),
+	)
