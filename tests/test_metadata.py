@@ -42,6 +42,7 @@ KNOWN_DOCTYPES = {
 	"UOM",
 	"User",
 	"Warehouse",
+	"Workflow State",
 	"Work Order",
 	"Workstation",
 	"Workstation Type",
@@ -248,7 +249,6 @@ def test_pyproject_declares_bench_dependencies():
 
 # ------------------------------------------------------------------ translations
 
-PY_STRING = re.compile(r"""\b_(?:lt)?\(\s*(?P<q>"|')(?P<s>(?:\\.|(?!(?P=q)).)*)(?P=q)\s*[,)]""")
 JS_STRING = re.compile(r"""__\(\s*(?P<q>"|'|`)(?P<s>(?:\\.|(?!(?P=q)).)*)(?P=q)\s*[,)]""", re.S)
 
 
@@ -259,8 +259,15 @@ def user_strings() -> set[str]:
 	for path in APP.rglob("*.py"):
 		if "/core/" in str(path) or path.name.startswith("test_"):
 			continue
-		for m in PY_STRING.finditer(path.read_text()):
-			found.add(m.group("s").encode().decode("unicode_escape"))
+		for node in ast.walk(ast.parse(path.read_text())):
+			if (
+				isinstance(node, ast.Call)
+				and getattr(node.func, "id", None) in ("_", "_lt")
+				and node.args
+				and isinstance(node.args[0], ast.Constant)
+				and isinstance(node.args[0].value, str)
+			):
+				found.add(node.args[0].value)
 	for path in APP.rglob("*.js"):
 		for m in JS_STRING.finditer(path.read_text()):
 			found.add(re.sub(r"\s+", " ", m.group("s")).strip())
@@ -281,6 +288,9 @@ def user_strings() -> set[str]:
 	for role in load_hooks()["ROLES"]:
 		found.add(role)
 	found.update(tracked_events())
+	for workflow in json.loads((APP / "fixtures" / "workflow.json").read_text()):
+		found.update(state["state"] for state in workflow["states"])
+		found.update(t["action"] for t in workflow["transitions"])
 	return {s for s in found if s.strip()}
 
 
