@@ -579,8 +579,9 @@ def delete_order_trail(sales_order: str) -> None:
 # Scheduled
 
 
-def refresh_open_trackers(batch_size: int = 500) -> int:
-	"""Daily: ETA and delay move with the calendar. Refresh every order not yet delivered."""
+def refresh_open_trackers(batch_size: int = 500, commit: bool = True) -> int:
+	"""Daily: ETA and delay move with the calendar. Refresh every order not yet delivered
+	(committing per batch unless the caller owns the transaction)."""
 	done_stages = (S.DELIVERED, S.BILLED, S.PAID, S.CLOSED, S.CANCELLED)
 	count = 0
 	last = ""
@@ -597,5 +598,6 @@ def refresh_open_trackers(batch_size: int = 500) -> int:
 		refresh_trackers(names)
 		count += len(names)
 		last = names[-1]
-		# A scheduled job, one commit per batch keeps locks short
-		frappe.db.commit()  # nosemgrep
+		if commit:
+			# A scheduled job, one commit per batch keeps locks short
+			frappe.db.commit()  # nosemgrep

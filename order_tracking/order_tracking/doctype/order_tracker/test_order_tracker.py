@@ -249,6 +249,39 @@ class TestOrderTracker(FrappeTestCase):
 		# running it again writes nothing twice
 		self.assertEqual(backfill_events([so.name]), 0)
 
+	def test_purchase_order_for_the_order_is_on_its_timeline(self):
+		from erpnext.buying.doctype.purchase_order.test_purchase_order import create_purchase_order
+
+		so = make_order(items=[{"item_code": LACE, "qty": 8, "rate": 5}])
+		if not frappe.db.exists("Supplier", "_OT Supplier"):
+			frappe.get_doc(
+				{
+					"doctype": "Supplier",
+					"supplier_name": "_OT Supplier",
+					"supplier_group": "All Supplier Groups",
+				}
+			).insert()
+		po = create_purchase_order(item_code=LACE, qty=8, supplier="_OT Supplier", do_not_save=True)
+		po.items[0].sales_order = so.name
+		po.items[0].sales_order_item = so.items[0].name
+		po.insert()
+		po.submit()
+		[event] = events(so.name, reference_doctype="Purchase Order")
+		self.assertEqual((event.stage, event.event, event.qty), ("Planned", "Purchase Ordered", 8))
+		po.reload()
+		po.cancel()
+		self.assertEqual(len(events(so.name, reference_doctype="Purchase Order", is_cancellation=1)), 1)
+
+	def test_daily_refresh_moves_eta_and_delay_with_the_calendar(self):
+		from order_tracking.order_tracking.tracking import refresh_open_trackers
+
+		so = make_order()
+		frappe.db.set_value("Sales Order", so.name, "delivery_date", add_days(nowdate(), -4))
+		self.assertEqual(tracker(so.name).delay_days, 0)  # nothing told the tracker yet
+		refresh_open_trackers(commit=False)
+		t = tracker(so.name)
+		self.assertEqual((t.delay_days, t.is_delayed, str(t.eta)), (4, 1, nowdate()))
+
 	def test_hook_queries_do_not_grow_with_lines(self):
 		"""What the app adds to a Delivery Note submit costs the same for 2 and for 20 lines."""
 
