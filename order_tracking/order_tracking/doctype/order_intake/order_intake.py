@@ -46,9 +46,12 @@ class OrderIntake(Document):
 		items: DF.Table[OrderIntakeItem]
 		naming_series: DF.Literal["OI-.YYYY.-"]
 		order_currency: DF.Link | None
+		order_review: DF.Link | None
 		price_list: DF.Link | None
 		raw_payload: DF.Code | None
 		received_customer: DF.Data | None
+		rejection_reason: DF.SmallText | None
+		review_status: DF.Data | None
 		sales_order: DF.Link | None
 		status: DF.Literal["New", "Rejected", "Converted", "Duplicate"]
 		transaction_date: DF.Date | None

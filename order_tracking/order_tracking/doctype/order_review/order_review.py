@@ -24,6 +24,46 @@ class ReviewError(frappe.ValidationError):
 
 
 class OrderReview(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from order_tracking.order_tracking.doctype.order_review_result.order_review_result import (
+			OrderReviewResult,
+		)
+
+		amended_from: DF.Link | None
+		apply_proposed_date: DF.Check
+		approval_reason: DF.Data | None
+		approval_required: DF.Check
+		approved_delivery_date: DF.Date | None
+		checked_on: DF.Datetime | None
+		company: DF.Link | None
+		credit_limit: DF.Currency
+		customer: DF.Link | None
+		customer_name: DF.Data | None
+		earliest_feasible_date: DF.Date | None
+		material_claims: DF.JSON | None
+		materials_complete_on: DF.Date | None
+		naming_series: DF.Literal["OR-.YYYY.-"]
+		order_intake: DF.Link | None
+		order_total: DF.Currency
+		outstanding_amount: DF.Currency
+		promised_date: DF.Date | None
+		proposed_date: DF.Date | None
+		rejection_reason: DF.SmallText | None
+		result: DF.Literal["", "Pass", "Warn", "Fail"]
+		results: DF.Table[OrderReviewResult]
+		reviewed_by: DF.Link | None
+		reviewed_on: DF.Datetime | None
+		sales_order: DF.Link
+		workflow_state: DF.Link | None
+
+	# end: auto-generated types
 	def validate(self):
 		self.set_order_details()
 		self.validate_one_open_review()

@@ -13,17 +13,22 @@ class OrderTrackingSettings(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
+		approval_amount: DF.Currency
 		auto_convert: DF.Check
 		backfill_finished_at: DF.Datetime | None
 		backfill_processed: DF.Int
 		backfill_progress: DF.Percent
 		backfill_status: DF.Data | None
 		backfill_total: DF.Int
+		busy_utilisation: DF.Percent
+		create_review_from_intake: DF.Check
 		default_company: DF.Link | None
-		default_warehouse: DF.Link | None
 		delivery_confirmation: DF.Literal["Delivery Note", "Shipment Completed"]
 		flag_cross_channel_duplicates: DF.Check
+		intake_warehouse: DF.Link | None
+		max_price_deviation: DF.Percent
 		pause_tracking: DF.Check
+		review_required: DF.Check
 		transit_days: DF.Int
 	# end: auto-generated types
 	pass
