@@ -222,27 +222,33 @@ def status_benchmark(sales_order, repeat=200):
 # ------------------------------------------------------------------ 2. submit overhead
 
 
-def submit_benchmark(rounds=40, lines=20):
+def order_documents(lines, submit=None):
+	"""A Sales Order of `lines` lines, its Delivery Note and its Sales Invoice, each passed to
+	`submit` (default: submitted)."""
 	from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note, make_sales_invoice
 
 	from order_tracking.tests.utils import LACE, make_order
 
+	submit = submit or (lambda doc: doc.submit())
+	so = make_order(items=[{"item_code": LACE, "qty": 1, "rate": 5} for _ in range(lines)], submit=False)
+	submit(so)
+	dn = make_delivery_note(so.name)
+	dn.insert()
+	submit(dn)
+	si = make_sales_invoice(so.name)
+	si.insert()
+	submit(si)
+	return so, dn, si
+
+
+def submit_benchmark(rounds=40, lines=20):
 	results = {
-		"Sales Order": {True: [], False: []},
-		"Delivery Note": {True: [], False: []},
-		"Sales Invoice": {True: [], False: []},
+		doctype: {True: [], False: []} for doctype in ("Sales Order", "Delivery Note", "Sales Invoice")
 	}
 	for i in range(rounds * 2):
 		enabled = i % 2 == 0
 		app_hooks(enabled)
-		so = make_order(items=[{"item_code": LACE, "qty": 1, "rate": 5} for _ in range(lines)], submit=False)
-		results["Sales Order"][enabled] += timed(so.submit, 1)
-		dn = make_delivery_note(so.name)
-		dn.insert()
-		results["Delivery Note"][enabled] += timed(dn.submit, 1)
-		si = make_sales_invoice(so.name)
-		si.insert()
-		results["Sales Invoice"][enabled] += timed(si.submit, 1)
+		order_documents(lines, lambda doc, on=enabled: results[doc.doctype][on].extend(timed(doc.submit, 1)))
 	app_hooks(True)
 	out = {}
 	for doctype, by in results.items():
@@ -257,21 +263,11 @@ def submit_benchmark(rounds=40, lines=20):
 
 
 def hook_queries(lines):
-	"""Queries the app's hooks run on submit, by document, for an order of `lines` lines."""
-	from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note, make_sales_invoice
-
+	"""Queries (and time) the app's hooks take on submit, by document, for `lines` lines."""
 	from order_tracking.overrides import tracked_documents
-	from order_tracking.tests.utils import LACE, make_order
 
-	so = make_order(items=[{"item_code": LACE, "qty": 1, "rate": 5} for _ in range(lines)])
-	dn = make_delivery_note(so.name)
-	dn.insert()
-	dn.submit()
-	si = make_sales_invoice(so.name)
-	si.insert()
-	si.submit()
 	counts = {}
-	for doc in (so, dn, si):
+	for doc in order_documents(lines):
 		with QueryCounter() as q:
 			tracked_documents.on_submit(doc)
 		# the hook's own time, measured directly (submits vary by more than it costs)

@@ -25,9 +25,6 @@ ITEM_MISSING = "item_missing"
 DELIVERY_BEFORE_ORDER = "delivery_before_order"
 LINE_DELIVERY_BEFORE_ORDER = "line_delivery_before_order"
 
-HEADER_FIELDS = ("channel", "external_ref", "customer", "delivery_date", "transaction_date", "company")
-LINE_FIELDS = ("item_code", "customer_item_code", "qty", "rate", "uom", "delivery_date")
-
 
 class MalformedOrder(ValueError):
 	"""The request cannot be taken as an order at all (answered with a 4xx, nothing stored)."""

@@ -72,7 +72,7 @@ def result_detail(r: R.CheckResult) -> str:
 
 
 @dataclass
-class ReviewOutcome:
+class SalesOrderReview:
 	results: list[R.CheckResult]
 	promised: date | None
 	materials_complete_on: date | None
@@ -85,7 +85,7 @@ class ReviewOutcome:
 	claims: dict[str, float]
 
 
-def review_sales_order(so, exclude_review: str | None = None, today: date | None = None) -> ReviewOutcome:
+def review_sales_order(so, exclude_review: str | None = None, today: date | None = None) -> SalesOrderReview:
 	"""Run the order, material and capacity checks of a Sales Order (document) now."""
 	today = today or getdate()
 	settings = get_settings()
@@ -122,7 +122,7 @@ def review_sales_order(so, exclude_review: str | None = None, today: date | None
 	)
 	results = order_results + outcome.results
 	approval, reason = R.needs_approval(results, order_facts.total, rules)
-	return ReviewOutcome(
+	return SalesOrderReview(
 		results=results,
 		promised=due,
 		materials_complete_on=outcome.materials.materials_complete_on,

@@ -462,9 +462,12 @@ def _last_events(names: list[str]) -> dict[str, frappe._dict]:
 	return {r.sales_order: r for r in rows}  # the highest name at the latest time wins
 
 
-def refresh_trackers(sales_orders: Iterable[str], today: date | None = None) -> dict[str, OrderState]:
-	"""Recompute and store the tracker of each order; mirror the stage on the Sales Order."""
-	facts = gather_order_facts(sales_orders)
+def refresh_trackers(
+	sales_orders: Iterable[str], today: date | None = None, facts: dict[str, OrderFacts] | None = None
+) -> dict[str, OrderState]:
+	"""Recompute and store the tracker of each order; mirror the stage on the Sales Order.
+	`facts` already gathered for these orders are used as they are."""
+	facts = gather_order_facts(sales_orders) if facts is None else facts
 	if not facts:
 		return {}
 	states = compute_order_states(facts, today)
@@ -556,17 +559,20 @@ def insert_event(spec: EventSpec, customer: str | None, currency: str | None = N
 	return event.name
 
 
-def record_events(specs: list[EventSpec], refresh: bool = True) -> dict[str, OrderState]:
-	"""Write events and refresh the trackers of the orders they belong to."""
+def record_events(
+	specs: list[EventSpec], facts: dict[str, OrderFacts] | None = None
+) -> dict[str, OrderState]:
+	"""Write events and refresh the trackers of the orders they belong to. The orders' facts are
+	gathered once (events do not change them) and serve both the events and the trackers."""
 	specs = [s for s in specs if s.sales_order]
 	if not specs:
 		return {}
-	headers = _sales_order_headers(sorted({s.sales_order for s in specs}))
+	facts = gather_order_facts({s.sales_order for s in specs}) if facts is None else facts
 	for spec in specs:
-		so = headers.get(spec.sales_order)
-		if so:
-			insert_event(spec, so.customer, so.currency)
-	return refresh_trackers(headers) if refresh else {}
+		order = facts.get(spec.sales_order)
+		if order:
+			insert_event(spec, order.info["customer"], order.info["currency"])
+	return refresh_trackers(facts, facts=facts)
 
 
 def delete_order_trail(sales_order: str) -> None:

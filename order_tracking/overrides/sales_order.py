@@ -131,7 +131,8 @@ def _status_changed(names: list[str], status: str):
 	if not event:
 		refresh_trackers(names)
 		return
-	states = compute_order_states(gather_order_facts(names))
+	facts = gather_order_facts(names)
+	states = compute_order_states(facts)
 	record_events(
 		[
 			EventSpec(
@@ -142,5 +143,6 @@ def _status_changed(names: list[str], status: str):
 				reference_name=name,
 			)
 			for name, state in states.items()
-		]
+		],
+		facts=facts,
 	)
