@@ -3,7 +3,7 @@
 # (installing them from Debian's packages when absent, bound to loopback), put this checkout into
 # the bench's apps, install or migrate the app on the site, then run
 # `bench --site $SITE run-tests --app order_tracking` as the bench's owner, with CI=1 so that a
-# failing test fails the run.
+# failing test fails the run. With --reload-demo: only load the demo data set on the site again.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -15,7 +15,14 @@ source "$ROOT/scripts/lib.sh"
 
 start_mariadb
 start_redis
+if [ "${1:-}" = "--reload-demo" ]; then
+	as_owner "bench --site '$SITE' order-tracking-demo"
+	exit $?
+fi
 sync_app
 install_or_migrate
 as_owner "bench --site '$SITE' set-config allow_tests true" >/dev/null
+if [ "$(as_owner "bench --site '$SITE' mariadb -N -e \"select count(*) from tabCompany where name='Sunrise Footwear'\"" 2>/dev/null)" = "1" ]; then
+	echo "Demo data set on $SITE (README, step 1): the tests run beside it"
+fi
 as_owner "CI=1 bench --site '$SITE' run-tests --app order_tracking"

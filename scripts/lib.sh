@@ -91,6 +91,9 @@ sync_app() {
 		as_owner "uv pip install --quiet --python env/bin/python -e apps/order_tracking || ./env/bin/python -m pip install -q -e apps/order_tracking"
 	fi
 	as_owner "grep -qx order_tracking sites/apps.txt || printf '\norder_tracking\n' >> sites/apps.txt && sed -i '/^\$/d' sites/apps.txt"
+	# Frappe caches each site's map of apps and modules in Redis: one cached before the app was
+	# on the bench makes install-app sync none of its DocTypes. Start from a fresh map.
+	as_owner "bench --site all clear-cache" >/dev/null
 }
 
 install_or_migrate() {

@@ -66,8 +66,34 @@ if [ -d "$BENCH/apps/frappe" ] && [ -d "$BENCH/apps/erpnext" ] && [ -d "$BENCH/s
 		summary+=("integration suite: FAILED (${ran:-did not run}; ${result:-see .ci/logs/integration.log})")
 		failed=1
 	fi
+
+	# ERPNext's test set-up deletes every Item Price: a site with the demo (README, step 1) gets it
+	# loaded again, which also proves the demo runs on a site the tests have used.
+	if grep -q "Demo data set on $SITE" "$LOGS/integration.log"; then
+		note "Demo data reloaded on $SITE after the tests"
+		bash "$ROOT/scripts/bench_ci.sh" --reload-demo 2>&1 | tee "$LOGS/demo-reload.log"
+		if [ "${PIPESTATUS[0]}" -eq 0 ]; then
+			summary+=("demo on $SITE after the tests: RELOADED ($(grep -c '^\[' "$LOGS/demo-reload.log") steps)")
+		else
+			summary+=("demo on $SITE after the tests: FAILED (see .ci/logs/demo-reload.log)")
+			failed=1
+		fi
+	fi
+
+	# ------------------------------------------------------------------ README step 1 on a new site
+	note "README step 1 on a throw-away site (scripts/check_demo_site.sh)"
+	bash "$ROOT/scripts/check_demo_site.sh" 2>&1 | tee "$LOGS/demo-site.log"
+	demo_rc=${PIPESTATUS[0]}
+	demo_result=$(grep -E '^DEMO SITE CHECK' "$LOGS/demo-site.log" | tail -1)
+	if [ "$demo_rc" -eq 0 ]; then
+		summary+=("throw-away demo site: PASSED (${demo_result#DEMO SITE CHECK PASSED: })")
+	else
+		summary+=("throw-away demo site: FAILED (${demo_result:-see .ci/logs/demo-site.log})")
+		failed=1
+	fi
 else
 	summary+=("integration suite: SKIPPED (no Frappe + ERPNext bench with site $SITE at $BENCH; see README)")
+	summary+=("throw-away demo site: SKIPPED (no bench)")
 fi
 
 note "Summary"

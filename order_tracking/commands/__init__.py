@@ -43,22 +43,29 @@ def backfill(context, batch_size, no_events, enqueue):
 @click.command("order-tracking-demo")
 @pass_context
 def demo(context):
-	"""Load the small demo data set (company, customers, items with BOMs, orders at several stages)."""
+	"""Load the demo data set (company, customers, items with BOMs, orders at several stages).
+
+	Each step is committed on its own: if one fails, what was done stays, and running the
+	command again completes the rest."""
 	import frappe
 
-	from order_tracking.demo import load_demo
+	from order_tracking.demo import DemoIncomplete, load_demo
 
 	site = get_site(context)
 	frappe.init(site=site)
 	frappe.connect()
 	try:
-		summary = load_demo()
-		# a bench command owns its transaction
-		frappe.db.commit()  # nosemgrep
-		for line in summary:
-			click.echo(line)
+		load_demo(report=click.echo)
+	except DemoIncomplete as e:
+		click.secho(f"\nThe demo stopped at: {e.failed}", fg="red", err=True)
+		click.echo(f"  error: {type(e.error).__name__}: {e.error}", err=True)
+		click.echo(f"  done (kept): {', '.join(e.done) or 'nothing'}", err=True)
+		click.echo(f"  left to do: {', '.join([e.failed, *e.remaining])}", err=True)
+		click.echo(f"Fix the cause, then run `bench --site {site} order-tracking-demo` again.", err=True)
+		raise SystemExit(1) from None
 	finally:
 		frappe.destroy()
+	click.secho(f"Demo data loaded on {site}.", fg="green")
 
 
 commands = [backfill, demo]
