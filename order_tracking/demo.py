@@ -295,7 +295,11 @@ def ensure_items() -> str:
 		_item_price(item_code, "Standard Buying", rate)
 	for item_code, (rate, materials, operations, customer_codes) in PRODUCTS.items():
 		item = _make_item(
-			item_code, "Products" if rate else "Sub Assemblies", "Nos", is_purchase=0, is_sales=1 if rate else 0
+			item_code,
+			"Products" if rate else "Sub Assemblies",
+			"Nos",
+			is_purchase=0,
+			is_sales=1 if rate else 0,
 		)
 		for customer, code in customer_codes.items():
 			if not any(d.ref_code == code for d in item.customer_items):
@@ -457,7 +461,7 @@ def shop_floor_logs(start: datetime, workstation: str, minutes: float) -> list[t
 	logs: list[tuple[datetime, datetime]] = []
 	remaining = minutes
 	day = getdate(start)
-	for _ in range(400):
+	for _day in range(400):
 		for period_start, period_end in working_periods(workstation, day):
 			begin = max(period_start, start)
 			if begin >= period_end:
@@ -477,7 +481,7 @@ def production_start(minutes: float, workstation: str) -> datetime:
 	day = getdate(nowdate())
 	collected = 0.0
 	spare = None
-	for _ in range(400):
+	for _day in range(400):
 		day = add_days(day, -1)
 		periods = working_periods(workstation, day)
 		if not periods:
@@ -707,7 +711,10 @@ def _outstanding(so) -> float:
 
 def _invoices_of(sales_order: str) -> list[str]:
 	return frappe.get_all(
-		"Sales Invoice Item", filters={"sales_order": sales_order, "docstatus": 1}, pluck="parent", distinct=True
+		"Sales Invoice Item",
+		filters={"sales_order": sales_order, "docstatus": 1},
+		pluck="parent",
+		distinct=True,
 	) or [""]
 
 

@@ -64,7 +64,9 @@ def main() -> int:
 	args = parser.parse_args()
 
 	c = Checker(args.url, args.site)
-	login = c.http.post(f"{c.url}/api/method/login", data={"usr": args.user, "pwd": args.password}, timeout=60)
+	login = c.http.post(
+		f"{c.url}/api/method/login", data={"usr": args.user, "pwd": args.password}, timeout=60
+	)
 	if not c.check(login.status_code == 200, "login over REST", f"HTTP {login.status_code}"):
 		return finish(c)
 
@@ -107,7 +109,11 @@ def main() -> int:
 			json.dumps(errors),
 		)
 	r = c.get("/api/method/order_tracking.api.tracking.get_order_status", order=f"{channel}:{ref}")
-	c.check(r.status_code == 403, f"get_order_status {channel}:{ref} answers 403 (no order)", f"HTTP {r.status_code}")
+	c.check(
+		r.status_code == 403,
+		f"get_order_status {channel}:{ref} answers 403 (no order)",
+		f"HTTP {r.status_code}",
+	)
 
 	if paid:
 		check_job_cards(c, paid["sales_order"])
@@ -115,13 +121,18 @@ def main() -> int:
 
 
 def check_job_cards(c: Checker, sales_order: str):
-	work_orders = c.resource("Work Order", filters=[["sales_order", "=", sales_order]], fields=["name", "qty"])
+	work_orders = c.resource(
+		"Work Order", filters=[["sales_order", "=", sales_order]], fields=["name", "qty"]
+	)
 	if not c.check(len(work_orders) == 1, f"{sales_order} has one work order", json.dumps(work_orders)):
 		return
 	wo = c.resource("Work Order", work_orders[0]["name"])
 	sequence = [op["name"] for op in sorted(wo["operations"], key=lambda op: op["idx"])]
 	cards = c.resource(
-		"Job Card", filters=[["work_order", "=", wo["name"]]], fields=["name", "operation_id"], limit_page_length=0
+		"Job Card",
+		filters=[["work_order", "=", wo["name"]]],
+		fields=["name", "operation_id"],
+		limit_page_length=0,
 	)
 	cards.sort(key=lambda jc: sequence.index(jc["operation_id"]))
 	c.check(len(cards) == len(sequence), f"{wo['name']}: a job card per operation", f"{len(cards)} cards")
@@ -154,14 +165,18 @@ def check_job_cards(c: Checker, sales_order: str):
 		c.check(not outside, f"{label} is logged within working hours, not on holidays", ", ".join(outside))
 		c.check(max(ends) <= now, f"{label} is logged in the past")
 		completed = sum(t["completed_qty"] for t in logs)
-		c.check(completed == jc["for_quantity"], f"{label} completed its {jc['for_quantity']}", str(completed))
+		c.check(
+			completed == jc["for_quantity"], f"{label} completed its {jc['for_quantity']}", str(completed)
+		)
 		previous_end = max(ends)
 
 
 def workstation_calendar(c: Checker, workstation: str):
 	ws = c.resource("Workstation", workstation)
 	periods = [
-		(parse_time(h["start_time"]), parse_time(h["end_time"])) for h in ws["working_hours"] if h.get("enabled")
+		(parse_time(h["start_time"]), parse_time(h["end_time"]))
+		for h in ws["working_hours"]
+		if h.get("enabled")
 	]
 	holidays = set()
 	if ws.get("holiday_list"):

@@ -12,6 +12,9 @@ answers `{"intake", "status", "sales_order", "errors": [{"row", "field", "messag
 - `Rejected` (HTTP 422): the intake is kept with its errors for a clerk to correct;
 - `New`: valid, kept, but automatic conversion is switched off in Order Tracking Settings.
 
+A request that MariaDB picks as a deadlock victim (two first-ever intakes of a naming series at
+once, say) is run again, up to three times, instead of failing.
+
 A request that is not an order (not a JSON object, no items, unknown channel, no
 external_ref) gets HTTP 400 and stores nothing.
 """
@@ -22,6 +25,7 @@ import frappe
 from frappe import _
 
 from order_tracking.order_tracking import intake as oi
+from order_tracking.utils import retry_on_deadlock
 
 INTAKE = "Order Intake"
 UNIQUE_CONSTRAINT = "unique_channel_external_ref"
@@ -38,7 +42,14 @@ def submit_order(
 	company: str | None = None,
 ) -> dict:
 	frappe.has_permission(INTAKE, "create", throw=True)
+	return retry_on_deadlock(
+		lambda: _submit_order(
+			channel, external_ref, customer, delivery_date, items, transaction_date, company
+		)
+	)
 
+
+def _submit_order(channel, external_ref, customer, delivery_date, items, transaction_date, company) -> dict:
 	if isinstance(items, str):
 		try:
 			items = frappe.parse_json(items)

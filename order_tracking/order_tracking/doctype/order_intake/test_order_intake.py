@@ -26,6 +26,7 @@ from order_tracking.tests.utils import (
 	make_user,
 	set_settings,
 )
+from order_tracking.utils import retry_on_deadlock
 
 
 def intake_doc(**kwargs):
@@ -268,6 +269,67 @@ class TestOrderIntake(FrappeTestCase):
 		answer = api()
 		self.assertEqual(answer["status"], "Converted")
 		self.assertEqual(frappe.db.get_value("Sales Order", answer["sales_order"], "owner"), clerk)
+
+
+class TestRetryOnDeadlock(FrappeTestCase):
+	"""A real deadlock between two connections (each locks two rows in the opposite order)."""
+
+	def crossing_updates(self, write_first: bool):
+		keys = [f"OT-DEADLOCK-{frappe.generate_hash(length=6)}-{i}" for i in (1, 2)]
+		for key in keys:
+			frappe.db.sql("insert into `tabSeries` (`name`, `current`) values (%s, 0)", (key,))
+		# The two workers run in their own connections
+		frappe.db.commit()  # nosemgrep
+		site = frappe.local.site
+		barrier = threading.Barrier(2)
+		attempts, failures = [0, 0], []
+
+		def worker(i):
+			frappe.init(site=site)
+			frappe.connect()
+			first, second = keys if i == 0 else keys[::-1]
+
+			def work():
+				attempts[i] += 1
+				frappe.db.sql("update `tabSeries` set `current` = `current` + 1 where `name` = %s", (first,))
+				if attempts[i] == 1:
+					barrier.wait(timeout=30)
+				frappe.db.sql("update `tabSeries` set `current` = `current` + 1 where `name` = %s", (second,))
+
+			try:
+				if write_first:
+					frappe.db.sql("update `tabSeries` set `current` = `current` where `name` = %s", (first,))
+				retry_on_deadlock(work)
+				# End of a simulated request
+				frappe.db.commit()  # nosemgrep
+			except Exception as e:
+				failures.append(e)
+				frappe.db.rollback()
+			finally:
+				frappe.destroy()
+
+		threads = [threading.Thread(target=worker, args=(i,)) for i in (0, 1)]
+		for t in threads:
+			t.start()
+		for t in threads:
+			t.join(timeout=120)
+		currents = [frappe.db.get_value("Series", key, "current") for key in keys]
+		frappe.db.delete("Series", {"name": ("in", keys)})
+		frappe.db.commit()  # nosemgrep
+		return attempts, failures, currents
+
+	def test_the_victim_of_a_deadlock_is_run_again(self):
+		attempts, failures, currents = self.crossing_updates(write_first=False)
+		self.assertEqual(failures, [])
+		self.assertEqual(sorted(attempts), [1, 2])  # one of them lost and ran again
+		self.assertEqual(currents, [2, 2])  # both did all of their work, once
+
+	def test_no_retry_when_the_transaction_held_earlier_writes(self):
+		attempts, failures, currents = self.crossing_updates(write_first=True)
+		self.assertEqual(attempts, [1, 1])
+		self.assertEqual(len(failures), 1)
+		self.assertIsInstance(failures[0], frappe.QueryDeadlockError)
+		self.assertEqual(sorted(currents), [1, 1])  # the victim's work is gone, the winner's is there
 
 
 class TestConcurrentIntake(FrappeTestCase):
