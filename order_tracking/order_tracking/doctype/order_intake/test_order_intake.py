@@ -313,7 +313,9 @@ class TestRetryOnDeadlock(FrappeTestCase):
 			t.start()
 		for t in threads:
 			t.join(timeout=120)
-		currents = [frappe.db.get_value("Series", key, "current") for key in keys]
+		currents = [
+			frappe.db.sql("select `current` from `tabSeries` where `name` = %s", (key,))[0][0] for key in keys
+		]
 		frappe.db.delete("Series", {"name": ("in", keys)})
 		frappe.db.commit()  # nosemgrep
 		return attempts, failures, currents
