@@ -69,7 +69,11 @@ doc_events = {
 		"before_submit": "order_tracking.overrides.sales_order.before_submit",
 		**_TRACKED,
 	},
-	"Work Order": _TRACKED,
+	"Work Order": {
+		**_TRACKED,
+		"before_cancel": "order_tracking.overrides.tracked_documents.ignore_own_links",
+	},
+	"Material Request": {"before_cancel": "order_tracking.overrides.tracked_documents.ignore_own_links"},
 	"Job Card": _TRACKED,
 	"Stock Entry": _TRACKED,
 	"Purchase Order": _TRACKED,
@@ -83,6 +87,16 @@ doc_events = {
 	"Sales Invoice": _TRACKED,
 	"Payment Entry": _TRACKED,
 }
+
+# What the app's own records link to (a plan's work orders and job cards, a tracker's operations)
+# is history: it never stops ERPNext from deleting a draft or cancelling a document.
+ignore_links_on_delete = [
+	"Order Plan Item",
+	"Order Plan Operation",
+	"Order Plan Material",
+	"Daily Schedule Operation",
+	"Order Tracker Operation",
+]
 
 # Closing, holding and re-opening a Sales Order changes its status without a document event.
 override_whitelisted_methods = {
@@ -99,6 +113,12 @@ override_whitelisted_methods = {
 scheduler_events = {
 	# ETA and delay move with the calendar even when no document does.
 	"daily": ["order_tracking.order_tracking.tracking.refresh_open_trackers"],
+	# operations past their scheduled end: on the timeline and to the planners, once each
+	"hourly": ["order_tracking.order_planning.planning.check_late_operations"],
+	"cron": {
+		# every morning before the shift: open work orders rescheduled, the dispatch list written
+		"30 5 * * *": ["order_tracking.order_planning.planning.regenerate_daily_schedules"],
+	},
 }
 
 # Testing

@@ -10,6 +10,7 @@ from order_tracking.core.stages import STAGES
 from order_tracking.hooks import ROLES, WORKFLOW_ACTIONS, WORKFLOW_STATES, WORKFLOWS
 
 MODULE = "Order Tracking"
+PLANNING = "Order Planning"
 
 
 def get_custom_fields() -> dict[str, list[dict]]:
@@ -41,6 +42,68 @@ def get_custom_fields() -> dict[str, list[dict]]:
 				"no_copy": 1,
 				"search_index": 1,
 				"module": MODULE,
+			},
+			{
+				"fieldname": "order_priority",
+				"label": "Order Priority",
+				"fieldtype": "Select",
+				"options": "Low\nNormal\nHigh\nUrgent",
+				"default": "Normal",
+				"insert_after": "order_intake",
+				"allow_on_submit": 1,
+				"in_standard_filter": 1,
+				"module": PLANNING,
+				"description": "Weighs how much a late delivery of this order counts when production is scheduled",
+			},
+		],
+		"Work Order": [
+			{
+				"fieldname": "order_plan",
+				"label": "Order Plan",
+				"fieldtype": "Link",
+				"options": "Order Plan",
+				"insert_after": "sales_order",
+				"read_only": 1,
+				"no_copy": 1,
+				"search_index": 1,
+				"module": PLANNING,
+			},
+			{
+				"fieldname": "made_for_sales_order",
+				"label": "Made for Sales Order",
+				"fieldtype": "Link",
+				"options": "Sales Order",
+				"insert_after": "order_plan",
+				"read_only": 1,
+				"no_copy": 1,
+				"search_index": 1,
+				"module": PLANNING,
+				"description": "The order this work order (or the sub-assembly it makes) is for",
+			},
+			{
+				"fieldname": "parent_work_order",
+				"label": "For Work Order",
+				"fieldtype": "Link",
+				"options": "Work Order",
+				"insert_after": "made_for_sales_order",
+				"read_only": 1,
+				"no_copy": 1,
+				"search_index": 1,
+				"module": PLANNING,
+				"description": "The work order that uses this sub-assembly",
+			},
+		],
+		"Material Request": [
+			{
+				"fieldname": "order_plan",
+				"label": "Order Plan",
+				"fieldtype": "Link",
+				"options": "Order Plan",
+				"insert_after": "material_request_type",
+				"read_only": 1,
+				"no_copy": 1,
+				"search_index": 1,
+				"module": PLANNING,
 			},
 		],
 	}

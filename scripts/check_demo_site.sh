@@ -31,9 +31,14 @@ fail() {
 	exit 1
 }
 server_pid=""
-cleanup() {
+stop_server() {
+	# the wrapper (runuser) and gunicorn's master and workers
+	pkill -f "gunicorn -b 127.0.0.1:$PORT " 2>/dev/null
 	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
 	server_pid=""
+}
+cleanup() {
+	stop_server
 	if [ -z "${OT_KEEP_DEMO_SITE:-}" ] && [ -d "$BENCH/sites/$SITE" ]; then
 		as_owner "bench drop-site '$SITE' --db-root-password '$DB_ROOT_PASSWORD' --force --no-backup" >/dev/null 2>&1 ||
 			echo "could not drop $SITE"
@@ -88,6 +93,7 @@ second=$(counts)
 [ "$first" = "$second" ] || fail "the second run changed the data: $(diff <(echo "$first") <(echo "$second") | tr '\n' ' ')"
 
 step "REST checks against gunicorn on 127.0.0.1:$PORT"
+stop_server  # one left by an interrupted run would answer for the old site
 as_owner "cd sites && exec ../env/bin/gunicorn -b 127.0.0.1:$PORT -w 1 --threads 4 -t 120 frappe.app:application" \
 	>"$LOGS/demo-site-gunicorn.log" 2>&1 &
 server_pid=$!

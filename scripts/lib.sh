@@ -82,7 +82,7 @@ sync_app() {
 		echo "copying this checkout to $app_dir"
 		as_root rm -f "$app_dir" 2>/dev/null || true
 		as_root mkdir -p "$app_dir"
-		as_root rsync -a --delete --exclude '.ci/.venv' --exclude '.ci/logs' --exclude '__pycache__' \
+		as_root rsync -a --delete --exclude '.ci/.venv' --exclude '.ci/.venv-semgrep' --exclude '.ci/logs' --exclude '__pycache__' \
 			--exclude '.hypothesis' --exclude 'node_modules' "$ROOT/" "$app_dir/"
 		as_root chown -R "$OWNER:" "$app_dir"
 	fi

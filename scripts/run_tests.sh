@@ -37,11 +37,13 @@ fi
 # ------------------------------------------------------------------ semgrep
 if [ -d "$SHARED/semgrep/frappe-rules" ]; then
 	note "semgrep --config $SHARED/semgrep/frappe-rules"
-	if [ ! -x "$VENV/bin/semgrep" ]; then
-		"$VENV/bin/python" -m pip install -q --disable-pip-version-check "semgrep==1.99.0" ||
+	# its own environment: semgrep pins protobuf below what OR-Tools (a test dependency) needs
+	SEMGREP_VENV=${OT_SEMGREP_VENV:-$ROOT/.ci/.venv-semgrep}
+	if [ ! -x "$SEMGREP_VENV/bin/semgrep" ]; then
+		python3 -m venv "$SEMGREP_VENV" && "$SEMGREP_VENV/bin/python" -m pip install -q --disable-pip-version-check "semgrep==1.99.0" ||
 			{ echo "cannot install semgrep"; exit 2; }
 	fi
-	(cd "$ROOT" && "$VENV/bin/semgrep" scan --metrics=off --disable-version-check --quiet --error \
+	(cd "$ROOT" && "$SEMGREP_VENV/bin/semgrep" scan --metrics=off --disable-version-check --quiet --error \
 		--config "$SHARED/semgrep/frappe-rules" order_tracking/) 2>&1 | tee "$LOGS/semgrep.log"
 	if [ "${PIPESTATUS[0]}" -eq 0 ]; then
 		summary+=("semgrep (frappe rules): PASSED (no findings)")

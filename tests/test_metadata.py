@@ -22,6 +22,7 @@ KNOWN_DOCTYPES = {
 	"Delivery Note",
 	"DocType",
 	"Holiday List",
+	"Item Group",
 	"Item",
 	"Job Card",
 	"Material Request",

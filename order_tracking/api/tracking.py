@@ -3,7 +3,11 @@
 `GET /api/method/order_tracking.api.tracking.get_order_status?order=X` — X is a Sales Order
 name, an Order Intake name, or `channel:external_ref` — answers
 `{"sales_order", "customer", "stage", "progress": {...}, "promised_date", "eta", "delay_days",
-"events": [{"at", "stage", "event", "reference_doctype", "reference_name", "qty"}]}`.
+"plan": {"order_plan", "planned_start", "planned_end"} | null,
+"operations": [{"work_order", "operation", "workstation", "qty", "completed_qty", "completed_pct",
+"planned_end", "status"}],
+"events": [{"at", "stage", "event", "reference_doctype", "reference_name", "qty"}]}`. The ETA
+follows the production schedule when the order's work orders end after the promised date.
 
 A caller who may not read that Sales Order gets 403, with the same message whether or not the
 order exists.
@@ -39,7 +43,28 @@ PROGRESS_FIELDS = (
 	"paid_amount",
 	"paid_pct",
 )
-TRACKER_FIELDS = ("customer", "stage", "on_hold", "promised_date", "eta", "delay_days", *PROGRESS_FIELDS)
+TRACKER_FIELDS = (
+	"customer",
+	"stage",
+	"on_hold",
+	"promised_date",
+	"eta",
+	"delay_days",
+	"order_plan",
+	"planned_start",
+	"planned_end",
+	*PROGRESS_FIELDS,
+)
+OPERATION_FIELDS = (
+	"work_order",
+	"operation",
+	"workstation",
+	"qty",
+	"completed_qty",
+	"completed_pct",
+	"planned_end",
+	"status",
+)
 
 
 @frappe.whitelist(methods=["GET"])
@@ -74,11 +99,19 @@ def resolve_order(order: str) -> str | None:
 
 def order_status(sales_order: str) -> dict:
 	tracker = frappe.db.get_value("Order Tracker", sales_order, TRACKER_FIELDS, as_dict=True)
-	if not tracker:
+	if tracker:
+		operations = frappe.get_all(
+			"Order Tracker Operation",
+			filters={"parent": sales_order, "parenttype": "Order Tracker"},
+			fields=list(OPERATION_FIELDS),
+			order_by="idx asc",
+		)
+	else:
 		# not tracked yet (tracking paused, backfill pending): derive it now, store nothing
 		facts = gather_order_facts([sales_order])
 		state = compute_order_states(facts)[sales_order]
 		tracker = frappe._dict(tracker_values(facts[sales_order], state))
+		operations = facts[sales_order].info.get("operations", [])
 	events = frappe.get_all(
 		"Order Event",
 		filters={"sales_order": sales_order},
@@ -104,6 +137,14 @@ def order_status(sales_order: str) -> dict:
 		"promised_date": tracker.promised_date,
 		"eta": tracker.eta,
 		"delay_days": tracker.delay_days,
+		"plan": {
+			"order_plan": tracker.order_plan,
+			"planned_start": tracker.planned_start,
+			"planned_end": tracker.planned_end,
+		}
+		if tracker.order_plan or tracker.planned_start
+		else None,
+		"operations": [{f: op.get(f) for f in OPERATION_FIELDS} for op in operations],
 		"events": [
 			{
 				"at": e.occurred_at,

@@ -288,6 +288,8 @@ class MadeQty:
 	item_code: str
 	qty: float
 	due: date
+	parent: int | None = None  # index in `made` of what this sub-assembly goes into (None: the line's item)
+	row: int = 0  # the order line it is made for
 
 
 @dataclass
@@ -342,7 +344,15 @@ def check_materials(
 				n.covered_on = max(n.covered_on or take.covered_on, take.covered_on)
 				later(take.covered_on)
 
-	def need(item_code: str, qty: float, due: date, bom_name: str | None, path: tuple[str, ...]):
+	def need(
+		item_code: str,
+		qty: float,
+		due: date,
+		bom_name: str | None,
+		path: tuple[str, ...],
+		parent: int | None = None,
+		row: int = 0,
+	):
 		if qty <= EPS:
 			return
 		if not bom_name:
@@ -372,17 +382,18 @@ def check_materials(
 			to_make = take.shortage
 		if to_make <= EPS:
 			return
-		made.append(MadeQty(bom.name, item_code, to_make, due))
+		made.append(MadeQty(bom.name, item_code, to_make, due, parent, row))
+		index = len(made) - 1
 		loss = min(max(bom.process_loss_pct, 0.0), 99.0) / 100
 		per_unit = to_make / ((bom.quantity or 1.0) * (1 - loss))
 		for line in bom.lines:
 			if line.sourced_by_supplier:
 				continue
 			child_bom = None if line.do_not_explode else line.bom
-			need(line.item_code, line.qty * per_unit, due, child_bom, (*path, item_code))
+			need(line.item_code, line.qty * per_unit, due, child_bom, (*path, item_code), index, row)
 
 	for line in sorted(lines, key=lambda l: (l.due, l.row)):
-		need(line.item_code, line.qty, line.due, default_bom.get(line.item_code), ())
+		need(line.item_code, line.qty, line.due, default_bom.get(line.item_code), (), None, line.row)
 
 	results = list(problems.values())
 	for n in sorted(needs.values(), key=lambda n: n.item_code):
@@ -428,16 +439,52 @@ class Operation:
 	workstation_type: str | None
 	minutes: float  # per unit made (fixed time: per batch)
 	fixed: bool = False  # fixed time: once per batch whatever the qty
+	sequence_id: int = 0  # routing order; operations sharing a sequence id may run side by side
 
 
 @dataclass(frozen=True)
 class Calendar:
+	"""A workstation's working time: the same working periods every day but holidays, on
+	`parallel` identical units. The review and period plans count minutes per day; the scheduler
+	(`core.scheduling`) places operations within `periods`."""
+
 	workstation: str
 	minutes_per_day: float  # working hours of one unit, in minutes
 	parallel: int = 1  # production capacity: jobs at once
 	holidays: frozenset[date] = frozenset()
 	workstation_type: str | None = None
 	holiday_list: str | None = None
+	periods: tuple[tuple[int, int], ...] = ()  # working periods of a day, minutes from midnight
+
+	@classmethod
+	def from_periods(
+		cls,
+		workstation: str,
+		periods: tuple[tuple[int, int], ...],
+		parallel: int = 1,
+		holidays: frozenset[date] = frozenset(),
+		workstation_type: str | None = None,
+		holiday_list: str | None = None,
+	) -> Calendar:
+		periods = tuple(sorted((int(a), int(b)) for a, b in periods if b > a))
+		return cls(
+			workstation,
+			float(sum(b - a for a, b in periods)),
+			parallel,
+			holidays,
+			workstation_type,
+			holiday_list,
+			periods,
+		)
+
+	def day_periods(self) -> tuple[tuple[int, int], ...]:
+		"""The working periods of a working day; a calendar known only by its minutes a day
+		works them from 08:00."""
+		if self.periods:
+			return self.periods
+		if self.minutes_per_day > 0:
+			return ((480, 480 + int(round(self.minutes_per_day))),)
+		return ()
 
 	def capacity(self, day: date) -> float:
 		if day in self.holidays:

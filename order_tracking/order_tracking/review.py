@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import frappe
 from frappe import _, _lt
 from frappe.query_builder.functions import Coalesce, Sum
-from frappe.utils import add_days, cint, flt, get_time, getdate, time_diff_in_seconds
+from frappe.utils import add_days, cint, flt, get_time, getdate
 
 from order_tracking.core import review as R
 from order_tracking.order_tracking.tracking import get_settings
@@ -101,14 +101,14 @@ def review_sales_order(so, exclude_review: str | None = None, today: date | None
 	order_facts = _order_facts(so, lines)
 	order_results = R.check_order(order_facts, rules)
 
-	tree = _bom_tree({d.item_code: d.get("bom_no") for d in lines})
+	tree = bom_tree({d.item_code: d.get("bom_no") for d in lines})
 	material_lines = [
 		R.MaterialLine(d.idx, d.item_code, flt(d.stock_qty), getdate(d.delivery_date or due)) for d in lines
 	]
-	supply = _supply(so, tree.items, due)
+	supply = material_supply(so.company, tree.items, own_reservations(so) if so.docstatus == 1 else None)
 	claims = _earlier_claims(so, due, exclude_review)
 	materials = R.MaterialLedger(supply, today, claims=claims)
-	calendars, committed = _capacity(so.company, tree.workstations, tree.workstation_types, today)
+	calendars, committed = workstation_capacity(so.company, tree.workstations, tree.workstation_types, today)
 	capacity = R.CapacityLedger(calendars, today, committed=committed)
 	outcome = R.review_order(
 		R.OrderToReview(so.name, due, tuple(material_lines)),
@@ -214,7 +214,7 @@ class BomTree:
 	workstation_types: set[str]
 
 
-def _bom_tree(line_boms: dict[str, str | None]) -> BomTree:
+def bom_tree(line_boms: dict[str, str | None]) -> BomTree:
 	"""Every BOM under the lines' items, level by level (one round of queries per level)."""
 	item = frappe.qb.DocType("Item")
 	bom = frappe.qb.DocType("BOM")
@@ -222,6 +222,8 @@ def _bom_tree(line_boms: dict[str, str | None]) -> BomTree:
 	bom_op = frappe.qb.DocType("BOM Operation")
 
 	items: set[str] = set(line_boms)
+	if not items:
+		return BomTree({}, {}, frozenset(), set(), {}, set(), set())
 	info = {
 		r.name: r
 		for r in frappe.qb.from_(item)
@@ -304,6 +306,7 @@ def _bom_tree(line_boms: dict[str, str | None]) -> BomTree:
 				bom_op.workstation_type,
 				bom_op.time_in_mins,
 				bom_op.fixed_time,
+				bom_op.sequence_id,
 			)
 			.where(bom_op.parent.isin(with_operations) & (bom_op.parenttype == "BOM"))
 			.orderby(bom_op.idx)
@@ -320,6 +323,7 @@ def _bom_tree(line_boms: dict[str, str | None]) -> BomTree:
 					op.workstation_type or None,
 					minutes,
 					bool(op.fixed_time),
+					cint(op.sequence_id),
 				)
 			)
 			if op.workstation:
@@ -335,11 +339,22 @@ def _bom_tree(line_boms: dict[str, str | None]) -> BomTree:
 # ------------------------------------------------------------------------------ supply
 
 
-def _supply(so, items: set[str], due: date) -> dict[str, R.ItemSupply]:
+def own_reservations(so) -> dict[str, float]:
+	"""What a submitted order itself reserves of its items (not a claim against it)."""
+	reserved: dict[str, float] = defaultdict(float)
+	for d in so.items:
+		reserved[d.item_code] += max(flt(d.stock_qty) - flt(d.delivered_qty) * flt(d.conversion_factor), 0)
+	return dict(reserved)
+
+
+def material_supply(
+	company: str, items: set[str], own: dict[str, float] | None = None
+) -> dict[str, R.ItemSupply]:
 	"""Per item, over the company's warehouses: stock not reserved (for production, for
-	subcontracting, for other orders), then purchase orders still to be received and material
-	requests still to be ordered, each on its date. Undated supply in Bin.projected_qty is not
-	used: the dated documents behind it are counted on their dates instead."""
+	subcontracting, for other orders — except `own`, what the orders being checked reserve
+	themselves), then purchase orders still to be received and material requests still to be
+	ordered, each on its date. Undated supply in Bin.projected_qty is not used: the dated documents
+	behind it are counted on their dates instead."""
 	items = list(items)
 	if not items:
 		return {}
@@ -360,17 +375,13 @@ def _supply(so, items: set[str], due: date) -> dict[str, R.ItemSupply]:
 				- Coalesce(b.reserved_qty_for_production_plan, 0)
 			).as_("qty"),
 		)
-		.where(b.item_code.isin(items) & (wh.company == so.company))
+		.where(b.item_code.isin(items) & (wh.company == company))
 		.groupby(b.item_code)
 		.run(as_dict=True)
 	}
-	if so.docstatus == 1:
-		# this order's own reservation of its items is not a claim against it
-		for d in so.items:
-			if d.item_code in on_hand:
-				on_hand[d.item_code] += max(
-					flt(d.stock_qty) - flt(d.delivered_qty) * flt(d.conversion_factor), 0
-				)
+	for item_code, qty in (own or {}).items():
+		if item_code in on_hand:
+			on_hand[item_code] += qty
 
 	receipts: dict[str, list[tuple[date, float]]] = defaultdict(list)
 	po = frappe.qb.DocType("Purchase Order")
@@ -384,7 +395,7 @@ def _supply(so, items: set[str], due: date) -> dict[str, R.ItemSupply]:
 			Coalesce(poi.expected_delivery_date, poi.schedule_date).as_("on"),
 			((poi.qty - poi.received_qty) * poi.conversion_factor).as_("qty"),
 		)
-		.where(poi.item_code.isin(items) & (po.docstatus == 1) & (po.company == so.company))
+		.where(poi.item_code.isin(items) & (po.docstatus == 1) & (po.company == company))
 		.where(
 			po.status.notin(("Closed", "On Hold", "Completed", "Delivered")) & (poi.received_qty < poi.qty)
 		)
@@ -403,7 +414,7 @@ def _supply(so, items: set[str], due: date) -> dict[str, R.ItemSupply]:
 			mri.schedule_date.as_("on"),
 			(mri.stock_qty - mri.ordered_qty * mri.conversion_factor).as_("qty"),
 		)
-		.where(mri.item_code.isin(items) & (mr.docstatus == 1) & (mr.company == so.company))
+		.where(mri.item_code.isin(items) & (mr.docstatus == 1) & (mr.company == company))
 		.where(mr.material_request_type.isin(("Purchase", "Manufacture")))
 		.where(
 			mr.status.notin(
@@ -443,7 +454,7 @@ def _earlier_claims(so, due: date, exclude_review: str | None) -> dict[str, floa
 # ------------------------------------------------------------------------------ capacity
 
 
-def _capacity(company, workstations: set[str], types: set[str], today: date):
+def workstation_capacity(company, workstations: set[str], types: set[str], today: date):
 	"""Calendars of the workstations the order needs, and the load already committed on them."""
 	ws = frappe.qb.DocType("Workstation")
 	query = frappe.qb.from_(ws).select(ws.name, ws.workstation_type, ws.holiday_list, ws.production_capacity)
@@ -456,7 +467,7 @@ def _capacity(company, workstations: set[str], types: set[str], today: date):
 	names = [s.name for s in stations]
 
 	hours = frappe.qb.DocType("Workstation Working Hour")
-	minutes_per_day: dict[str, float] = defaultdict(float)
+	periods: dict[str, list[tuple[int, int]]] = defaultdict(list)
 	for h in (
 		frappe.qb.from_(hours)
 		.select(hours.parent, hours.start_time, hours.end_time, hours.enabled)
@@ -464,8 +475,9 @@ def _capacity(company, workstations: set[str], types: set[str], today: date):
 		.run(as_dict=True)
 	):
 		if cint(h.enabled) and h.start_time and h.end_time:
-			span = time_diff_in_seconds(str(get_time(h.end_time)), str(get_time(h.start_time)))
-			minutes_per_day[h.parent] += max(span, 0) / 60
+			start, end = _minute_of_day(h.start_time), _minute_of_day(h.end_time)
+			if end > start:
+				periods[h.parent].append((start, end))
 
 	company_holidays = frappe.db.get_value("Company", company, "default_holiday_list")
 	lists = {s.holiday_list or company_holidays for s in stations} - {None, ""}
@@ -485,9 +497,9 @@ def _capacity(company, workstations: set[str], types: set[str], today: date):
 	for s in stations:
 		holiday_list = s.holiday_list or company_holidays
 		calendars.append(
-			R.Calendar(
+			R.Calendar.from_periods(
 				s.name,
-				minutes_per_day.get(s.name, 0.0),
+				tuple(_merge_periods(periods.get(s.name, []))),
 				parallel=max(cint(s.production_capacity), 1),
 				holidays=frozenset(holidays.get(holiday_list, ())),
 				workstation_type=s.workstation_type or None,
@@ -495,6 +507,22 @@ def _capacity(company, workstations: set[str], types: set[str], today: date):
 			)
 		)
 	return calendars, _committed_load(names)
+
+
+def _minute_of_day(value) -> int:
+	t = get_time(value)
+	return t.hour * 60 + t.minute
+
+
+def _merge_periods(periods: list[tuple[int, int]]) -> list[tuple[int, int]]:
+	"""Working hours as sorted periods, overlapping or touching rows joined."""
+	merged: list[list[int]] = []
+	for start, end in sorted(periods):
+		if merged and start <= merged[-1][1]:
+			merged[-1][1] = max(merged[-1][1], end)
+		else:
+			merged.append([start, end])
+	return [(a, b) for a, b in merged]
 
 
 def _committed_load(workstations: list[str]) -> dict[str, float]:

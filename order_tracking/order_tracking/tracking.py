@@ -17,6 +17,7 @@ from frappe.query_builder.functions import Coalesce, Max, Sum
 from frappe.utils import cint, flt, get_datetime, getdate, now_datetime
 
 from order_tracking.core import stages as S
+from order_tracking.core.planning import OperationProgress, is_late, operation_pct
 from order_tracking.core.tracking import (
 	REVIEW_APPROVED,
 	REVIEW_PENDING,
@@ -65,6 +66,7 @@ EVENTS = (
 	"Review Rejected",
 	"Review Approved",
 	"Review Cancelled",
+	"Operation Late",
 )
 
 
@@ -119,7 +121,10 @@ def gather_order_facts(sales_orders: Iterable[str]) -> dict[str, OrderFacts]:
 	if not names:
 		return {}
 	lines = _sales_order_lines(names)
-	production = _production(names, lines)
+	plan_info: dict[str, dict] = {}
+	_plan_allocations(names, lines, plan_info)
+	production = _production(names, lines, plan_info)
+	operations = _operations(plan_info, now_datetime())
 	shipping = _shipping(names)
 	money = _money(names, headers)
 	reviews = _review_statuses(names)
@@ -165,6 +170,10 @@ def gather_order_facts(sales_orders: Iterable[str]) -> dict[str, OrderFacts]:
 				"transaction_date": so.transaction_date,
 				"order_intake": so.order_intake,
 				"order_stage": so.order_stage,
+				"order_plan": plan_info.get(name, {}).get("order_plan"),
+				"planned_start": plan_info.get(name, {}).get("planned_start"),
+				"planned_end": plan_info.get(name, {}).get("planned_end"),
+				"operations": operations.get(name, []),
 			},
 		)
 	return facts
@@ -236,10 +245,12 @@ def _sales_order_lines(names: list[str]) -> dict[str, dict]:
 	return result
 
 
-def _production(names: list[str], lines: dict[str, dict]) -> dict[str, Progress]:
+def _production(names: list[str], lines: dict[str, dict], plan_info: dict[str, dict]) -> dict[str, Progress]:
 	"""From work orders and job cards: qty planned, started and produced of each made item
 	(capped at the qty ordered: sub-assembly work orders count as started, not as the product),
-	and the latest planned end of production still open."""
+	and the latest planned end of production still open. Work orders an Order Plan made for a
+	sub-assembly belong to their order through `made_for_sales_order`. Fills `plan_info` (the plan,
+	the schedule's start and end, the work orders) for the tracker."""
 	wo = frappe.qb.DocType("Work Order")
 	jc = frappe.qb.DocType("Job Card")
 	work_orders = (
@@ -247,15 +258,18 @@ def _production(names: list[str], lines: dict[str, dict]) -> dict[str, Progress]
 		.select(
 			wo.name,
 			wo.sales_order,
+			wo.made_for_sales_order,
+			wo.order_plan,
 			wo.production_item,
 			wo.qty,
 			wo.status,
 			wo.material_transferred_for_manufacturing,
 			wo.produced_qty,
+			wo.planned_start_date,
 			wo.planned_end_date,
 			wo.expected_delivery_date,
 		)
-		.where(wo.sales_order.isin(names) & (wo.docstatus == 1))
+		.where((wo.sales_order.isin(names) | wo.made_for_sales_order.isin(names)) & (wo.docstatus == 1))
 		.run(as_dict=True)
 	)
 	if not work_orders:
@@ -272,23 +286,34 @@ def _production(names: list[str], lines: dict[str, dict]) -> dict[str, Progress]
 	due: dict[str, date | None] = {}
 	any_started: set[str] = set()
 	for w in work_orders:
+		order = w.made_for_sales_order or w.sales_order
+		info = plan_info.setdefault(order, {"work_orders": []})
+		info["work_orders"].append(w.name)
+		if w.order_plan:
+			info["order_plan"] = w.order_plan
+		if w.status != "Cancelled" and w.planned_start_date:
+			start = get_datetime(w.planned_start_date)
+			info["planned_start"] = min(info.get("planned_start") or start, start)
+		if w.status != "Cancelled" and w.planned_end_date:
+			end_at = get_datetime(w.planned_end_date)
+			info["planned_end"] = max(info.get("planned_end") or end_at, end_at)
 		started = (
 			w.status in ("In Process", "Completed")
 			or flt(w.material_transferred_for_manufacturing) > 0
 			or flt(w.produced_qty) > 0
 			or w.name in started_by_job_card
 		)
-		totals = per_item[(w.sales_order, w.production_item)]
+		totals = per_item[(order, w.production_item)]
 		totals[0] += flt(w.qty)
 		totals[1] += flt(w.qty) if started else 0.0
 		totals[2] += flt(w.produced_qty)
 		if started:
-			any_started.add(w.sales_order)
+			any_started.add(order)
 		if w.status in WORK_ORDER_OPEN:
-			end = w.expected_delivery_date or w.planned_end_date
-			if end:
-				end = getdate(end)
-				due[w.sales_order] = max(end, due.get(w.sales_order) or end)
+			# the later of the schedule's end and the date promised for the work order
+			ends = [getdate(d) for d in (w.planned_end_date, w.expected_delivery_date) if d]
+			if ends:
+				due[order] = max(max(ends), due.get(order) or max(ends))
 
 	result: dict[str, Progress] = defaultdict(Progress)
 	for (so, item_code), (planned, started, produced) in per_item.items():
@@ -302,6 +327,88 @@ def _production(names: list[str], lines: dict[str, dict]) -> dict[str, Progress]
 			result[so] += Progress(started_qty=result[so].planned_qty)
 	for so, end in due.items():
 		result[so] += Progress(production_due=end)
+	return result
+
+
+def _plan_allocations(names: list[str], lines: dict[str, dict], plan_info: dict[str, dict]):
+	"""What submitted week plans give from stock is not made: it leaves the qty to make (so an
+	order that stock covers is ready to ship once planned)."""
+	op = frappe.qb.DocType("Order Plan")
+	opi = frappe.qb.DocType("Order Plan Item")
+	rows = (
+		frappe.qb.from_(opi)
+		.join(op)
+		.on(op.name == opi.parent)
+		.select(opi.sales_order, opi.item_code, opi.from_stock_qty, opi.allocation, op.name)
+		.where(opi.sales_order.isin(names) & (opi.parenttype == "Order Plan"))
+		.where((op.docstatus == 1) & (op.period_type == "Week"))
+		.run(as_dict=True)
+	)
+	for r in rows:
+		plan_info.setdefault(r.sales_order, {"work_orders": []}).setdefault("order_plan", r.name)
+		made = lines.get(r.sales_order, {}).get("made")
+		if made is not None and r.item_code in made and flt(r.from_stock_qty) > 0:
+			made[r.item_code] = max(made[r.item_code] - flt(r.from_stock_qty), 0.0)
+
+
+def _operations(plan_info: dict[str, dict], now: datetime) -> dict[str, list[dict]]:
+	"""Per order, each operation of its work orders: qty, completed, the schedule's end, status."""
+	work_orders = {wo: so for so, info in plan_info.items() for wo in info.get("work_orders", [])}
+	if not work_orders:
+		return {}
+	wo = frappe.qb.DocType("Work Order")
+	wop = frappe.qb.DocType("Work Order Operation")
+	rows = (
+		frappe.qb.from_(wop)
+		.join(wo)
+		.on(wo.name == wop.parent)
+		.select(
+			wop.parent,
+			wop.idx,
+			wop.operation,
+			wop.workstation,
+			wop.completed_qty,
+			wop.planned_end_time,
+			wop.status,
+			wo.qty,
+			wo.status.as_("wo_status"),
+		)
+		.where(wop.parent.isin(list(work_orders)) & (wop.parenttype == "Work Order"))
+		.orderby(wop.parent)
+		.orderby(wop.idx)
+		.run(as_dict=True)
+	)
+	grace = cint(get_settings().get("late_operation_grace"))
+	result: dict[str, list[dict]] = defaultdict(list)
+	for r in rows:
+		if r.wo_status in ("Cancelled", "Stopped", "Closed"):
+			continue
+		progress = OperationProgress(
+			r.parent,
+			flt(r.qty),
+			flt(r.completed_qty),
+			get_datetime(r.planned_end_time) if r.planned_end_time else None,
+		)
+		if flt(r.completed_qty) >= flt(r.qty) - 1e-6:
+			status = "Completed"
+		elif is_late(progress, now, grace):
+			status = "Late"
+		elif flt(r.completed_qty) > 0 or r.status == "Work in Progress":
+			status = "In Progress"
+		else:
+			status = "Pending"
+		result[work_orders[r.parent]].append(
+			{
+				"work_order": r.parent,
+				"operation": r.operation,
+				"workstation": r.workstation,
+				"qty": flt(r.qty),
+				"completed_qty": flt(r.completed_qty),
+				"completed_pct": operation_pct(progress),
+				"planned_end": r.planned_end_time,
+				"status": status,
+			}
+		)
 	return result
 
 
@@ -486,7 +593,59 @@ def refresh_trackers(
 			tracker.db_insert()
 		if facts[name].info.get("order_stage") != state.stage:
 			frappe.db.set_value("Sales Order", name, "order_stage", state.stage, update_modified=False)
+	_write_operations(facts, now)
 	return states
+
+
+TRACKER_OPERATION_FIELDS = (
+	"work_order",
+	"operation",
+	"workstation",
+	"qty",
+	"completed_qty",
+	"completed_pct",
+	"planned_end",
+	"status",
+)
+
+
+def _write_operations(facts: dict[str, OrderFacts], now: datetime):
+	"""The trackers' per-operation progress: replaced whole (one delete, one insert per batch)."""
+	names = list(facts)
+	with_rows = [n for n in names if facts[n].info.get("operations")]
+	if not with_rows and not frappe.db.exists("Order Tracker Operation", {"parent": ("in", names)}):
+		return
+	frappe.db.delete("Order Tracker Operation", {"parent": ("in", names), "parenttype": "Order Tracker"})
+	values = []
+	for name in with_rows:
+		for idx, op in enumerate(facts[name].info["operations"], start=1):
+			values.append(
+				(
+					frappe.generate_hash(length=10),
+					name,
+					"Order Tracker",
+					"operations",
+					idx,
+					now,
+					now,
+					*(op[f] for f in TRACKER_OPERATION_FIELDS),
+				)
+			)
+	if values:
+		frappe.db.bulk_insert(
+			"Order Tracker Operation",
+			(
+				"name",
+				"parent",
+				"parenttype",
+				"parentfield",
+				"idx",
+				"creation",
+				"modified",
+				*TRACKER_OPERATION_FIELDS,
+			),
+			values,
+		)
 
 
 def tracker_values(facts: OrderFacts, state: OrderState, last_event=None) -> dict:
@@ -514,6 +673,9 @@ def tracker_values(facts: OrderFacts, state: OrderState, last_event=None) -> dic
 		"billed_pct": state.billed_pct,
 		"paid_amount": state.paid_amount,
 		"paid_pct": state.paid_pct,
+		"order_plan": facts.info.get("order_plan"),
+		"planned_start": facts.info.get("planned_start"),
+		"planned_end": facts.info.get("planned_end"),
 		"last_event": None,
 		"last_event_label": None,
 		"last_event_at": None,
@@ -566,6 +728,22 @@ def record_events(
 	gathered once (events do not change them) and serve both the events and the trackers."""
 	specs = [s for s in specs if s.sales_order]
 	if not specs:
+		return {}
+	deferred = frappe.flags.order_tracking_deferred_orders
+	if deferred is not None and facts is None:
+		# a batch (an Order Plan making its work orders) refreshes its orders' trackers once at the end
+		orders = {
+			r.name: r
+			for r in frappe.get_all(
+				"Sales Order",
+				filters={"name": ("in", list({s.sales_order for s in specs}))},
+				fields=["name", "customer", "currency"],
+			)
+		}
+		for spec in specs:
+			if spec.sales_order in orders:
+				insert_event(spec, orders[spec.sales_order].customer, orders[spec.sales_order].currency)
+				deferred.add(spec.sales_order)
 		return {}
 	facts = gather_order_facts({s.sales_order for s in specs}) if facts is None else facts
 	for spec in specs:

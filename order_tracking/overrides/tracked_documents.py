@@ -28,6 +28,15 @@ def on_cancel(doc, method=None):
 	_record(doc, cancelled=True)
 
 
+OWN_LINKING_DOCTYPES = ("Order Plan", "Daily Schedule", "Order Tracker")
+
+
+def ignore_own_links(doc, method=None):
+	"""`before_cancel`: a plan, a daily schedule or a tracker naming this document does not stop
+	its cancellation (they keep the link as history)."""
+	doc.ignore_linked_doctypes = (*(doc.get("ignore_linked_doctypes") or ()), *OWN_LINKING_DOCTYPES)
+
+
 def on_update_after_submit(doc, method=None):
 	"""A Shipment marked Completed confirms delivery; other changes only refresh."""
 	if tracking_paused() or doc.doctype != "Shipment":
@@ -119,17 +128,32 @@ def _sales_order(doc) -> list[EventSpec]:
 
 
 def _work_order(doc) -> list[EventSpec]:
-	if not doc.sales_order:
+	sales_order = doc.sales_order or doc.get("made_for_sales_order")
+	if not sales_order:
 		return []
 	return [
 		EventSpec(
-			doc.sales_order, S.PLANNED, "Production Planned", qty=doc.qty, planned_at=doc.planned_end_date
+			sales_order,
+			S.PLANNED,
+			"Production Planned",
+			qty=doc.qty,
+			planned_at=doc.planned_end_date,
+			remarks=doc.production_item if not doc.sales_order else None,
 		)
 	]
 
 
+def order_of_work_order(work_order: str | None) -> str | None:
+	"""The order a work order is for: its Sales Order, or the one an Order Plan made its
+	sub-assembly for."""
+	if not work_order:
+		return None
+	values = frappe.db.get_value("Work Order", work_order, ["sales_order", "made_for_sales_order"])
+	return (values[0] or values[1]) if values else None
+
+
 def _job_card(doc) -> list[EventSpec]:
-	sales_order = doc.work_order and frappe.db.get_value("Work Order", doc.work_order, "sales_order")
+	sales_order = order_of_work_order(doc.work_order)
 	if not sales_order:
 		return []
 	return [
@@ -157,7 +181,7 @@ def _stock_entry(doc) -> list[EventSpec]:
 	if not event:
 		return []
 	if doc.work_order:
-		sales_order = frappe.db.get_value("Work Order", doc.work_order, "sales_order")
+		sales_order = order_of_work_order(doc.work_order)
 		if not sales_order:
 			return []
 		qty = doc.fg_completed_qty if doc.purpose == "Manufacture" else 0

@@ -214,3 +214,140 @@ def make_user(email, roles=(), **values):
 	if roles:
 		frappe.get_doc("User", email).add_roles(*roles)
 	return email
+
+
+# --------------------------------------------------------------------------------------------
+# Planning fixtures: two workstations with calendars, a boot made of an upper (a sub-assembly
+# with its own routing), items without routing or whose workstation has no hours, a material
+# with no stock.
+
+SHOP_HOLIDAYS = "_OT Shop Holidays"
+CUTTING_TABLE = "_OT Cutting Table"  # one unit
+SEWING_LINE = "_OT Sewing Line"  # two units
+IDLE_PRESS = "_OT Idle Press"  # no working hours
+CUTTING, SEWING, PRESSING = "_OT Cutting", "_OT Sewing", "_OT Pressing"
+BOOT = "_OT Boot"  # Sewing 60 min, made of UPPER and SOLE
+UPPER = "_OT Upper"  # Cutting 30 min, made of LEATHER
+SLIPPER = "_OT Slipper"  # BOM without operations
+PRESSED_SHOE = "_OT Pressed Shoe"  # its operation's workstation has no working hours
+BUCKLED_BOOT = "_OT Buckled Boot"  # Sewing 60 min, needs 2 BUCKLE (never in stock)
+BUCKLE = "_OT Buckle"
+WIP_WAREHOUSE = "Work In Progress - _TC"
+
+
+def make_planning_fixtures():
+	from frappe.utils import add_days, getdate, nowdate
+
+	from erpnext.stock.doctype.item.test_item import make_item
+
+	make_fixtures()
+	if not frappe.db.exists("Holiday List", SHOP_HOLIDAYS):
+		hl = frappe.new_doc("Holiday List")
+		hl.update(
+			{
+				"holiday_list_name": SHOP_HOLIDAYS,
+				"from_date": add_days(nowdate(), -60),
+				"to_date": add_days(nowdate(), 500),
+				"weekly_off": "Sunday",
+			}
+		)
+		hl.get_weekly_off_dates()
+		hl.insert()
+	elif getdate(frappe.db.get_value("Holiday List", SHOP_HOLIDAYS, "to_date")) < getdate(
+		add_days(nowdate(), 200)
+	):
+		hl = frappe.get_doc("Holiday List", SHOP_HOLIDAYS)
+		hl.to_date = add_days(nowdate(), 500)
+		hl.weekly_off = "Sunday"
+		hl.get_weekly_off_dates()
+		hl.save()
+	for name, units, hours in (
+		(CUTTING_TABLE, 1, (("08:00:00", "12:00:00"), ("13:00:00", "17:00:00"))),
+		(SEWING_LINE, 2, (("08:00:00", "12:00:00"), ("13:00:00", "17:00:00"))),
+		(IDLE_PRESS, 1, ()),
+	):
+		if not frappe.db.exists("Workstation", name):
+			ws = frappe.get_doc(
+				{
+					"doctype": "Workstation",
+					"workstation_name": name,
+					"production_capacity": units,
+					"holiday_list": SHOP_HOLIDAYS,
+					"hour_rate_labour": 30,
+				}
+			)
+			for start, end in hours:
+				ws.append("working_hours", {"start_time": start, "end_time": end, "enabled": 1})
+			ws.insert()
+	for operation, workstation in ((CUTTING, CUTTING_TABLE), (SEWING, SEWING_LINE), (PRESSING, IDLE_PRESS)):
+		if not frappe.db.exists("Operation", operation):
+			frappe.get_doc({"doctype": "Operation", "name": operation, "workstation": workstation}).insert()
+	make_item(BUCKLE, {"is_stock_item": 1, "valuation_rate": 1, "stock_uom": "Nos", "is_purchase_item": 1})
+	for code, sales in ((UPPER, 0), (BOOT, 1), (SLIPPER, 1), (PRESSED_SHOE, 1), (BUCKLED_BOOT, 1)):
+		item = make_item(
+			code, {"is_stock_item": 1, "is_sales_item": sales, "stock_uom": "Nos", "valuation_rate": 20}
+		)
+		if not any(d.company == COMPANY and d.default_warehouse for d in item.item_defaults):
+			item.set("item_defaults", [{"company": COMPANY, "default_warehouse": FG_WAREHOUSE}])
+			item.save()
+	_routed_bom(UPPER, [(LEATHER, 1)], [(CUTTING, CUTTING_TABLE, 30)])
+	_routed_bom(BOOT, [(UPPER, 1), (SOLE, 1)], [(SEWING, SEWING_LINE, 60)])
+	_routed_bom(SLIPPER, [(LEATHER, 1)], [])
+	_routed_bom(PRESSED_SHOE, [(LEATHER, 1)], [(PRESSING, IDLE_PRESS, 10)])
+	_routed_bom(BUCKLED_BOOT, [(LEATHER, 1), (BUCKLE, 2)], [(SEWING, SEWING_LINE, 60)])
+	for code in (BOOT, SLIPPER, PRESSED_SHOE, BUCKLED_BOOT):
+		if not frappe.db.exists("Item Price", {"item_code": code, "price_list": PRICE_LIST}):
+			frappe.get_doc(
+				{"doctype": "Item Price", "item_code": code, "price_list": PRICE_LIST, "price_list_rate": 100}
+			).insert()
+
+
+def _routed_bom(item_code, materials, operations):
+	if frappe.db.get_value("Item", item_code, "default_bom"):
+		return
+	bom = frappe.get_doc(
+		{
+			"doctype": "BOM",
+			"item": item_code,
+			"company": COMPANY,
+			"quantity": 1,
+			"is_active": 1,
+			"is_default": 1,
+			"currency": "INR",
+			"with_operations": 1 if operations else 0,
+			"rm_cost_as_per": "Valuation Rate",
+		}
+	)
+	for material, qty in materials:
+		row = {"item_code": material, "qty": qty}
+		sub_bom = frappe.db.get_value("Item", material, "default_bom")
+		if sub_bom:
+			row["bom_no"] = sub_bom
+		bom.append("items", row)
+	for operation, workstation, minutes in operations:
+		bom.append(
+			"operations", {"operation": operation, "workstation": workstation, "time_in_mins": minutes}
+		)
+	bom.insert()
+	bom.submit()
+
+
+def make_plan(period_type="Week", submit=False, **values):
+	"""An Order Plan of _Test Company from today, its lines fetched and scheduled."""
+	from frappe.utils import nowdate
+
+	plan = frappe.get_doc(
+		{
+			"doctype": "Order Plan",
+			"company": COMPANY,
+			"period_type": period_type,
+			"from_date": nowdate(),
+			"weeks": 2 if period_type == "Week" else 0,
+			**values,
+		}
+	)
+	plan.get_orders()
+	plan.insert()
+	if submit:
+		plan.submit()
+	return plan

@@ -1,0 +1,35 @@
+# Copyright (c) 2026, order_tracking developers
+# License: MIT. See license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import add_days, cint
+
+from order_tracking.order_planning import planning
+
+
+class DailySchedule(Document):
+	def autoname(self):
+		abbr = frappe.get_cached_value("Company", self.company, "abbr") or self.company
+		self.name = f"DS-{abbr}-{self.from_date}"
+
+	def validate(self):
+		if not 1 <= cint(self.days) <= 3:
+			frappe.throw(
+				_("Days: a daily schedule covers 1 to 3 days"),
+				exc=planning.PlanError,
+				title=_("Invalid Days"),
+			)
+		self.to_date = add_days(self.from_date, cint(self.days) - 1)
+
+	@frappe.whitelist()
+	def regenerate(self):
+		"""Schedule the company's open work orders again from now and rewrite today's list."""
+		frappe.has_permission("Daily Schedule", "write", self, throw=True)
+		doc = planning.build_daily_schedule(self.company, days=cint(self.days))
+		return doc.name
+
+
+def on_doctype_update():
+	frappe.db.add_index("Daily Schedule", ["company", "from_date"])

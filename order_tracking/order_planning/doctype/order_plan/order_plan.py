@@ -1,0 +1,132 @@
+# Copyright (c) 2026, order_tracking developers
+# License: MIT. See license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import cint, getdate
+
+from order_tracking.core import planning as P
+from order_tracking.order_planning import planning
+from order_tracking.order_tracking.tracking import get_settings, refresh_trackers
+
+
+class OrderPlan(Document):
+	def validate(self):
+		self.validate_period()
+		self.validate_lines()
+		self.set_title()
+		if self.docstatus == 0 and self.status not in ("Draft", "Scheduled"):
+			self.status = "Draft"
+
+	def validate_period(self):
+		if self.period_type == P.WEEK and not 1 <= cint(self.weeks) <= 3:
+			frappe.throw(
+				_("Weeks: a week plan covers 1 to 3 weeks"), exc=planning.PlanError, title=_("Invalid Weeks")
+			)
+		start, end = planning.plan_period(self)
+		self.from_date, self.to_date = start, end
+		if self.due_from and self.due_to and getdate(self.due_from) > getdate(self.due_to):
+			frappe.throw(
+				_("Due From {0} is after Due To {1}").format(
+					frappe.format(self.due_from, {"fieldtype": "Date"}),
+					frappe.format(self.due_to, {"fieldtype": "Date"}),
+				),
+				exc=planning.PlanError,
+				title=_("Invalid Due Window"),
+			)
+
+	def validate_lines(self):
+		seen = {}
+		before = self.get_doc_before_save()
+		old = {i.name: i.allocation for i in before.items} if before else {}
+		for row in self.items:
+			if not row.sales_order_item:
+				frappe.throw(
+					_("Row {0}: add lines with Get Orders, not by hand").format(row.idx),
+					exc=planning.PlanError,
+					title=_("Invalid Line"),
+				)
+			if row.sales_order_item in seen:
+				frappe.throw(
+					_("Row {0}: the same order line as row {1} ({2}, {3})").format(
+						row.idx, seen[row.sales_order_item], row.sales_order, row.item_code
+					),
+					exc=planning.PlanError,
+					title=_("Duplicate Line"),
+				)
+			seen[row.sales_order_item] = row.idx
+			if row.name in old and old[row.name] != row.allocation:
+				row.allocation_by_planner = 1
+
+	def set_title(self):
+		self.title = f"{_(self.period_type)} {P.period_label(self.period_type, getdate(self.from_date), getdate(self.to_date))}"
+
+	def before_submit(self):
+		planning.lock_and_check_not_planned(self)
+		planning.schedule_plan(self)
+		planning.check_can_submit(self)
+		self.status = "Submitted"
+
+	def on_submit(self):
+		if self.period_type == P.WEEK and self.operations:
+			jobs = {op.job for op in self.operations}
+			if len(jobs) > (cint(get_settings().plan_background_threshold) or 50):
+				planning.enqueue_work_orders(self)
+				return  # the job refreshes the orders' trackers when it has made the work orders
+			planning.create_work_orders(self)
+		# what the plan gives from stock counts for the orders' stages at once
+		refresh_trackers({i.sales_order for i in self.items})
+
+	def before_cancel(self):
+		# what the plan made is dealt with in on_cancel: cancelled when it has not started
+		self.ignore_linked_doctypes = ("Work Order", "Material Request", "Daily Schedule", "Job Card")
+
+	def on_cancel(self):
+		left = planning.cancel_created(self)
+		self.db_set({"status": "Cancelled", "cancel_report": "\n".join(left) or None})
+		refresh_trackers({i.sales_order for i in self.items})
+		if left:
+			frappe.msgprint(
+				_("These have started and stay as they are: {0}").format(", ".join(left)),
+				title=_("Not Cancelled"),
+				indicator="orange",
+			)
+
+	@frappe.whitelist()
+	def get_orders(self) -> int:
+		"""Fill the lines with the orders the filters select, then schedule them."""
+		self.check_plan_permission()
+		self.validate_period()
+		count = planning.fetch_orders(self)
+		if count:
+			planning.schedule_plan(self)
+		self.set_title()
+		return count
+
+	@frappe.whitelist()
+	def schedule(self):
+		"""Check materials and capacity again with the lines as they are."""
+		self.check_plan_permission()
+		self.validate_period()
+		planning.schedule_plan(self)
+		self.set_title()
+
+	@frappe.whitelist()
+	def retry_work_orders(self):
+		"""Create the work orders of a submitted plan again after a failure."""
+		frappe.has_permission("Order Plan", "submit", self, throw=True)
+		if self.docstatus != 1 or self.status != "Failed":
+			frappe.throw(
+				_("Only a submitted plan whose work orders failed can retry"), exc=planning.PlanError
+			)
+		planning.enqueue_work_orders(self)
+
+	def check_plan_permission(self):
+		if self.docstatus != 0:
+			frappe.throw(_("A submitted plan cannot change: amend it"), exc=planning.PlanError)
+		frappe.has_permission("Order Plan", "write" if not self.is_new() else "create", self, throw=True)
+
+
+def on_doctype_update():
+	frappe.db.add_index("Order Plan", ["company", "period_type", "from_date"])

@@ -1,0 +1,295 @@
+"""order_tracking.core.scheduling: finite-capacity scheduling on workstation calendars."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from order_tracking.core import scheduling as S
+from order_tracking.core.review import Calendar
+
+START = datetime(2026, 11, 23)  # a Monday, midnight
+SHOP = ((480, 720), (780, 1020))  # 08:00-12:00, 13:00-17:00
+DAY = 1440
+
+
+def at(day: int, hh: int, mm: int = 0) -> int:
+	return day * DAY + hh * 60 + mm
+
+
+def cal(name, parallel=1, periods=SHOP, holidays=(), workstation_type=None):
+	return Calendar.from_periods(
+		name, periods, parallel=parallel, holidays=frozenset(holidays), workstation_type=workstation_type
+	)
+
+
+def problem(calendars, jobs, ops, days=30):
+	return S.Problem(START, {c.workstation: c for c in calendars}, tuple(jobs), tuple(ops), horizon_days=days)
+
+
+def placed(schedule, op):
+	p = schedule.placements[op]
+	return (p.workstation, p.start, p.end)
+
+
+# ------------------------------------------------------------------ calendar
+
+
+def test_calendar_from_periods_and_day_periods():
+	c = Calendar.from_periods("A", ((780, 1020), (480, 720)), parallel=2)
+	assert c.periods == ((480, 720), (780, 1020))
+	assert c.minutes_per_day == 480 and c.capacity(date(2026, 11, 23)) == 960
+	# a calendar known only by its minutes a day works them from 08:00
+	assert Calendar("B", 300).day_periods() == ((480, 780),)
+	assert Calendar("C", 0).day_periods() == ()
+	assert hash(c) == hash(Calendar.from_periods("A", ((480, 720), (780, 1020)), parallel=2))
+
+
+def test_an_operation_pauses_over_lunch_and_nights_and_skips_holidays():
+	tue = START.date() + timedelta(days=1)
+	p = problem([cal("A", holidays=[tue])], [S.Job("j", 10 * DAY)], [S.Op("o", "j", ("A",), 600)])
+	s = S.schedule(p)
+	# Monday 08:00-12:00 and 13:00-17:00 (480), Tuesday off, Wednesday 08:00-10:00 (120)
+	assert placed(s, "o") == ("A", at(0, 8), at(2, 10))
+	assert s.completion == {"j": at(2, 10)} and s.tardiness == {"j": 0}
+	assert S.validate(p, s) == []
+
+
+def test_one_unit_runs_one_operation_at_a_time_two_units_two():
+	jobs = [S.Job("j1", DAY), S.Job("j2", DAY)]
+	ops = [S.Op("a", "j1", ("A",), 60), S.Op("b", "j2", ("A",), 60)]
+	s1 = S.schedule(problem([cal("A")], jobs, ops))
+	assert sorted((p.start, p.end) for p in s1.placements.values()) == [
+		(at(0, 8), at(0, 9)),
+		(at(0, 9), at(0, 10)),
+	]
+	s2 = S.schedule(problem([cal("A", parallel=2)], jobs, ops))
+	assert {(p.start, p.end) for p in s2.placements.values()} == {(at(0, 8), at(0, 9))}
+	assert {p.unit for p in s2.placements.values()} == {0, 1}
+
+
+def test_a_pool_uses_whichever_workstation_is_free():
+	jobs = [S.Job("j1", DAY), S.Job("j2", DAY)]
+	ops = [S.Op("a", "j1", ("A", "B"), 120), S.Op("b", "j2", ("A", "B"), 120)]
+	s = S.schedule(problem([cal("A"), cal("B")], jobs, ops))
+	assert {p.workstation for p in s.placements.values()} == {"A", "B"}
+	assert all(p.start == at(0, 8) for p in s.placements.values())
+
+
+def test_routing_order_transfer_gap_setup_and_release():
+	jobs = [S.Job("j", 5 * DAY, release=at(0, 9))]
+	ops = [
+		S.Op("cut", "j", ("A",), 30, setup=15),
+		S.Op("sew", "j", ("B",), 60, after=("cut",), gap=20),
+	]
+	s = S.schedule(problem([cal("A"), cal("B")], jobs, ops))
+	assert placed(s, "cut") == ("A", at(0, 9), at(0, 9, 45))  # released at 09:00, 15 set-up + 30
+	assert placed(s, "sew") == ("B", at(0, 10, 5), at(0, 11, 5))  # 20 minutes to carry it over
+
+
+def test_fixed_operations_stay_and_others_go_around_them():
+	jobs = [S.Job("old", 30 * DAY), S.Job("new", DAY)]
+	ops = [
+		S.Op("running", "old", ("A",), 120, fixed_start=at(0, 8), fixed_end=at(0, 10), fixed_workstation="A"),
+		S.Op("next", "new", ("A",), 60),
+	]
+	s = S.schedule(problem([cal("A")], jobs, ops))
+	assert placed(s, "running") == ("A", at(0, 8), at(0, 10))
+	assert placed(s, "next") == ("A", at(0, 10), at(0, 11))
+
+
+def test_a_sub_assembly_of_another_job_is_made_first():
+	jobs = [S.Job("product", 3 * DAY), S.Job("upper", 3 * DAY)]
+	ops = [
+		S.Op("assemble", "product", ("B",), 60, after=("stitch",)),
+		S.Op("stitch", "upper", ("A",), 90),
+	]
+	s = S.schedule(problem([cal("A"), cal("B")], jobs, ops))
+	assert placed(s, "stitch") == ("A", at(0, 8), at(0, 9, 30))
+	assert placed(s, "assemble") == ("B", at(0, 9, 30), at(0, 10, 30))
+
+
+def test_unscheduled_operations_say_why_and_do_not_block_other_jobs():
+	jobs = [S.Job(j, 5 * DAY) for j in ("ok", "ghost", "idle", "huge", "loop")]
+	ops = [
+		S.Op("fine", "ok", ("A",), 60),
+		S.Op("nowhere", "ghost", ("Missing",), 60),
+		S.Op("after-nowhere", "ghost", ("A",), 60, after=("nowhere",)),
+		S.Op("no-hours", "idle", ("Idle",), 60),
+		S.Op("too-long", "huge", ("A",), 480 * 40),
+		S.Op("x", "loop", ("A",), 10, after=("y",)),
+		S.Op("y", "loop", ("A",), 10, after=("x",)),
+	]
+	p = problem([cal("A"), cal("Idle", periods=())], jobs, ops, days=14)
+	s = S.schedule(p)
+	assert s.unscheduled == {
+		"nowhere": S.UNKNOWN_WORKSTATION,
+		"after-nowhere": S.PREDECESSOR_UNSCHEDULED,
+		"no-hours": S.NO_WORKING_HOURS,
+		"too-long": S.BEYOND_HORIZON,
+		"x": S.CYCLE,
+		"y": S.CYCLE,
+	}
+	assert placed(s, "fine") == ("A", at(0, 8), at(0, 9))
+	assert set(s.completion) == {"ok"}
+	assert S.validate(p, s) == []
+
+
+def test_weights_decide_who_is_late():
+	# one unit, two jobs of a working day each, both due at the end of the first day
+	ops = [S.Op("a", "light", ("A",), 480), S.Op("b", "heavy", ("A",), 480)]
+	for heavy_weight, first in ((5, "heavy"), (0.2, "light")):
+		jobs = [S.Job("light", DAY, 1.0), S.Job("heavy", DAY, heavy_weight)]
+		s = S.schedule(problem([cal("A")], jobs, ops))
+		assert s.tardiness[first] == 0
+		# the other ends on Tuesday at 17:00, 1 020 minutes after its due date
+		assert s.total_weighted_tardiness == pytest.approx(min(heavy_weight, 1.0) * 1020)
+
+
+def test_forward_loads_in_order_of_arrival_whatever_the_due_dates():
+	jobs = [S.Job("early", 5 * DAY, arrival=10), S.Job("urgent", DAY, arrival=20)]
+	ops = [S.Op("a", "early", ("A",), 480), S.Op("b", "urgent", ("A",), 480)]
+	p = problem([cal("A")], jobs, ops)
+	f = S.forward_schedule(p)
+	assert f.placements["a"].start < f.placements["b"].start
+	assert f.tardiness["urgent"] > 0
+	s = S.schedule(p)
+	assert s.tardiness["urgent"] == 0 and s.total_weighted_tardiness < f.total_weighted_tardiness
+
+
+def test_deterministic():
+	p = _random_problem(7, n_jobs=12)
+	a, b = S.schedule(p, seed=3), S.schedule(p, seed=3)
+	assert a.placements == b.placements and a.evaluations == b.evaluations
+	c = S.schedule(p, seed=4)
+	assert S.validate(p, c) == []
+
+
+def test_validate_catches_broken_schedules():
+	p = problem(
+		[cal("A")], [S.Job("j", DAY)], [S.Op("o", "j", ("A",), 60), S.Op("q", "j", ("A",), 60, after=("o",))]
+	)
+	s = S.schedule(p)
+	broken = S.Schedule(
+		{**s.placements, "q": S.Placement("q", "j", "A", 0, at(0, 8, 30), at(0, 9, 30))},
+		s.completion,
+		s.tardiness,
+		s.total_weighted_tardiness,
+		s.makespan,
+		{},
+	)
+	errors = S.validate(p, broken)
+	assert any("overlap" in e for e in errors) and any("before o ends" in e for e in errors)
+
+
+# ------------------------------------------------------------------ random problems
+
+
+def _random_problem(seed, n_jobs=8, periods=SHOP, ws_count=3, days=40):
+	import random
+
+	rng = random.Random(seed)
+	cals = [
+		cal(f"W{k}", parallel=rng.choice((1, 2)), periods=periods, workstation_type="T" if k < 2 else None)
+		for k in range(ws_count)
+	]
+	jobs, ops = [], []
+	for j in range(n_jobs):
+		jobs.append(
+			S.Job(
+				f"J{j}",
+				rng.randint(1, 6) * DAY,
+				rng.choice((1, 2, 3)),
+				rng.choice((0, 0, 600)),
+				rng.randint(0, 99),
+			)
+		)
+		previous = None
+		for k in range(rng.randint(1, 4)):
+			where = ("W0", "W1") if rng.random() < 0.3 else (f"W{rng.randrange(ws_count)}",)
+			op = S.Op(
+				f"J{j}.{k}",
+				f"J{j}",
+				where,
+				rng.randint(10, 300),
+				rng.choice((0, 10)),
+				(previous,) if previous else (),
+				rng.choice((0, 15)),
+			)
+			ops.append(op)
+			previous = op.id
+	return problem(cals, jobs, ops, days=days)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10**6), st.integers(1, 10))
+def test_random_problems_are_feasible_and_never_worse_than_forward(seed, n_jobs):
+	p = _random_problem(seed, n_jobs)
+	s, f = S.schedule(p, budget=3000), S.forward_schedule(p)
+	assert S.validate(p, s) == []
+	assert S.validate(p, f) == []
+	assert s.cost <= f.cost
+
+
+def _cp_sat_optimum(p):
+	cp_model = pytest.importorskip("ortools.sat.python.cp_model")
+	m = cp_model.CpModel()
+	horizon = sum(o.minutes + o.setup + o.gap for o in p.ops) + 10
+	start, end = {}, {}
+	intervals = {ws: [] for ws in p.calendars}
+	for o in p.ops:
+		s = m.NewIntVar(0, horizon, f"s{o.id}")
+		e = m.NewIntVar(0, horizon, f"e{o.id}")
+		m.Add(e == s + o.minutes + o.setup)
+		start[o.id], end[o.id] = s, e
+		intervals[o.workstations[0]].append(m.NewIntervalVar(s, o.minutes + o.setup, e, o.id))
+	for ws, items in intervals.items():
+		m.AddCumulative(items, [1] * len(items), p.calendars[ws].parallel)
+	for o in p.ops:
+		for a in o.after:
+			m.Add(start[o.id] >= end[a] + o.gap)
+	tard = []
+	for j in p.jobs:
+		c = m.NewIntVar(0, horizon, f"c{j.id}")
+		m.AddMaxEquality(c, [end[o.id] for o in p.ops if o.job == j.id])
+		t = m.NewIntVar(0, horizon, f"t{j.id}")
+		m.Add(t >= c - j.due)
+		tard.append(int(j.weight) * t)
+	m.Minimize(sum(tard))
+	solver = cp_model.CpSolver()
+	solver.parameters.max_time_in_seconds = 10
+	solver.parameters.num_workers = 1
+	assert solver.Solve(m) == cp_model.OPTIMAL
+	return solver.ObjectiveValue()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10**6))
+def test_tiny_problems_reach_cp_sats_optimum_or_come_close(seed):
+	import random
+
+	rng = random.Random(seed)
+	cals = [cal(f"W{k}", parallel=rng.choice((1, 2)), periods=((0, DAY),)) for k in range(2)]
+	jobs, ops = [], []
+	for j in range(4):
+		work, previous = 0, None
+		for k in range(2):
+			minutes = rng.randint(10, 120)
+			work += minutes
+			ops.append(
+				S.Op(
+					f"J{j}.{k}",
+					f"J{j}",
+					(f"W{rng.randrange(2)}",),
+					minutes,
+					after=(previous,) if previous else (),
+				)
+			)
+			previous = f"J{j}.{k}"
+		jobs.append(S.Job(f"J{j}", int(work * rng.uniform(0.8, 2.0)), rng.choice((1, 2, 3))))
+	p = problem(cals, jobs, ops, days=5)
+	s = S.schedule(p)
+	optimum = _cp_sat_optimum(p)
+	assert s.total_weighted_tardiness >= optimum - 1e-6  # CP-SAT's optimum is a true lower bound
+	assert s.total_weighted_tardiness <= optimum * 1.25 + 1e-6  # and the heuristic comes close
