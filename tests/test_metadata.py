@@ -250,6 +250,7 @@ def test_pyproject_declares_bench_dependencies():
 
 # ------------------------------------------------------------------ translations
 
+JINJA_STRING = re.compile(r"""\b_\(\s*"([^"]+)"\s*\)""")
 JS_STRING = re.compile(r"""__\(\s*(?P<q>"|'|`)(?P<s>(?:\\.|(?!(?P=q)).)*)(?P=q)\s*[,)]""", re.S)
 
 
@@ -272,6 +273,12 @@ def user_strings() -> set[str]:
 	for path in APP.rglob("*.js"):
 		for m in JS_STRING.finditer(path.read_text()):
 			found.add(re.sub(r"\s+", " ", m.group("s")).strip())
+	for path in json_files("print_format"):
+		data = json.loads(path.read_text())
+		found.add(data["name"])
+		found.update(m.group(1) for m in JINJA_STRING.finditer(data.get("html") or ""))
+	for path in json_files("report"):
+		found.add(json.loads(path.read_text())["name"])
 	for name, path in DOCTYPES.items():
 		data = json.loads(path.read_text())
 		found.add(name)

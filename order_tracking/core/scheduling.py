@@ -43,7 +43,8 @@ NO_WORKING_HOURS = "no_working_hours"
 BEYOND_HORIZON = "beyond_horizon"
 CYCLE = "cycle"
 PREDECESSOR_UNSCHEDULED = "predecessor_unscheduled"
-DEFAULT_BUDGET = 100_000  # operations placed by the improvement, beyond the first orders
+DEFAULT_BUDGET = 80_000  # operations placed by the improvement, beyond the first orders
+LARGE = 2_000  # operations from which only the strongest dispatching rules are tried
 MAX_DECODES = 20_000
 
 
@@ -281,9 +282,10 @@ def _prepare(problem: Problem) -> _Prepared:
 
 
 class _Decoder:
-	"""Lays operations out one at a time. Each unit's busy time is kept on its workstation's line
-	of working minutes (an operation occupies every working minute between its start and end), so
-	finding the first gap long enough is plain arithmetic; wall-clock times come back at the end.
+	"""Lays operations out one at a time. Each unit's free time is kept as gaps on its
+	workstation's line of working minutes (an operation occupies every working minute between its
+	start and end), so finding the first gap long enough is plain arithmetic over the few gaps a
+	busy unit has; wall-clock times come back at the end.
 
 	Two orders can be decoded: a job order (each job in turn, its operations in routing order) and
 	an operation order (any order that puts every operation after its predecessors)."""
@@ -296,8 +298,10 @@ class _Decoder:
 		}
 
 	def _fresh(self):
+		"""Each unit's free time as sorted gaps on its working-minute line (one gap, the whole
+		horizon, to begin with); fixed operations are cut out first."""
 		prep = self.prep
-		busy = {(ws, u): ([], []) for ws, n in prep.units.items() for u in range(n)}
+		free = {(ws, u): ([0], [prep.times[ws].total]) for ws, n in prep.units.items() for u in range(n)}
 		placements: dict[str, Placement] = {}
 		end_of: dict[str, int] = {}
 		for o in prep.fixed:
@@ -305,17 +309,12 @@ class _Decoder:
 			unit = min(max(o.fixed_unit, 0), prep.units.get(ws, 1) - 1)
 			placements[o.id] = Placement(o.id, o.job, ws, unit, o.fixed_start, o.fixed_end)
 			end_of[o.id] = o.fixed_end
-			if (ws, unit) in busy and o.fixed_end > o.fixed_start:
+			if (ws, unit) in free and o.fixed_end > o.fixed_start:
 				wt = prep.times[ws]
-				a, b = wt.cum(o.fixed_start), wt.cum(o.fixed_end)
-				if b > a:
-					bs, be = busy[(ws, unit)]
-					k = bisect_left(bs, a)
-					bs.insert(k, a)
-					be.insert(k, b)
-		return busy, placements, end_of, dict(prep.unscheduled)
+				_occupy(free[(ws, unit)], wt.cum(o.fixed_start), wt.cum(o.fixed_end))
+		return free, placements, end_of, dict(prep.unscheduled)
 
-	def _place(self, o: str, busy, placements, end_of, unscheduled) -> None:
+	def _place(self, o: str, free, placements, end_of, unscheduled) -> None:
 		prep = self.prep
 		if o in unscheduled or o in placements:
 			return
@@ -338,34 +337,33 @@ class _Decoder:
 			return
 		best = None
 		for ws, u, wt in self.slots[o]:
-			bs, be = busy[(ws, u)]
-			a = wt.cum(ready)
-			i = bisect_right(be, a)
-			n = len(bs)
-			while i < n and bs[i] < a + work:
-				if be[i] > a:
-					a = be[i]
+			gs, ge = free[(ws, u)]
+			a0 = wt.cum(ready)
+			i = bisect_right(ge, a0)
+			n = len(gs)
+			a = a0
+			while i < n:
+				a = gs[i] if gs[i] > a0 else a0
+				if ge[i] - a >= work:
+					break
 				i += 1
-			if a + work > wt.total:
+			if i >= n:
 				continue
 			end = wt.end_of(a + work)
 			if best is None or end < best[0] or (end == best[0] and a < best[1]):
-				best = (end, a, ws, u, wt)
+				best = (end, a, ws, u, wt, i)
 		if best is None:
 			unscheduled[o] = BEYOND_HORIZON
 			return
-		end, a, ws, u, wt = best
-		bs, be = busy[(ws, u)]
-		k = bisect_left(bs, a)
-		bs.insert(k, a)
-		be.insert(k, a + work)
+		end, a, ws, u, wt, i = best
+		_take(free[(ws, u)], i, a, a + work)
 		placements[o] = Placement(o, op.job, ws, u, wt.start_of(a), end)
 		end_of[o] = end
 
 	def decode(self, order: list[str], method: str = "") -> Schedule:
 		"""From a job order."""
 		prep = self.prep
-		busy, placements, end_of, unscheduled = self._fresh()
+		free, placements, end_of, unscheduled = self._fresh()
 		done: set[str] = set()
 		count = [0]
 
@@ -377,7 +375,7 @@ class _Decoder:
 			done.add(j)
 			for o in prep.job_ops.get(j, ()):
 				count[0] += 1
-				self._place(o, busy, placements, end_of, unscheduled)
+				self._place(o, free, placements, end_of, unscheduled)
 
 		for j in order:
 			place_job(j)
@@ -387,9 +385,9 @@ class _Decoder:
 
 	def decode_ops(self, order: list[str], method: str = "") -> Schedule:
 		"""From an operation order that puts each operation after its predecessors."""
-		busy, placements, end_of, unscheduled = self._fresh()
+		free, placements, end_of, unscheduled = self._fresh()
 		for o in order:
-			self._place(o, busy, placements, end_of, unscheduled)
+			self._place(o, free, placements, end_of, unscheduled)
 		return self._finish(placements, unscheduled, method, len(order))
 
 	def _finish(self, placements, unscheduled, method, count) -> Schedule:
@@ -397,6 +395,29 @@ class _Decoder:
 			if o not in placements and o not in unscheduled:
 				unscheduled[o] = PREDECESSOR_UNSCHEDULED
 		return _summarise(self.prep, placements, unscheduled, method, count)
+
+
+def _take(gaps: tuple[list[int], list[int]], i: int, a: int, b: int) -> None:
+	"""Occupy [a, b) inside gap i: what is left of it on either side stays free."""
+	gs, ge = gaps
+	start, end = gs[i], ge[i]
+	pieces = [(x, y) for x, y in ((start, a), (b, end)) if y > x]
+	gs[i : i + 1] = [x for x, _y in pieces]
+	ge[i : i + 1] = [y for _x, y in pieces]
+
+
+def _occupy(gaps: tuple[list[int], list[int]], a: int, b: int) -> None:
+	"""Occupy [a, b) wherever it falls (fixed operations, cut out before anything is placed)."""
+	gs, ge = gaps
+	k = 0
+	while k < len(gs):
+		if ge[k] <= a or gs[k] >= b:
+			k += 1
+			continue
+		pieces = [(x, y) for x, y in ((gs[k], min(a, ge[k])), (max(b, gs[k]), ge[k])) if y > x]
+		gs[k : k + 1] = [x for x, _y in pieces]
+		ge[k : k + 1] = [y for _x, y in pieces]
+		k += len(pieces)
 
 
 def _summarise(prep: _Prepared, placements, unscheduled, method, placed) -> Schedule:
@@ -442,6 +463,8 @@ def _rules(prep: _Prepared) -> dict[str, list[str]]:
 				j.id,
 			),
 		)
+	if len(prep.ops) >= LARGE:
+		rules = {k: v for k, v in rules.items() if k in ("edd", "weighted slack", "atc 2.0", "arrival")}
 	return {name: [j.id for j in order] for name, order in rules.items()}
 
 

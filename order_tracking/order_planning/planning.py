@@ -989,6 +989,7 @@ def create_work_orders(plan, publish: bool = False) -> CreationResult:
 	previous_setting = frappe.db.get_single_value("Manufacturing Settings", "disable_capacity_planning")
 	frappe.db.set_single_value("Manufacturing Settings", "disable_capacity_planning", 1)
 	frappe.flags.order_tracking_deferred_orders = set()
+	_constant_time_realtime_log()
 	try:
 		made: dict[str, str] = {}
 		for n, job in enumerate(jobs, start=1):
@@ -1035,6 +1036,40 @@ def create_work_orders(plan, publish: bool = False) -> CreationResult:
 	return result
 
 
+class _RealtimeLog(list):
+	"""Frappe keeps the desk updates a transaction will send after commit in a list and checks
+	`params not in log` before each append: quadratic over the thousands of documents one plan
+	makes in one transaction. The same list, with membership in constant time."""
+
+	def __init__(self, items=()):
+		super().__init__(items)
+		self._keys = {self._key(i) for i in self}
+
+	@staticmethod
+	def _key(item) -> str:
+		return frappe.as_json(item)
+
+	def append(self, item):
+		self._keys.add(self._key(item))
+		super().append(item)
+
+	def __contains__(self, item) -> bool:
+		return self._key(item) in self._keys
+
+
+def _constant_time_realtime_log():
+	from frappe.realtime import clear_realtime_log, flush_realtime_log
+
+	log = getattr(frappe.local, "_realtime_log", None)
+	if isinstance(log, _RealtimeLog):
+		return
+	if log is None:
+		# what frappe.realtime.publish_realtime registers when it makes the list itself
+		frappe.db.after_commit.add(flush_realtime_log)
+		frappe.db.after_rollback.add(clear_realtime_log)
+	frappe.local._realtime_log = _RealtimeLog(log or ())
+
+
 def _make_work_order(plan, job: dict, made: dict[str, str]) -> str:
 	line = job["line"]
 	ops = sorted(job["ops"], key=lambda o: o.idx)
@@ -1062,12 +1097,14 @@ def _make_work_order(plan, job: dict, made: dict[str, str]) -> str:
 		wo.expected_delivery_date = line.delivery_date
 	else:
 		wo.fg_warehouse = _item_warehouse(job["item_code"], plan.company)
-	wo.set_work_order_operations()
-	wo.set_required_items()
+	wo.set_work_order_operations()  # the materials are set when submit validates it
 	for row, op in zip(wo.operations, ops, strict=False):
 		row.planned_start_time = op.planned_start
 		row.planned_end_time = op.planned_end
+	# as ERPNext's Production Plan makes them: inserted as they are, validated once, on submit
+	wo.flags.ignore_validate = True
 	wo.insert()
+	wo.flags.ignore_validate = False
 	wo.submit()
 	# ERPNext chains the operations naively when its capacity planning is off: put the schedule back
 	cards = {

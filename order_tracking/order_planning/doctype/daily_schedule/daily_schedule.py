@@ -10,6 +10,32 @@ from order_tracking.order_planning import planning
 
 
 class DailySchedule(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from order_tracking.order_planning.doctype.daily_schedule_operation.daily_schedule_operation import (
+			DailyScheduleOperation,
+		)
+
+		company: DF.Link
+		days: DF.Int
+		from_date: DF.Date
+		generated_at: DF.Datetime | None
+		in_progress_count: DF.Int
+		late_count: DF.Int
+		operations: DF.Table[DailyScheduleOperation]
+		operations_count: DF.Int
+		status: DF.Literal["Current", "Superseded"]
+		to_date: DF.Date | None
+		week_plan: DF.Link | None
+		workstations_count: DF.Int
+
+	# end: auto-generated types
 	def autoname(self):
 		abbr = frappe.get_cached_value("Company", self.company, "abbr") or self.company
 		self.name = f"DS-{abbr}-{self.from_date}"

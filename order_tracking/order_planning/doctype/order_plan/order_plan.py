@@ -12,6 +12,75 @@ from order_tracking.order_tracking.tracking import get_settings, refresh_tracker
 
 
 class OrderPlan(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from order_tracking.order_planning.doctype.order_plan_capacity.order_plan_capacity import (
+			OrderPlanCapacity,
+		)
+		from order_tracking.order_planning.doctype.order_plan_family.order_plan_family import OrderPlanFamily
+		from order_tracking.order_planning.doctype.order_plan_item.order_plan_item import OrderPlanItem
+		from order_tracking.order_planning.doctype.order_plan_material.order_plan_material import (
+			OrderPlanMaterial,
+		)
+		from order_tracking.order_planning.doctype.order_plan_operation.order_plan_operation import (
+			OrderPlanOperation,
+		)
+		from order_tracking.order_planning.doctype.order_plan_warning.order_plan_warning import (
+			OrderPlanWarning,
+		)
+
+		amended_from: DF.Link | None
+		cancel_report: DF.SmallText | None
+		capacity: DF.Table[OrderPlanCapacity]
+		company: DF.Link
+		customer: DF.Link | None
+		due_from: DF.Date | None
+		due_to: DF.Date | None
+		failure_reason: DF.SmallText | None
+		families: DF.Table[OrderPlanFamily]
+		from_date: DF.Date
+		item_group: DF.Link | None
+		items: DF.Table[OrderPlanItem]
+		last_operation_end: DF.Datetime | None
+		late_lines: DF.Int
+		load_hours: DF.Float
+		material_requests_created: DF.Int
+		materials: DF.Table[OrderPlanMaterial]
+		max_utilisation_pct: DF.Percent
+		min_priority: DF.Literal["", "Low", "Normal", "High", "Urgent"]
+		naming_series: DF.Literal["OP-.YYYY.-"]
+		operations: DF.Table[OrderPlanOperation]
+		outsource_candidates: DF.Int
+		parent_plan: DF.Link | None
+		period_type: DF.Literal["Week", "Month", "Quarter"]
+		scheduled_at: DF.Datetime | None
+		shortage_items: DF.Int
+		status: DF.Literal[
+			"Draft",
+			"Scheduled",
+			"Submitted",
+			"Creating Work Orders",
+			"Work Orders Created",
+			"Failed",
+			"Cancelled",
+		]
+		title: DF.Data | None
+		to_date: DF.Date | None
+		total_lines: DF.Int
+		total_qty: DF.Float
+		warnings: DF.Table[OrderPlanWarning]
+		weeks: DF.Int
+		weighted_tardiness_days: DF.Float
+		work_order_progress: DF.Percent
+		work_orders_created: DF.Int
+
+	# end: auto-generated types
 	def validate(self):
 		self.validate_period()
 		self.validate_lines()

@@ -15,6 +15,10 @@ class OrderTracker(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
+		from order_tracking.order_tracking.doctype.order_tracker_operation.order_tracker_operation import (
+			OrderTrackerOperation,
+		)
+
 		billed_amount: DF.Currency
 		billed_pct: DF.Percent
 		company: DF.Link | None
@@ -32,10 +36,14 @@ class OrderTracker(Document):
 		last_event_label: DF.Data | None
 		manufacture_qty: DF.Float
 		on_hold: DF.Check
+		operations: DF.Table[OrderTrackerOperation]
 		order_intake: DF.Link | None
+		order_plan: DF.Link | None
 		ordered_qty: DF.Float
 		paid_amount: DF.Currency
 		paid_pct: DF.Percent
+		planned_end: DF.Datetime | None
+		planned_start: DF.Datetime | None
 		produced_pct: DF.Percent
 		produced_qty: DF.Float
 		promised_date: DF.Date | None

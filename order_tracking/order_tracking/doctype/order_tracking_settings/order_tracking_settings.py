@@ -26,9 +26,15 @@ class OrderTrackingSettings(Document):
 		delivery_confirmation: DF.Literal["Delivery Note", "Shipment Completed"]
 		flag_cross_channel_duplicates: DF.Check
 		intake_warehouse: DF.Link | None
+		late_operation_grace: DF.Int
 		max_price_deviation: DF.Percent
+		outsource_share: DF.Percent
 		pause_tracking: DF.Check
+		plan_background_threshold: DF.Int
+		planning_wip_warehouse: DF.Link | None
 		review_required: DF.Check
+		schedule_days: DF.Int
+		sub_assembly_work_orders: DF.Check
 		transit_days: DF.Int
 	# end: auto-generated types
 	pass
