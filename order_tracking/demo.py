@@ -125,8 +125,9 @@ def demo_steps() -> list[Step]:
 		Step("Opening stock", ensure_stock),
 		Step("Paid order (made, delivered, invoiced, paid)", ensure_paid_order),
 		Step("Order in production", ensure_order_in_production),
-		Step("Planned order", ensure_planned_order),
+		Step("Planned order (week plan)", ensure_planned_order),
 		Step("Approved order", ensure_approved_order),
+		Step("Today's schedule", ensure_daily_schedule),
 		Step("Order under review (API intake)", ensure_order_under_review),
 		Step("Rejected intake (e-mail)", ensure_rejected_intake),
 	]
@@ -536,9 +537,35 @@ def ensure_order_in_production() -> str:
 
 
 def ensure_planned_order() -> str:
+	"""Planned through a week plan: work orders for the shoe and its upper at the schedule's times."""
 	so = _submitted_order(PLANNED, "Harbour Shoes Ltd", "Classic Oxford", 80, add_days(nowdate(), 14))
-	wo = _work_order(so)
-	return f"{so.name}: {wo.name}"
+	plan = frappe.db.get_value("Work Order", {"made_for_sales_order": so.name, "docstatus": 1}, "order_plan")
+	if not plan:
+		doc = frappe.get_doc(
+			{
+				"doctype": "Order Plan",
+				"company": COMPANY,
+				"period_type": "Week",
+				"weeks": 2,
+				"from_date": nowdate(),
+				"customer": "Harbour Shoes Ltd",
+				"due_from": so.delivery_date,
+				"due_to": so.delivery_date,
+			}
+		)
+		doc.get_orders()
+		doc.insert()
+		doc.submit()
+		plan = doc.name
+	work_orders = frappe.get_all("Work Order", filters={"order_plan": plan, "docstatus": 1}, pluck="name")
+	return f"{so.name}: {plan}, work orders {', '.join(sorted(work_orders))}"
+
+
+def ensure_daily_schedule() -> str:
+	from order_tracking.order_planning.planning import build_daily_schedule
+
+	doc = build_daily_schedule(COMPANY)
+	return f"{doc.name}: {doc.operations_count} operations on {doc.workstations_count} workstations"
 
 
 def ensure_approved_order() -> str:
