@@ -16,7 +16,7 @@ export_python_type_annotations = True
 
 # Desk
 # ----
-doctype_js = {"Sales Order": "public/js/sales_order.js"}
+doctype_js = {"Sales Order": "public/js/sales_order.js", "Work Order": "public/js/work_order.js"}
 doctype_list_js = {"Sales Order": "public/js/sales_order_list.js"}
 
 # Installation
@@ -33,7 +33,7 @@ ROLES = (
 	"Outsourcing Manager",
 	"Settlement Accountant",
 )
-WORKFLOWS = ("Order Review Approval",)
+WORKFLOWS = ("Order Review Approval", "Outsourcing Approval")
 WORKFLOW_STATES = ("Draft", "Pending Approval", "Cancelled")
 WORKFLOW_ACTIONS = ("Submit for Approval", "Cancel")
 fixtures = [
@@ -91,6 +91,9 @@ doc_events = {
 # What the app's own records link to (a plan's work orders and job cards, a tracker's operations)
 # is history: it never stops ERPNext from deleting a draft or cancelling a document.
 ignore_links_on_delete = [
+	"Order Event",
+	"Outsourcing Order Item",
+	"Outsourcing Receipt Item",
 	"Order Plan Item",
 	"Order Plan Operation",
 	"Order Plan Material",
@@ -112,7 +115,11 @@ override_whitelisted_methods = {
 # ---------------
 scheduler_events = {
 	# ETA and delay move with the calendar even when no document does.
-	"daily": ["order_tracking.order_tracking.tracking.refresh_open_trackers"],
+	"daily": [
+		"order_tracking.order_tracking.tracking.refresh_open_trackers",
+		# late outsourcing returns: on the timeline and to the supplier, once a day
+		"order_tracking.outsourcing.outsourcing.remind_late_returns_job",
+	],
 	# operations past their scheduled end: on the timeline and to the planners, once each
 	"hourly": ["order_tracking.order_planning.planning.check_late_operations"],
 	"cron": {

@@ -11,6 +11,7 @@ from order_tracking.hooks import ROLES, WORKFLOW_ACTIONS, WORKFLOW_STATES, WORKF
 
 MODULE = "Order Tracking"
 PLANNING = "Order Planning"
+OUTSOURCING = "Outsourcing"
 
 
 def get_custom_fields() -> dict[str, list[dict]]:
@@ -93,6 +94,33 @@ def get_custom_fields() -> dict[str, list[dict]]:
 				"description": "The work order that uses this sub-assembly",
 			},
 		],
+		"Purchase Order": [_outsourcing_link("supplier")],
+		"Subcontracting Order": [_outsourcing_link("supplier")],
+		"Stock Entry": [_outsourcing_link("stock_entry_type")],
+		"Subcontracting Receipt": [
+			{
+				"fieldname": "outsourcing_receipt",
+				"label": "Outsourcing Receipt",
+				"fieldtype": "Link",
+				"options": "Outsourcing Receipt",
+				"insert_after": "supplier",
+				"read_only": 1,
+				"no_copy": 1,
+				"search_index": 1,
+				"module": OUTSOURCING,
+			}
+		],
+		"Operation": [
+			{
+				"fieldname": "outsourcing_service_item",
+				"label": "Outsourcing Service Item",
+				"fieldtype": "Link",
+				"options": "Item",
+				"insert_after": "workstation",
+				"module": OUTSOURCING,
+				"description": "The non-stock item a supplier's doing this operation is bought as",
+			}
+		],
 		"Material Request": [
 			{
 				"fieldname": "order_plan",
@@ -106,6 +134,20 @@ def get_custom_fields() -> dict[str, list[dict]]:
 				"module": PLANNING,
 			},
 		],
+	}
+
+
+def _outsourcing_link(insert_after: str) -> dict:
+	return {
+		"fieldname": "outsourcing_order",
+		"label": "Outsourcing Order",
+		"fieldtype": "Link",
+		"options": "Outsourcing Order",
+		"insert_after": insert_after,
+		"read_only": 1,
+		"no_copy": 1,
+		"search_index": 1,
+		"module": OUTSOURCING,
 	}
 
 

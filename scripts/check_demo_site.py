@@ -117,9 +117,13 @@ def main() -> int:
 
 	planned = orders.get("DEMO-HS-1002")
 	if planned:
-		c.check(bool(planned.get("plan")), "DEMO-HS-1002 shows its week plan", json.dumps(planned.get("plan")))
+		c.check(
+			bool(planned.get("plan")), "DEMO-HS-1002 shows its week plan", json.dumps(planned.get("plan"))
+		)
 		c.check(len(planned.get("operations") or []) >= 2, "DEMO-HS-1002 shows its operations")
-	schedules = c.resource("Daily Schedule", filters=[["status", "=", "Current"]], fields=["name", "operations_count"])
+	schedules = c.resource(
+		"Daily Schedule", filters=[["status", "=", "Current"]], fields=["name", "operations_count"]
+	)
 	c.check(
 		len(schedules) == 1 and schedules[0]["operations_count"] > 0,
 		"today's Daily Schedule lists operations",

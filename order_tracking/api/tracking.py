@@ -42,6 +42,8 @@ PROGRESS_FIELDS = (
 	"billed_pct",
 	"paid_amount",
 	"paid_pct",
+	"outsourced_qty",
+	"outsourced_returned_qty",
 )
 TRACKER_FIELDS = (
 	"customer",

@@ -62,6 +62,8 @@ class Progress:
 	delivered_qty: float = 0.0  # confirmed at the customer
 	billed_amount: float = 0.0
 	paid_amount: float = 0.0
+	outsourced_qty: float = 0.0  # sent to suppliers (whole orders, parts, operations)
+	outsourced_returned_qty: float = 0.0  # of it, back and accepted
 	production_due: date | None = None  # latest planned end of production still open
 	last_shipped_on: date | None = None
 	last_delivered_on: date | None = None
@@ -95,6 +97,8 @@ class OrderState:
 	grand_total: float
 	billed_amount: float
 	paid_amount: float
+	outsourced_qty: float
+	outsourced_returned_qty: float
 	produced_pct: float
 	shipped_pct: float
 	delivered_pct: float
@@ -224,6 +228,8 @@ def derive_order_state(
 		grand_total=header.grand_total,
 		billed_amount=progress.billed_amount,
 		paid_amount=progress.paid_amount,
+		outsourced_qty=progress.outsourced_qty,
+		outsourced_returned_qty=progress.outsourced_returned_qty,
 		produced_pct=_pct(progress.produced_qty, header.manufacture_qty, submitted),
 		shipped_pct=_pct(progress.shipped_qty, header.ordered_qty, reached[S.SHIPPED]),
 		delivered_pct=_pct(progress.delivered_qty, header.ordered_qty, reached[S.DELIVERED]),

@@ -35,7 +35,13 @@ from order_tracking.core import review as R
 from order_tracking.core import scheduling as S
 from order_tracking.core import stages as ST
 from order_tracking.order_tracking import review as review_data
-from order_tracking.order_tracking.tracking import EventSpec, get_settings, record_events, refresh_trackers
+from order_tracking.order_tracking.tracking import (
+	EventSpec,
+	get_settings,
+	one_refresh,
+	record_events,
+	refresh_trackers,
+)
 
 PLAN = "Order Plan"
 DAILY = "Daily Schedule"
@@ -985,11 +991,16 @@ def create_work_orders(plan, publish: bool = False) -> CreationResult:
 	transaction only (the plan's schedule sets the times; nothing of it is ever committed)."""
 	result = CreationResult()
 	jobs = jobs_of(plan)
-	total = max(len(jobs), 1)
+	with one_refresh({i.sales_order for i in plan.items}):  # every tracker once, at the end
+		_make_documents(plan, jobs, result, publish)
+	return result
+
+
+def _make_documents(plan, jobs: list[dict], result: CreationResult, publish: bool):
 	previous_setting = frappe.db.get_single_value("Manufacturing Settings", "disable_capacity_planning")
 	frappe.db.set_single_value("Manufacturing Settings", "disable_capacity_planning", 1)
-	frappe.flags.order_tracking_deferred_orders = set()
 	_constant_time_realtime_log()
+	total = max(len(jobs), 1)
 	try:
 		made: dict[str, str] = {}
 		for n, job in enumerate(jobs, start=1):
@@ -1013,9 +1024,7 @@ def create_work_orders(plan, publish: bool = False) -> CreationResult:
 					description=_("{0} of {1} work orders").format(n, total),
 				)
 		result.material_requests = _make_material_requests(plan)
-		deferred = frappe.flags.order_tracking_deferred_orders
 	finally:
-		frappe.flags.order_tracking_deferred_orders = None
 		frappe.db.set_single_value(
 			"Manufacturing Settings", "disable_capacity_planning", previous_setting or 0
 		)
@@ -1032,8 +1041,6 @@ def create_work_orders(plan, publish: bool = False) -> CreationResult:
 			"failure_reason": None,
 		}
 	)
-	refresh_trackers(deferred | {i.sales_order for i in plan.items})
-	return result
 
 
 class _RealtimeLog(list):

@@ -8,7 +8,8 @@ number of orders, lines or documents: the same code serves one document hook and
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -67,6 +68,10 @@ EVENTS = (
 	"Review Approved",
 	"Review Cancelled",
 	"Operation Late",
+	"Outsourced",
+	"Sent to Supplier",
+	"Returned from Supplier",
+	"Outsourcing Return Late",
 )
 
 
@@ -123,7 +128,8 @@ def gather_order_facts(sales_orders: Iterable[str]) -> dict[str, OrderFacts]:
 	lines = _sales_order_lines(names)
 	plan_info: dict[str, dict] = {}
 	_plan_allocations(names, lines, plan_info)
-	production = _production(names, lines, plan_info)
+	outsourced, outsourced_made = _outsourcing(names)
+	production = _production(names, lines, plan_info, outsourced_made)
 	operations = _operations(plan_info, now_datetime())
 	shipping = _shipping(names)
 	money = _money(names, headers)
@@ -154,6 +160,7 @@ def gather_order_facts(sales_orders: Iterable[str]) -> dict[str, OrderFacts]:
 					billed_amount=grand_total * flt(so.per_billed) / 100,
 				),
 				production.get(name, Progress()),
+				outsourced.get(name, Progress()),
 				shipping.get(name, Progress()),
 				money.get(name, Progress()),
 			]
@@ -245,7 +252,51 @@ def _sales_order_lines(names: list[str]) -> dict[str, dict]:
 	return result
 
 
-def _production(names: list[str], lines: dict[str, dict], plan_info: dict[str, dict]) -> dict[str, Progress]:
+def _outsourcing(names: list[str]) -> tuple[dict[str, Progress], dict[tuple[str, str], list[float]]]:
+	"""What suppliers have of each order: sent and accepted back (all kinds), and — for whole
+	orders, which suppliers make in place of a work order — the item's planned, started and made
+	quantities."""
+	item = frappe.qb.DocType("Outsourcing Order Item")
+	order = frappe.qb.DocType("Outsourcing Order")
+	rows = (
+		frappe.qb.from_(item)
+		.join(order)
+		.on(order.name == item.parent)
+		.select(
+			item.sales_order,
+			item.item_code,
+			item.qty,
+			item.sent_qty,
+			item.accepted_qty,
+			order.outsourcing_type,
+			order.status,
+			order.due_date,
+		)
+		.where(item.sales_order.isin(names) & (order.docstatus == 1))
+		.run(as_dict=True)
+	)
+	progress: dict[str, Progress] = defaultdict(Progress)
+	made: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+	for r in rows:
+		progress[r.sales_order] += Progress(
+			outsourced_qty=flt(r.sent_qty), outsourced_returned_qty=flt(r.accepted_qty)
+		)
+		if r.outsourcing_type == "Whole Order":
+			totals = made[(r.sales_order, r.item_code)]
+			totals[0] += flt(r.qty)
+			totals[1] += flt(r.sent_qty)
+			totals[2] += flt(r.accepted_qty)
+			if r.status in ("To Send", "Sent", "Partly Returned") and r.due_date:
+				progress[r.sales_order] += Progress(production_due=getdate(r.due_date))
+	return dict(progress), dict(made)
+
+
+def _production(
+	names: list[str],
+	lines: dict[str, dict],
+	plan_info: dict[str, dict],
+	outsourced_made: dict[tuple[str, str], list[float]] | None = None,
+) -> dict[str, Progress]:
 	"""From work orders and job cards: qty planned, started and produced of each made item
 	(capped at the qty ordered: sub-assembly work orders count as started, not as the product),
 	and the latest planned end of production still open. Work orders an Order Plan made for a
@@ -272,13 +323,13 @@ def _production(names: list[str], lines: dict[str, dict], plan_info: dict[str, d
 		.where((wo.sales_order.isin(names) | wo.made_for_sales_order.isin(names)) & (wo.docstatus == 1))
 		.run(as_dict=True)
 	)
-	if not work_orders:
+	if not work_orders and not outsourced_made:
 		return {}
 	started_by_job_card = set(
 		frappe.qb.from_(jc)
 		.select(jc.work_order)
 		.distinct()
-		.where(jc.work_order.isin([w.name for w in work_orders]) & (jc.docstatus < 2))
+		.where(jc.work_order.isin([w.name for w in work_orders] or [""]) & (jc.docstatus < 2))
 		.where(jc.status.isin(JOB_CARD_STARTED))
 		.run(pluck=True)
 	)
@@ -315,6 +366,14 @@ def _production(names: list[str], lines: dict[str, dict], plan_info: dict[str, d
 			if ends:
 				due[order] = max(max(ends), due.get(order) or max(ends))
 
+	for (so, item_code), (planned, started, produced) in (outsourced_made or {}).items():
+		# a whole order a supplier makes is planned, started and made like a work order
+		totals = per_item[(so, item_code)]
+		totals[0] += planned
+		totals[1] += started
+		totals[2] += produced
+		if started:
+			any_started.add(so)
 	result: dict[str, Progress] = defaultdict(Progress)
 	for (so, item_code), (planned, started, produced) in per_item.items():
 		made = lines.get(so, {}).get("made", {}).get(item_code, 0.0)
@@ -673,6 +732,8 @@ def tracker_values(facts: OrderFacts, state: OrderState, last_event=None) -> dic
 		"billed_pct": state.billed_pct,
 		"paid_amount": state.paid_amount,
 		"paid_pct": state.paid_pct,
+		"outsourced_qty": state.outsourced_qty,
+		"outsourced_returned_qty": state.outsourced_returned_qty,
 		"order_plan": facts.info.get("order_plan"),
 		"planned_start": facts.info.get("planned_start"),
 		"planned_end": facts.info.get("planned_end"),
@@ -751,6 +812,25 @@ def record_events(
 		if order:
 			insert_event(spec, order.info["customer"], order.info["currency"])
 	return refresh_trackers(facts, facts=facts)
+
+
+@contextmanager
+def one_refresh(also: Iterable[str] = ()) -> Iterator[set[str]]:
+	"""Within this block events are written as they come but trackers are refreshed once, at the
+	end, for every order touched (one document action that submits several ERPNext documents
+	would otherwise refresh the same tracker after each). Nested blocks join the outer one; an
+	error skips the refresh (the transaction is rolled back anyway)."""
+	if frappe.flags.order_tracking_deferred_orders is not None:
+		frappe.flags.order_tracking_deferred_orders.update(also)
+		yield frappe.flags.order_tracking_deferred_orders
+		return
+	deferred = frappe.flags.order_tracking_deferred_orders = set(also)
+	try:
+		yield deferred
+	finally:
+		frappe.flags.order_tracking_deferred_orders = None
+	if deferred:
+		refresh_trackers(deferred)
 
 
 def delete_order_trail(sales_order: str) -> None:

@@ -28,7 +28,13 @@ def on_cancel(doc, method=None):
 	_record(doc, cancelled=True)
 
 
-OWN_LINKING_DOCTYPES = ("Order Plan", "Daily Schedule", "Order Tracker")
+OWN_LINKING_DOCTYPES = (
+	"Order Plan",
+	"Daily Schedule",
+	"Order Tracker",
+	"Outsourcing Order",
+	"Outsourcing Receipt",
+)
 
 
 def ignore_own_links(doc, method=None):

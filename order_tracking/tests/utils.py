@@ -351,3 +351,89 @@ def make_plan(period_type="Week", submit=False, **values):
 	if submit:
 		plan.submit()
 	return plan
+
+
+# --------------------------------------------------------------------------------------------
+# Outsourcing fixtures: a partner factory with a contact, its warehouse and a rejected-goods
+# warehouse, service items, and an upper stitched on the sewing line (cut first).
+
+PARTNER = "_OT Partner Factory"
+PARTNER_EMAIL = "orders@partner-factory.example.com"
+PARTNER_WAREHOUSE = "_OT Partner Stock - _TC"
+REJECTED_WAREHOUSE = "_OT Rejected - _TC"
+STITCHING_SERVICE = "_OT Stitching Service"
+MAKING_SERVICE = "_OT Making Service"
+STITCHED_UPPER = "_OT Stitched Upper"  # Cutting 10 min, Sewing 20 min, made of LEATHER
+
+
+def make_outsourcing_fixtures():
+	from erpnext.stock.doctype.item.test_item import make_item
+
+	make_planning_fixtures()
+	if not frappe.db.exists("Supplier", PARTNER):
+		frappe.get_doc(
+			{
+				"doctype": "Supplier",
+				"supplier_name": PARTNER,
+				"supplier_group": "All Supplier Groups",
+				"supplier_type": "Company",
+			}
+		).insert()
+	if not frappe.db.exists("Contact", {"email_id": PARTNER_EMAIL}):
+		contact = frappe.get_doc(
+			{"doctype": "Contact", "first_name": "Partner Orders", "is_primary_contact": 1}
+		)
+		contact.append("email_ids", {"email_id": PARTNER_EMAIL, "is_primary": 1})
+		contact.append("links", {"link_doctype": "Supplier", "link_name": PARTNER})
+		contact.insert()
+	for name in (PARTNER_WAREHOUSE, REJECTED_WAREHOUSE):
+		if not frappe.db.exists("Warehouse", name):
+			frappe.get_doc(
+				{
+					"doctype": "Warehouse",
+					"warehouse_name": name.rsplit(" - ", 1)[0],
+					"company": COMPANY,
+					"parent_warehouse": "All Warehouses - _TC",
+				}
+			).insert()
+	for code in (STITCHING_SERVICE, MAKING_SERVICE):
+		make_item(code, {"is_stock_item": 0, "is_purchase_item": 1, "stock_uom": "Nos"})
+	frappe.db.set_value("Operation", SEWING, "outsourcing_service_item", STITCHING_SERVICE)
+	for code in (LEATHER, SOLE):
+		item = frappe.get_doc("Item", code)
+		if not any(d.company == COMPANY and d.default_warehouse for d in item.item_defaults):
+			item.set("item_defaults", [{"company": COMPANY, "default_warehouse": STORES}])
+			item.save()
+	item = make_item(
+		STITCHED_UPPER, {"is_stock_item": 1, "is_sales_item": 1, "stock_uom": "Nos", "valuation_rate": 15}
+	)
+	if not any(d.company == COMPANY and d.default_warehouse for d in item.item_defaults):
+		item.set("item_defaults", [{"company": COMPANY, "default_warehouse": FG_WAREHOUSE}])
+		item.save()
+	_routed_bom(STITCHED_UPPER, [(LEATHER, 1)], [(CUTTING, CUTTING_TABLE, 10), (SEWING, SEWING_LINE, 20)])
+	if not frappe.db.exists("Item Price", {"item_code": STITCHED_UPPER, "price_list": PRICE_LIST}):
+		frappe.get_doc(
+			{
+				"doctype": "Item Price",
+				"item_code": STITCHED_UPPER,
+				"price_list": PRICE_LIST,
+				"price_list_rate": 40,
+			}
+		).insert()
+	set_settings(
+		outsourcing_service_item=MAKING_SERVICE,
+		outsourcing_supplier_warehouse=PARTNER_WAREHOUSE,
+		outsourcing_rejected_warehouse=REJECTED_WAREHOUSE,
+		remind_late_returns=1,
+	)
+
+
+def stock_qty(item_code, warehouse):
+	return frappe.db.get_value("Bin", {"item_code": item_code, "warehouse": warehouse}, "actual_qty") or 0.0
+
+
+def approve(doc):
+	"""Through the Outsourcing Approval workflow, as an Outsourcing Manager would."""
+	from frappe.model.workflow import apply_workflow
+
+	return apply_workflow(doc, "Approve")

@@ -16,6 +16,9 @@ frappe.ui.form.on("Sales Order", {
 				__("Create")
 			);
 		}
+		if (frm.doc.docstatus === 1 && frappe.model.can_create("Outsourcing Order")) {
+			frm.add_custom_button(__("Outsourcing Order"), () => order_tracking.outsource_order_line(frm), __("Create"));
+		}
 	},
 });
 
@@ -110,4 +113,44 @@ order_tracking.render_order_status = function (frm) {
 		.catch(() => {
 			// no permission on the tracker: the form shows nothing extra
 		});
+};
+
+order_tracking.outsource_order_line = function (frm) {
+	const lines = (frm.doc.items || []).map((d) => ({ label: `#${d.idx} ${d.item_code} (${d.qty})`, value: d.name }));
+	const dialog = new frappe.ui.Dialog({
+		title: __("Outsource"),
+		fields: [
+			{ fieldname: "sales_order_item", fieldtype: "Select", label: __("Line"), options: lines, reqd: 1, default: lines[0] && lines[0].value },
+			{
+				fieldname: "outsourcing_type",
+				fieldtype: "Select",
+				label: __("Outsourcing Type"),
+				options: [
+					{ label: __("Whole Order", null, "Outsourcing Order"), value: "Whole Order" },
+					{ label: __("Semi-finished", null, "Outsourcing Order"), value: "Semi-finished" },
+				],
+				default: "Whole Order",
+				reqd: 1,
+			},
+			{
+				fieldname: "item_code",
+				fieldtype: "Link",
+				options: "Item",
+				label: __("Part Made Outside"),
+				depends_on: "eval:doc.outsourcing_type=='Semi-finished'",
+				mandatory_depends_on: "eval:doc.outsourcing_type=='Semi-finished'",
+			},
+			{ fieldname: "qty", fieldtype: "Float", label: __("Qty"), description: __("Empty: what is left to deliver") },
+			{ fieldname: "supplier", fieldtype: "Link", options: "Supplier", label: __("Supplier"), reqd: 1 },
+			{ fieldname: "due_date", fieldtype: "Date", label: __("Return Due"), reqd: 1 },
+		],
+		primary_action_label: __("Create"),
+		primary_action(values) {
+			frappe
+				.xcall("order_tracking.api.outsourcing.make_for_order_line", values)
+				.then((doc) => frappe.set_route("Form", "Outsourcing Order", doc.name));
+			dialog.hide();
+		},
+	});
+	dialog.show();
 };

@@ -52,6 +52,25 @@ frappe.ui.form.on("Order Plan", {
 				__("View")
 			);
 		}
+		if (frm.doc.docstatus === 1 && frm.doc.outsource_candidates && frappe.model.can_create("Outsourcing Order")) {
+			frm.add_custom_button(__("Outsource Candidates"), () => {
+				const dialog = new frappe.ui.Dialog({
+					title: __("Outsource Candidates"),
+					fields: [
+						{ fieldname: "supplier", fieldtype: "Link", options: "Supplier", label: __("Supplier"), reqd: 1 },
+						{ fieldname: "due_date", fieldtype: "Date", label: __("Return Due"), reqd: 1 },
+					],
+					primary_action_label: __("Create"),
+					primary_action(values) {
+						frappe
+							.xcall("order_tracking.api.outsourcing.make_from_plan", { plan: frm.doc.name, ...values })
+							.then((doc) => frappe.set_route("Form", "Outsourcing Order", doc.name));
+						dialog.hide();
+					},
+				});
+				dialog.show();
+			});
+		}
 		if (frm.doc.docstatus === 1 && frm.doc.period_type === "Week") {
 			frm.add_custom_button(
 				__("Plan Attainment"),

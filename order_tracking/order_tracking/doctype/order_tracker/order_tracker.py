@@ -40,6 +40,8 @@ class OrderTracker(Document):
 		order_intake: DF.Link | None
 		order_plan: DF.Link | None
 		ordered_qty: DF.Float
+		outsourced_qty: DF.Float
+		outsourced_returned_qty: DF.Float
 		paid_amount: DF.Currency
 		paid_pct: DF.Percent
 		planned_end: DF.Datetime | None

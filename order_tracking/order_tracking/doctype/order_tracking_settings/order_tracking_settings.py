@@ -29,9 +29,14 @@ class OrderTrackingSettings(Document):
 		late_operation_grace: DF.Int
 		max_price_deviation: DF.Percent
 		outsource_share: DF.Percent
+		outsourcing_rejected_warehouse: DF.Link | None
+		outsourcing_service_item: DF.Link | None
+		outsourcing_supplier_warehouse: DF.Link | None
+		outsourcing_workstation: DF.Link | None
 		pause_tracking: DF.Check
 		plan_background_threshold: DF.Int
 		planning_wip_warehouse: DF.Link | None
+		remind_late_returns: DF.Check
 		review_required: DF.Check
 		schedule_days: DF.Int
 		sub_assembly_work_orders: DF.Check

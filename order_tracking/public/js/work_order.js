@@ -1,0 +1,54 @@
+// Order Tracking on the Work Order form: outsource one of its operations.
+
+frappe.ui.form.on("Work Order", {
+	refresh(frm) {
+		if (frm.doc.docstatus !== 1 || !["Not Started", "In Process"].includes(frm.doc.status)) return;
+		if (!frappe.model.can_create("Outsourcing Order")) return;
+		frm.add_custom_button(__("Outsource an Operation"), () => {
+			frappe.db
+				.get_list("Job Card", {
+					filters: { work_order: frm.doc.name, docstatus: 0 },
+					fields: ["name", "operation", "for_quantity", "total_completed_qty"],
+					limit: 50,
+				})
+				.then((cards) => {
+					if (!cards.length) {
+						frappe.msgprint(__("This work order has no open job card to outsource"));
+						return;
+					}
+					const dialog = new frappe.ui.Dialog({
+						title: __("Outsource an Operation"),
+						fields: [
+							{
+								fieldname: "job_card",
+								fieldtype: "Select",
+								label: __("Operation"),
+								reqd: 1,
+								options: cards.map((c) => ({
+									label: `${c.operation} (${c.for_quantity - c.total_completed_qty})`,
+									value: c.name,
+								})),
+								default: cards[0].name,
+							},
+							{ fieldname: "supplier", fieldtype: "Link", options: "Supplier", label: __("Supplier"), reqd: 1 },
+							{ fieldname: "due_date", fieldtype: "Date", label: __("Return Due"), reqd: 1 },
+							{ fieldname: "rate", fieldtype: "Currency", label: __("Rate") },
+						],
+						primary_action_label: __("Create"),
+						primary_action(values) {
+							frappe
+								.xcall("order_tracking.api.outsourcing.make_for_job_cards", {
+									job_cards: [values.job_card],
+									supplier: values.supplier,
+									due_date: values.due_date,
+									rate: values.rate,
+								})
+								.then((doc) => frappe.set_route("Form", "Outsourcing Order", doc.name));
+							dialog.hide();
+						},
+					});
+					dialog.show();
+				});
+		});
+	},
+});
