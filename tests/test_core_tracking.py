@@ -345,3 +345,118 @@ def test_stage_vocabulary_is_fixed():
 	)
 	with pytest.raises(ValueError):
 		S.stage_index("Lost")
+
+
+# --------------------------------------------------------------------------- money and stage dates
+
+PAY_DAY = date(2026, 11, 23)
+
+
+def test_payment_status_follows_invoices_and_due_dates():
+	from order_tracking.core.tracking import payment_status
+
+	assert payment_status(100, Progress(), PAY_DAY) == "Not Billed"
+	assert payment_status(100, Progress(paid_amount=30), PAY_DAY) == "Not Billed"  # an advance only
+	billed = Progress(billed_amount=100, outstanding_amount=100, payment_due=PAY_DAY)
+	assert payment_status(100, billed, PAY_DAY) == "Unpaid"  # due today is not overdue
+	assert payment_status(100, billed + Progress(paid_amount=40), PAY_DAY) == "Partly Paid"
+	late = Progress(
+		billed_amount=100, outstanding_amount=60, paid_amount=40, payment_due=PAY_DAY - timedelta(days=1)
+	)
+	assert payment_status(100, late, PAY_DAY) == "Overdue"
+	assert payment_status(100, Progress(billed_amount=100, paid_amount=100), PAY_DAY) == "Paid"
+	assert payment_status(100, Progress(billed_amount=100, paid_amount=99.999), PAY_DAY) == "Paid"
+
+
+def test_outstanding_invoices_keep_the_earliest_due_date():
+	a = Progress(outstanding_amount=10, payment_due=date(2026, 12, 1))
+	b = Progress(outstanding_amount=5, payment_due=date(2026, 11, 20))
+	assert (a + b).payment_due == date(2026, 11, 20)
+	assert (a + Progress()).payment_due == date(2026, 12, 1)
+
+
+def test_order_state_carries_payment_and_returns():
+	h = header(grand_total=100)
+	p = Progress(
+		delivered_qty=10,
+		shipped_qty=10,
+		billed_amount=100,
+		outstanding_amount=100,
+		returned_qty=2,
+		payment_due=PAY_DAY - timedelta(days=3),
+	)
+	state = derive_order_state(h, p, today=PAY_DAY)
+	assert (state.payment_status, state.outstanding_amount, state.returned_qty) == ("Overdue", 100, 2)
+	assert state.payment_due == PAY_DAY - timedelta(days=3)
+	paid = derive_order_state(
+		h, Progress(delivered_qty=10, billed_amount=100, paid_amount=100), today=PAY_DAY
+	)
+	assert (paid.payment_status, paid.payment_due) == ("Paid", None)
+	draft = derive_order_state(header(docstatus=0, grand_total=100), Progress(), today=PAY_DAY)
+	assert draft.payment_status == "Not Billed"
+
+
+def _at(day: int, hour: int = 9):
+	from datetime import datetime
+
+	return datetime(2026, 11, day, hour)
+
+
+def test_stage_dates_use_the_first_event_of_the_stage_or_a_later_one():
+	from order_tracking.core.tracking import stage_dates
+
+	events = {S.RECEIVED: _at(1), S.APPROVED: _at(2), S.IN_PRODUCTION: _at(5), S.SHIPPED: _at(9)}
+	dates = stage_dates(events, S.SHIPPED)
+	assert dates[S.RECEIVED] == _at(1)
+	assert dates[S.UNDER_REVIEW] == _at(2)  # passed in the same step as the approval
+	assert dates[S.PLANNED] == dates[S.IN_PRODUCTION] == _at(5)
+	assert dates[S.READY_TO_SHIP] == dates[S.SHIPPED] == _at(9)
+	assert dates[S.DELIVERED] is None and dates[S.PAID] is None  # not reached
+
+
+def test_stage_dates_ignore_money_in_advance_and_stages_not_reached():
+	from order_tracking.core.tracking import stage_dates
+
+	events = {
+		S.RECEIVED: _at(1),
+		S.APPROVED: _at(1),
+		S.BILLED: _at(2),
+		S.IN_PRODUCTION: _at(4),
+		S.DELIVERED: _at(10),
+	}
+	dates = stage_dates(events, S.DELIVERED)
+	assert dates[S.SHIPPED] == dates[S.DELIVERED] == _at(10)  # not the advance invoice's day
+	assert dates[S.BILLED] is None
+	billed = stage_dates(events, S.BILLED)
+	assert billed[S.BILLED] == _at(10)  # billed in advance: billed once delivered
+	# a stage is never dated after a later one (an approval logged before the order's first event)
+	out_of_order = stage_dates({S.RECEIVED: _at(5), S.APPROVED: _at(3)}, S.APPROVED)
+	assert out_of_order[S.RECEIVED] == out_of_order[S.APPROVED] == _at(3)
+	assert all(v is None for v in stage_dates(events, S.CANCELLED).values())
+	assert stage_dates(events, S.CLOSED)[S.DELIVERED] == _at(10)
+
+
+def test_stage_dates_are_carried_from_refresh_to_refresh():
+	from order_tracking.core.tracking import carry_stage_dates, stage_dates
+
+	timeline = stage_dates({S.RECEIVED: _at(1)}, S.RECEIVED)
+	first = carry_stage_dates(None, None, S.RECEIVED, _at(1), timeline)
+	assert first[S.RECEIVED] == _at(1)
+	# submitted on the 2nd: approved (and passed review) then
+	approved = carry_stage_dates(first, S.RECEIVED, S.APPROVED, _at(2), timeline)
+	assert (approved[S.RECEIVED], approved[S.UNDER_REVIEW], approved[S.APPROVED]) == (_at(1), _at(2), _at(2))
+	# the last quantity made on the 8th: ready then, not when the first one was
+	ready = carry_stage_dates(approved, S.APPROVED, S.READY_TO_SHIP, _at(8), timeline)
+	assert ready[S.READY_TO_SHIP] == _at(8) and ready[S.APPROVED] == _at(2)
+	# a cancelled delivery takes the order back: the later stages lose their dates
+	shipped = carry_stage_dates(ready, S.READY_TO_SHIP, S.SHIPPED, _at(9), timeline)
+	back = carry_stage_dates(shipped, S.SHIPPED, S.READY_TO_SHIP, _at(10), timeline)
+	assert back[S.SHIPPED] is None and back[S.READY_TO_SHIP] == _at(8)
+	# an event logged with an earlier time never dates a stage before the one before it
+	late_logged = carry_stage_dates(back, S.READY_TO_SHIP, S.SHIPPED, _at(3), timeline)
+	assert late_logged[S.SHIPPED] == _at(8)
+	assert all(
+		v is None for v in carry_stage_dates(back, S.READY_TO_SHIP, S.CANCELLED, _at(11), timeline).values()
+	)
+	closed = carry_stage_dates(back, S.READY_TO_SHIP, S.CLOSED, _at(12), timeline)
+	assert closed[S.READY_TO_SHIP] == _at(8) and closed[S.SHIPPED] is None

@@ -44,6 +44,10 @@ PROGRESS_FIELDS = (
 	"paid_pct",
 	"outsourced_qty",
 	"outsourced_returned_qty",
+	"returned_qty",
+	"outstanding_amount",
+	"payment_status",
+	"payment_due",
 )
 TRACKER_FIELDS = (
 	"customer",

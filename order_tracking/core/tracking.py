@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from order_tracking.core import stages as S
 
@@ -48,7 +48,24 @@ def _later(a: date | None, b: date | None) -> date | None:
 	return max(a, b)
 
 
+def _earlier(a: date | None, b: date | None) -> date | None:
+	if a is None:
+		return b
+	if b is None:
+		return a
+	return min(a, b)
+
+
 _DATE_FIELDS = frozenset({"production_due", "last_shipped_on", "last_delivered_on"})
+_EARLIEST_FIELDS = frozenset({"payment_due"})
+
+# How an order stands with its money (ST-1).
+NOT_BILLED = "Not Billed"
+UNPAID = "Unpaid"
+PARTLY_PAID = "Partly Paid"
+OVERDUE = "Overdue"
+FULLY_PAID = "Paid"
+PAYMENT_STATUSES: tuple[str, ...] = (NOT_BILLED, UNPAID, PARTLY_PAID, OVERDUE, FULLY_PAID)
 
 
 @dataclass(frozen=True)
@@ -64,9 +81,12 @@ class Progress:
 	paid_amount: float = 0.0
 	outsourced_qty: float = 0.0  # sent to suppliers (whole orders, parts, operations)
 	outsourced_returned_qty: float = 0.0  # of it, back and accepted
+	returned_qty: float = 0.0  # came back on return delivery notes
+	outstanding_amount: float = 0.0  # the order's share of what its invoices still await
 	production_due: date | None = None  # latest planned end of production still open
 	last_shipped_on: date | None = None
 	last_delivered_on: date | None = None
+	payment_due: date | None = None  # earliest due date of an invoice with money outstanding
 
 	def __add__(self, other: Progress) -> Progress:
 		if not isinstance(other, Progress):
@@ -74,7 +94,12 @@ class Progress:
 		values = {}
 		for f in fields(self):
 			a, b = getattr(self, f.name), getattr(other, f.name)
-			values[f.name] = _later(a, b) if f.name in _DATE_FIELDS else a + b
+			if f.name in _DATE_FIELDS:
+				values[f.name] = _later(a, b)
+			elif f.name in _EARLIEST_FIELDS:
+				values[f.name] = _earlier(a, b)
+			else:
+				values[f.name] = a + b
 		return Progress(**values)
 
 	@classmethod
@@ -107,6 +132,10 @@ class OrderState:
 	promised_date: date | None
 	eta: date | None
 	delay_days: int
+	returned_qty: float = 0.0
+	outstanding_amount: float = 0.0
+	payment_status: str = NOT_BILLED
+	payment_due: date | None = None
 
 
 def _covers(part: float, whole: float, eps: float) -> bool:
@@ -238,7 +267,75 @@ def derive_order_state(
 		promised_date=header.promised_date,
 		eta=eta,
 		delay_days=delay,
+		returned_qty=progress.returned_qty,
+		outstanding_amount=progress.outstanding_amount,
+		payment_status=payment_status(header.grand_total, progress, today) if submitted else NOT_BILLED,
+		payment_due=progress.payment_due if progress.outstanding_amount > MONEY_EPSILON else None,
 	)
+
+
+def payment_status(grand_total: float, progress: Progress, today: date) -> str:
+	"""Paid once the order's total is in; Overdue while an invoice past its due date still awaits
+	money; Not Billed before any invoice; then Partly Paid or Unpaid."""
+	if grand_total > MONEY_EPSILON and progress.paid_amount >= grand_total - MONEY_EPSILON:
+		return FULLY_PAID
+	if (
+		grand_total <= MONEY_EPSILON
+		and progress.billed_amount > MONEY_EPSILON
+		and progress.outstanding_amount <= MONEY_EPSILON
+	):
+		return FULLY_PAID
+	if progress.outstanding_amount > MONEY_EPSILON and progress.payment_due and progress.payment_due < today:
+		return OVERDUE
+	if progress.billed_amount <= MONEY_EPSILON:
+		return NOT_BILLED
+	if progress.paid_amount > MONEY_EPSILON:
+		return PARTLY_PAID
+	return UNPAID
+
+
+def stage_dates(
+	first_events: dict[str, datetime], stage: str, last_events: dict[str, datetime] | None = None
+) -> dict[str, datetime | None]:
+	"""When the order reached each progress stage up to `stage`, from its timeline: the first
+	event of that stage or a later one of the same kind (goods: Received to Delivered; money:
+	Billed, Paid), since a stage can be passed in one step and an invoice in advance must not date
+	the delivery. A stage reached with no event of its own or later (ready once the last quantity
+	is made; delivered by the delivery note itself) is dated by the last event before it
+	(`last_events`: the latest event of each stage). Never before the stage before it; stages not
+	reached have no date. Events that cancel are not given."""
+	if stage == S.CANCELLED:
+		return dict.fromkeys(S.PROGRESS_STAGES)
+	last_events = last_events or {}
+	dates: dict[str, datetime | None] = dict.fromkeys(S.PROGRESS_STAGES)
+	if stage in S.PROGRESS_STAGES:
+		reached = S.PROGRESS_STAGES[: S.PROGRESS_STAGES.index(stage) + 1]
+	else:
+		reached = S.PROGRESS_STAGES  # closed: what it reached keeps its dates
+	goods = S.PROGRESS_STAGES[: S.PROGRESS_STAGES.index(S.DELIVERED) + 1]
+	money = S.PROGRESS_STAGES[len(goods) :]
+	for group in (goods, money):
+		earliest_from: datetime | None = None
+		for s in reversed(group):
+			at = first_events.get(s)
+			if at is not None and (earliest_from is None or at < earliest_from):
+				earliest_from = at
+			if s in reached:
+				dates[s] = earliest_from
+		for s in group:
+			if s in reached and dates[s] is None:
+				before = [
+					last_events[b]
+					for b in S.PROGRESS_STAGES[: S.PROGRESS_STAGES.index(s)]
+					if b in last_events
+				]
+				dates[s] = max(before) if before else None
+	previous: datetime | None = None
+	for s in reached:
+		if dates[s] is not None and previous is not None and dates[s] < previous:
+			dates[s] = previous
+		previous = dates[s] or previous
+	return dates
 
 
 def paid_amount(invoiced_paid: float, advance_paid: float, advance_allocated: float) -> float:
@@ -249,3 +346,43 @@ def paid_amount(invoiced_paid: float, advance_paid: float, advance_allocated: fl
 	(`advance_paid - advance_allocated`) is added once.
 	"""
 	return max(invoiced_paid, 0.0) + max(advance_paid - advance_allocated, 0.0)
+
+
+def carry_stage_dates(
+	stored: dict[str, datetime | None] | None,
+	old_stage: str | None,
+	new_stage: str,
+	at: datetime,
+	from_timeline: dict[str, datetime | None],
+) -> dict[str, datetime | None]:
+	"""The stage dates after a refresh. Stages the order had already reached keep their date;
+	stages it reaches now are dated `at` (the event that moved it); stages it no longer reaches
+	lose theirs. A tracker seen for the first time (`stored` None), or a stage reached before
+	without a date, takes the date read from the timeline (`stage_dates`)."""
+	if new_stage == S.CANCELLED:
+		return dict.fromkeys(S.PROGRESS_STAGES)
+	if stored is None or old_stage is None:
+		return dict(from_timeline)
+
+	def reached(stage: str) -> tuple[str, ...]:
+		if stage == S.CANCELLED:
+			return ()
+		if stage not in S.PROGRESS_STAGES:
+			return S.PROGRESS_STAGES
+		return S.PROGRESS_STAGES[: S.PROGRESS_STAGES.index(stage) + 1]
+
+	before, now = reached(old_stage), reached(new_stage)
+	if new_stage == S.CLOSED:  # closing reaches nothing new
+		now = tuple(s for s in before if s in now and (stored.get(s) or from_timeline.get(s)))
+	dates: dict[str, datetime | None] = dict.fromkeys(S.PROGRESS_STAGES)
+	for s in now:
+		if s in before:
+			dates[s] = stored.get(s) or from_timeline.get(s) or at
+		else:
+			dates[s] = at
+	previous: datetime | None = None
+	for s in now:
+		if dates[s] is not None and previous is not None and dates[s] < previous:
+			dates[s] = previous
+		previous = dates[s] or previous
+	return dates

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import frappe
-from frappe.query_builder.functions import Coalesce, Max, Sum
+from frappe.query_builder.functions import Coalesce, Max, Min, Sum
 from frappe.utils import cint, flt, get_datetime, getdate, now_datetime
 
 from order_tracking.core import stages as S
@@ -26,8 +26,10 @@ from order_tracking.core.tracking import (
 	OrderHeader,
 	OrderState,
 	Progress,
+	carry_stage_dates,
 	derive_order_state,
 	paid_amount,
+	stage_dates,
 )
 
 SETTINGS = "Order Tracking Settings"
@@ -481,14 +483,19 @@ def _shipping(names: list[str]) -> dict[str, Progress]:
 		.on(dn.name == dni.parent)
 		.select(
 			dni.against_sales_order,
+			dn.is_return,
 			Sum(dni.stock_qty).as_("qty"),
 			Max(dn.posting_date).as_("last_shipped_on"),
 		)
-		.where(dni.against_sales_order.isin(names) & (dn.docstatus == 1) & (dn.is_return == 0))
-		.groupby(dni.against_sales_order)
+		.where(dni.against_sales_order.isin(names) & (dn.docstatus == 1))
+		.groupby(dni.against_sales_order, dn.is_return)
 		.run(as_dict=True)
 	)
 	result: dict[str, Progress] = {}
+	for row in shipped:
+		if row.is_return:  # what came back (return quantities are negative)
+			result[row.against_sales_order] = Progress(returned_qty=-flt(row.qty))
+	shipped = [row for row in shipped if not row.is_return]
 	by_shipment = get_settings().delivery_confirmation == CONFIRM_BY_SHIPMENT
 	confirmed = _confirmed_by_shipment(names) if by_shipment else {}
 	for row in shipped:
@@ -498,7 +505,9 @@ def _shipping(names: list[str]) -> dict[str, Progress]:
 			qty, on = confirmed.get(so, (0.0, None))
 		else:
 			qty, on = flt(row.qty), last_shipped
-		result[so] = Progress(delivered_qty=qty, last_shipped_on=last_shipped, last_delivered_on=on)
+		result[so] = result.get(so, Progress()) + Progress(
+			delivered_qty=qty, last_shipped_on=last_shipped, last_delivered_on=on
+		)
 	return result
 
 
@@ -539,6 +548,7 @@ def _money(names: list[str], headers: dict) -> dict[str, Progress]:
 			si.rounded_total,
 			si.disable_rounded_total,
 			si.outstanding_amount,
+			si.due_date,
 			Sum(sii.net_amount).as_("order_net"),
 		)
 		.where(sii.sales_order.isin(names) & (si.docstatus == 1) & (si.is_return == 0))
@@ -546,6 +556,7 @@ def _money(names: list[str], headers: dict) -> dict[str, Progress]:
 		.run(as_dict=True)
 	)
 	invoiced_paid: dict[str, float] = defaultdict(float)
+	receivable: dict[str, Progress] = {}
 	for inv in invoices:
 		total = (
 			flt(inv.rounded_total)
@@ -554,6 +565,11 @@ def _money(names: list[str], headers: dict) -> dict[str, Progress]:
 		)
 		share = flt(inv.order_net) / flt(inv.net_total) if flt(inv.net_total) else 0.0
 		invoiced_paid[inv.sales_order] += share * max(total - flt(inv.outstanding_amount), 0.0)
+		if flt(inv.outstanding_amount) > 0:
+			receivable[inv.sales_order] = receivable.get(inv.sales_order, Progress()) + Progress(
+				outstanding_amount=share * flt(inv.outstanding_amount),
+				payment_due=getdate(inv.due_date) if inv.due_date else None,
+			)
 
 	allocated = dict(
 		frappe.qb.from_(adv)
@@ -569,8 +585,8 @@ def _money(names: list[str], headers: dict) -> dict[str, Progress]:
 		paid = paid_amount(
 			invoiced_paid.get(name, 0.0), flt(headers[name].advance_paid), flt(allocated.get(name))
 		)
-		if paid:
-			result[name] = Progress(paid_amount=paid)
+		if paid or name in receivable:
+			result[name] = Progress(paid_amount=paid) + receivable.get(name, Progress())
 	return result
 
 
@@ -628,6 +644,39 @@ def _last_events(names: list[str]) -> dict[str, frappe._dict]:
 	return {r.sales_order: r for r in rows}  # the highest name at the latest time wins
 
 
+# the tracker's field for the date each progress stage was reached
+STAGE_DATE_FIELDS = {
+	S.RECEIVED: "received_at",
+	S.UNDER_REVIEW: "review_started_at",
+	S.APPROVED: "approved_at",
+	S.PLANNED: "planned_at",
+	S.IN_PRODUCTION: "production_started_at",
+	S.READY_TO_SHIP: "ready_at",
+	S.SHIPPED: "shipped_at",
+	S.DELIVERED: "delivered_at",
+	S.BILLED: "billed_at",
+	S.PAID: "paid_at",
+}
+
+
+def _stage_events(names: list[str]) -> tuple[dict[str, dict], dict[str, dict]]:
+	"""The first and the last event of each stage of each order (cancellations aside)."""
+	ev = frappe.qb.DocType("Order Event")
+	rows = (
+		frappe.qb.from_(ev)
+		.select(ev.sales_order, ev.stage, Min(ev.occurred_at), Max(ev.occurred_at))
+		.where(ev.sales_order.isin(names) & (ev.is_cancellation == 0))
+		.groupby(ev.sales_order, ev.stage)
+		.run()
+	)
+	first: dict[str, dict[str, datetime]] = defaultdict(dict)
+	last: dict[str, dict[str, datetime]] = defaultdict(dict)
+	for so, stage, earliest, latest in rows:
+		first[so][stage] = get_datetime(earliest)
+		last[so][stage] = get_datetime(latest)
+	return first, last
+
+
 def refresh_trackers(
 	sales_orders: Iterable[str], today: date | None = None, facts: dict[str, OrderFacts] | None = None
 ) -> dict[str, OrderState]:
@@ -639,11 +688,29 @@ def refresh_trackers(
 	states = compute_order_states(facts, today)
 	names = list(facts)
 	last_events = _last_events(names)
-	existing = set(frappe.get_all("Order Tracker", filters={"name": ("in", names)}, pluck="name"))
+	first_of_stage, last_of_stage = _stage_events(names)
+	existing = {
+		t.name: t
+		for t in frappe.get_all(
+			"Order Tracker",
+			filters={"name": ("in", names)},
+			fields=["name", "stage", *STAGE_DATE_FIELDS.values()],
+		)
+	}
 	now = now_datetime()
 	for name, state in states.items():
 		values = tracker_values(facts[name], state, last_events.get(name))
 		values["refreshed_at"] = now
+		stored = existing.get(name)
+		dates = carry_stage_dates(
+			{stage: stored.get(field) for stage, field in STAGE_DATE_FIELDS.items()} if stored else None,
+			stored.stage if stored else None,
+			state.stage,
+			get_datetime(last_events[name].occurred_at) if name in last_events else now,
+			stage_dates(first_of_stage.get(name, {}), state.stage, last_of_stage.get(name, {})),
+		)
+		for stage, at in dates.items():
+			values[STAGE_DATE_FIELDS[stage]] = at
 		if name in existing:
 			frappe.db.set_value("Order Tracker", name, values)
 		else:
@@ -734,6 +801,10 @@ def tracker_values(facts: OrderFacts, state: OrderState, last_event=None) -> dic
 		"paid_pct": state.paid_pct,
 		"outsourced_qty": state.outsourced_qty,
 		"outsourced_returned_qty": state.outsourced_returned_qty,
+		"returned_qty": state.returned_qty,
+		"outstanding_amount": state.outstanding_amount,
+		"payment_status": state.payment_status,
+		"payment_due": state.payment_due,
 		"order_plan": facts.info.get("order_plan"),
 		"planned_start": facts.info.get("planned_start"),
 		"planned_end": facts.info.get("planned_end"),

@@ -144,6 +144,52 @@ class TestOrderTracker(FrappeTestCase):
 		self.assertEqual(frappe.db.get_value("Sales Order", so.name, "order_stage"), "Billed")
 		self.assertEqual(pe.docstatus, 1)
 
+	def test_payment_status_returns_and_stage_dates(self):
+		so = make_order(items=[{"item_code": LACE, "qty": 10, "rate": 10}])
+		dn = deliver(so)
+		t = tracker(so.name)
+		self.assertEqual((t.stage, t.payment_status, t.outstanding_amount), ("Delivered", "Not Billed", 0))
+		si = invoice(so)
+		t = tracker(so.name)
+		self.assertEqual((t.payment_status, t.outstanding_amount), ("Unpaid", si.grand_total))
+		self.assertEqual(str(t.payment_due), str(si.due_date))
+		collect(si, amount=30)
+		t = tracker(so.name)
+		self.assertEqual(t.payment_status, "Partly Paid")
+		self.assertAlmostEqual(t.outstanding_amount, si.grand_total - 30, places=2)
+		# the invoice falls due: the daily refresh sees it overdue
+		frappe.db.set_value("Sales Invoice", si.name, "due_date", add_days(nowdate(), -2))
+		refresh_trackers([so.name])
+		t = tracker(so.name)
+		self.assertEqual((t.payment_status, str(t.payment_due)), ("Overdue", add_days(nowdate(), -2)))
+
+		from erpnext.stock.doctype.delivery_note.delivery_note import make_sales_return
+
+		ret = make_sales_return(dn.name)
+		ret.items[0].qty = -3
+		ret.insert()
+		ret.submit()
+		t = tracker(so.name)
+		self.assertEqual(t.returned_qty, 3)
+
+		# each stage reached is dated, in order; stages not reached are not
+		reached = [
+			t.received_at,
+			t.approved_at,
+			t.planned_at,
+			t.ready_at,
+			t.shipped_at,
+			t.delivered_at,
+			t.billed_at,
+		]
+		self.assertTrue(all(reached), reached)
+		self.assertEqual(reached, sorted(reached))
+		self.assertIsNone(t.paid_at)
+		collect(frappe.get_doc("Sales Invoice", si.name))
+		t = tracker(so.name)
+		self.assertEqual((t.payment_status, t.outstanding_amount, t.payment_due), ("Paid", 0, None))
+		self.assertIsNotNone(t.paid_at)
+
 	def test_bought_in_order_is_ready_to_ship_once_submitted(self):
 		so = make_order(items=[{"item_code": LACE, "qty": 50, "rate": 5}])
 		t = tracker(so.name)
