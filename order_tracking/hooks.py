@@ -75,11 +75,22 @@ doc_events = {
 	},
 	"Material Request": {"before_cancel": "order_tracking.overrides.tracked_documents.ignore_own_links"},
 	"Job Card": _TRACKED,
-	"Stock Entry": _TRACKED,
+	"Stock Entry": {
+		**_TRACKED,
+		"on_submit": [_TRACKED["on_submit"], "order_tracking.settlement.settlement.on_stock_entry_submit"],
+	},
 	"Purchase Order": _TRACKED,
 	"Subcontracting Order": _TRACKED,
 	"Subcontracting Receipt": _TRACKED,
-	"Delivery Note": _TRACKED,
+	"Delivery Note": {
+		**_TRACKED,
+		"on_submit": [_TRACKED["on_submit"], "order_tracking.settlement.settlement.on_delivery_note_submit"],
+	},
+	# the cost of the orders an outsourcing invoice was for
+	"Purchase Invoice": {
+		"on_submit": "order_tracking.settlement.settlement.on_purchase_invoice",
+		"on_cancel": "order_tracking.settlement.settlement.on_purchase_invoice",
+	},
 	"Shipment": {
 		**_TRACKED,
 		"on_update_after_submit": "order_tracking.overrides.tracked_documents.on_update_after_submit",
@@ -99,6 +110,8 @@ ignore_links_on_delete = [
 	"Order Plan Material",
 	"Daily Schedule Operation",
 	"Order Tracker Operation",
+	"Supplier Statement Receipt",
+	"Order Return Item",
 ]
 
 # Closing, holding and re-opening a Sales Order changes its status without a document event.
@@ -119,6 +132,8 @@ scheduler_events = {
 		"order_tracking.order_tracking.tracking.refresh_open_trackers",
 		# late outsourcing returns: on the timeline and to the supplier, once a day
 		"order_tracking.outsourcing.outsourcing.remind_late_returns_job",
+		# order costs of what changed lately, in case a background job was lost
+		"order_tracking.settlement.settlement.refresh_recent_costs",
 	],
 	# operations past their scheduled end: on the timeline and to the planners, once each
 	"hourly": ["order_tracking.order_planning.planning.check_late_operations"],

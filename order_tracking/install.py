@@ -12,6 +12,7 @@ from order_tracking.hooks import ROLES, WORKFLOW_ACTIONS, WORKFLOW_STATES, WORKF
 MODULE = "Order Tracking"
 PLANNING = "Order Planning"
 OUTSOURCING = "Outsourcing"
+SETTLEMENT = "Settlement"
 
 
 def get_custom_fields() -> dict[str, list[dict]]:
@@ -93,6 +94,7 @@ def get_custom_fields() -> dict[str, list[dict]]:
 				"module": PLANNING,
 				"description": "The work order that uses this sub-assembly",
 			},
+			_settlement_link("order_return", "Order Return", "Order Return", "parent_work_order"),
 		],
 		"Purchase Order": [_outsourcing_link("supplier")],
 		"Subcontracting Order": [_outsourcing_link("supplier")],
@@ -121,6 +123,23 @@ def get_custom_fields() -> dict[str, list[dict]]:
 				"description": "The non-stock item a supplier's doing this operation is bought as",
 			}
 		],
+		"Purchase Invoice": [
+			_settlement_link("supplier_statement", "Supplier Statement", "Supplier Statement", "bill_date")
+		],
+		"Delivery Note": [_settlement_link("order_return", "Order Return", "Order Return", "return_against")],
+		"Sales Invoice": [_settlement_link("order_return", "Order Return", "Order Return", "return_against")],
+		"Shipment": [
+			{
+				"fieldname": "freight_cost",
+				"label": "Freight Cost",
+				"fieldtype": "Currency",
+				"options": "Company:company:default_currency",
+				"insert_after": "shipment_amount",
+				"allow_on_submit": 1,
+				"module": SETTLEMENT,
+				"description": "What the carrier charges for this shipment: shared over its orders as their freight cost",
+			}
+		],
 		"Material Request": [
 			{
 				"fieldname": "order_plan",
@@ -134,6 +153,20 @@ def get_custom_fields() -> dict[str, list[dict]]:
 				"module": PLANNING,
 			},
 		],
+	}
+
+
+def _settlement_link(fieldname: str, label: str, doctype: str, insert_after: str) -> dict:
+	return {
+		"fieldname": fieldname,
+		"label": label,
+		"fieldtype": "Link",
+		"options": doctype,
+		"insert_after": insert_after,
+		"read_only": 1,
+		"no_copy": 1,
+		"search_index": 1,
+		"module": SETTLEMENT,
 	}
 
 

@@ -74,6 +74,7 @@ EVENTS = (
 	"Sent to Supplier",
 	"Returned from Supplier",
 	"Outsourcing Return Late",
+	"Customer Return",
 )
 
 

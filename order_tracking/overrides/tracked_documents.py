@@ -48,6 +48,10 @@ def on_update_after_submit(doc, method=None):
 	if tracking_paused() or doc.doctype != "Shipment":
 		return
 	orders = _orders_of_delivery_notes([r.delivery_note for r in doc.shipment_delivery_note])
+	if doc.has_value_changed("freight_cost"):
+		from order_tracking.settlement.settlement import queue_cost_refresh
+
+		queue_cost_refresh(orders)
 	if doc.has_value_changed("status") and doc.status == "Completed":
 		record_events(
 			[
@@ -76,6 +80,16 @@ def _record(doc, cancelled: bool):
 	if cancelled:
 		specs = [_as_cancellation(spec, doc) for spec in specs]
 	record_events(specs)
+	if doc.doctype in COST_DOCTYPES:
+		from order_tracking.settlement.settlement import queue_cost_refresh
+
+		queue_cost_refresh({s.sales_order for s in specs})
+
+
+# documents that change what an order cost or earned
+COST_DOCTYPES = frozenset(
+	{"Stock Entry", "Job Card", "Subcontracting Receipt", "Delivery Note", "Shipment", "Sales Invoice"}
+)
 
 
 def document_events(doc) -> list[EventSpec]:

@@ -19,6 +19,13 @@ frappe.ui.form.on("Sales Order", {
 		if (frm.doc.docstatus === 1 && frappe.model.can_create("Outsourcing Order")) {
 			frm.add_custom_button(__("Outsourcing Order"), () => order_tracking.outsource_order_line(frm), __("Create"));
 		}
+		if (frm.doc.docstatus === 1 && flt(frm.doc.per_delivered) > 0 && frappe.model.can_create("Order Return")) {
+			frm.add_custom_button(
+				__("Order Return"),
+				() => frappe.new_doc("Order Return", { sales_order: frm.doc.name }),
+				__("Create")
+			);
+		}
 	},
 });
 

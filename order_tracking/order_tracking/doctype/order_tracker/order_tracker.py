@@ -19,22 +19,32 @@ class OrderTracker(Document):
 			OrderTrackerOperation,
 		)
 
+		approved_at: DF.Datetime | None
 		billed_amount: DF.Currency
+		billed_at: DF.Datetime | None
 		billed_pct: DF.Percent
 		company: DF.Link | None
+		cost_currency: DF.Link | None
+		cost_updated_at: DF.Datetime | None
 		currency: DF.Link | None
 		customer: DF.Link | None
 		customer_name: DF.Data | None
 		delay_days: DF.Int
+		delivered_at: DF.Datetime | None
 		delivered_pct: DF.Percent
 		delivered_qty: DF.Float
 		eta: DF.Date | None
+		freight_cost: DF.Currency
 		grand_total: DF.Currency
 		is_delayed: DF.Check
+		labour_cost: DF.Currency
 		last_event: DF.Link | None
 		last_event_at: DF.Datetime | None
 		last_event_label: DF.Data | None
 		manufacture_qty: DF.Float
+		margin: DF.Currency
+		margin_pct: DF.Percent
+		material_cost: DF.Currency
 		on_hold: DF.Check
 		operations: DF.Table[OrderTrackerOperation]
 		order_intake: DF.Link | None
@@ -42,15 +52,29 @@ class OrderTracker(Document):
 		ordered_qty: DF.Float
 		outsourced_qty: DF.Float
 		outsourced_returned_qty: DF.Float
+		outsourcing_cost: DF.Currency
+		outstanding_amount: DF.Currency
+		overhead_cost: DF.Currency
 		paid_amount: DF.Currency
+		paid_at: DF.Datetime | None
 		paid_pct: DF.Percent
+		payment_due: DF.Date | None
+		payment_status: DF.Literal["", "Not Billed", "Unpaid", "Partly Paid", "Overdue", "Paid"]
+		planned_at: DF.Datetime | None
 		planned_end: DF.Datetime | None
 		planned_start: DF.Datetime | None
 		produced_pct: DF.Percent
 		produced_qty: DF.Float
+		production_started_at: DF.Datetime | None
 		promised_date: DF.Date | None
+		ready_at: DF.Datetime | None
+		received_at: DF.Datetime | None
 		refreshed_at: DF.Datetime | None
+		returned_qty: DF.Float
+		revenue: DF.Currency
+		review_started_at: DF.Datetime | None
 		sales_order: DF.Link
+		shipped_at: DF.Datetime | None
 		shipped_pct: DF.Percent
 		shipped_qty: DF.Float
 		stage: DF.Literal[
@@ -67,6 +91,7 @@ class OrderTracker(Document):
 			"Closed",
 			"Cancelled",
 		]
+		total_cost: DF.Currency
 		transaction_date: DF.Date | None
 	# end: auto-generated types
 	"""Where one Sales Order stands. Derived from the order's documents by

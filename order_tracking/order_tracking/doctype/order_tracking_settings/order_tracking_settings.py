@@ -26,7 +26,10 @@ class OrderTrackingSettings(Document):
 		delivery_confirmation: DF.Literal["Delivery Note", "Shipment Completed"]
 		flag_cross_channel_duplicates: DF.Check
 		intake_warehouse: DF.Link | None
+		late_grace_days: DF.Int
 		late_operation_grace: DF.Int
+		late_penalty_cap_pct: DF.Percent
+		late_penalty_pct_per_day: DF.Percent
 		max_price_deviation: DF.Percent
 		outsource_share: DF.Percent
 		outsourcing_rejected_warehouse: DF.Link | None
@@ -36,9 +39,14 @@ class OrderTrackingSettings(Document):
 		pause_tracking: DF.Check
 		plan_background_threshold: DF.Int
 		planning_wip_warehouse: DF.Link | None
+		receivable_grace_days: DF.Int
+		reject_deduction_pct: DF.Percent
 		remind_late_returns: DF.Check
+		remind_overdue_receivables: DF.Check
+		require_supplier_confirmation: DF.Check
 		review_required: DF.Check
 		schedule_days: DF.Int
+		statement_adjustment_item: DF.Link | None
 		sub_assembly_work_orders: DF.Check
 		transit_days: DF.Int
 	# end: auto-generated types

@@ -37,6 +37,7 @@ class OutsourcingReceipt(Document):
 		rework_stock_entry: DF.Link | None
 		subcontracting_receipt: DF.Link | None
 		supplier: DF.Link | None
+		supplier_statement: DF.Link | None
 		total_accepted: DF.Float
 		total_amount: DF.Currency
 		total_rejected: DF.Float

@@ -1,0 +1,82 @@
+"""REST methods of settlement (all need an authenticated desk user with the rights named).
+
+- `return_lines` (GET `?delivery_note=&sales_order=`): the lines of a delivery that can still come
+  back, with what was delivered and returned — read permission on the Delivery Note.
+- `refresh_order_cost` (POST `{"sales_order"}`): compute an order's cost and margin now — read
+  permission on the Sales Order and level-1 read on Order Tracker (the roles that see costs).
+"""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+from frappe.utils import flt
+
+from order_tracking.core import settlement as C
+from order_tracking.settlement import settlement
+
+
+@frappe.whitelist(methods=["GET"])
+def return_lines(delivery_note: str, sales_order: str | None = None) -> list[dict]:
+	frappe.has_permission("Delivery Note", "read", delivery_note, throw=True)
+	lines = frappe.get_all(
+		"Delivery Note Item",
+		filters={"parent": delivery_note, "parenttype": "Delivery Note"},
+		fields=[
+			"name",
+			"item_code",
+			"item_name",
+			"qty",
+			"rate",
+			"warehouse",
+			"so_detail",
+			"against_sales_order",
+			"stock_uom",
+		],
+		order_by="idx asc",
+	)
+	if sales_order:
+		lines = [x for x in lines if x.against_sales_order == sales_order]
+	returned = settlement._returned_qty([x.name for x in lines])
+	out = []
+	for x in lines:
+		left = C.returnable_qty(flt(x.qty), returned.get(x.name, 0.0))
+		if left > 0:
+			out.append(
+				{
+					"item_code": x.item_code,
+					"item_name": x.item_name,
+					"qty": left,
+					"delivered_qty": flt(x.qty),
+					"returned_qty": returned.get(x.name, 0.0),
+					"rate": flt(x.rate),
+					"amount": left * flt(x.rate),
+					"warehouse": x.warehouse,
+					"dn_detail": x.name,
+					"so_detail": x.so_detail,
+					"stock_uom": x.stock_uom,
+				}
+			)
+	return out
+
+
+@frappe.whitelist(methods=["POST"])
+def refresh_order_cost(sales_order: str) -> dict:
+	frappe.has_permission("Sales Order", "read", sales_order, throw=True)
+	if 1 not in frappe.get_meta("Order Tracker").get_permlevel_access("read"):
+		frappe.throw(_("Not permitted to see order costs"), frappe.PermissionError)
+	costs = settlement.refresh_order_costs([sales_order])
+	c = costs.get(sales_order)
+	if not c:
+		frappe.throw(_("Sales Order {0} does not exist").format(sales_order), frappe.DoesNotExistError)
+	return {
+		"material": C.money(c.material),
+		"labour": C.money(c.labour),
+		"overhead": C.money(c.overhead),
+		"outsourcing": C.money(c.outsourcing),
+		"freight": C.money(c.freight),
+		"total": c.total,
+		"revenue": C.money(c.revenue),
+		"margin": c.margin,
+		"margin_pct": c.margin_pct,
+	}
