@@ -370,6 +370,18 @@ def make_purchase_invoice(doc):
 	)
 	if doc.currency == frappe.get_cached_value("Company", doc.company, "default_currency"):
 		pi.conversion_rate = 1
+	if po_items:
+		# the price list of the purchase orders, as ERPNext's own Purchase Order → Invoice mapping
+		# copies it: without it every line would look up the price list's exchange rate again
+		pi.update(
+			frappe.db.get_value(
+				"Purchase Order",
+				next(iter(po_items.values())).parent,
+				["buying_price_list", "price_list_currency", "plc_conversion_rate"],
+				as_dict=True,
+			)
+			or {}
+		)
 	for line in plan.lines:
 		po = po_items.get(line.key)
 		# a receipt of an order made before its purchase order was linked: the default service
