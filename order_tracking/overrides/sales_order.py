@@ -117,7 +117,14 @@ def close_or_unclose_sales_orders(names: str | list, status: str):
 		close_or_unclose_sales_orders as erpnext_close_or_unclose,
 	)
 
-	names_list = json.loads(names) if isinstance(names, str) else list(names)
+	"""ERPNext's close / re-open of several orders, each checked for write permission first."""
+	frappe.has_permission("Sales Order", "write", throw=True)
+	try:
+		names_list = frappe.parse_json(names) if isinstance(names, str) else list(names)
+	except ValueError:
+		names_list = None
+	if not isinstance(names_list, list) or not all(isinstance(n, str) for n in names_list):
+		frappe.throw(_("Names must be a list of Sales Orders"), title=_("Invalid Request"))
 	for name in names_list:
 		frappe.has_permission("Sales Order", "write", name, throw=True)
 	erpnext_close_or_unclose(json.dumps(names_list), status)
