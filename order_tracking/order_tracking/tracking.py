@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import frappe
+from frappe.integrations.doctype.webhook import run_webhooks
 from frappe.query_builder.functions import Coalesce, Max, Min, Sum
 from frappe.utils import cint, flt, get_datetime, getdate, now_datetime
 
@@ -851,6 +852,9 @@ def insert_event(spec: EventSpec, customer: str | None, currency: str | None = N
 		}
 	)
 	event.db_insert()
+	# written without the document hooks (speed); Frappe's Webhooks on Order Event still fire
+	event.flags.in_insert = True
+	run_webhooks(event, "after_insert")
 	return event.name
 
 

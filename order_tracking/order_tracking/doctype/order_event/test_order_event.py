@@ -1,14 +1,43 @@
 # Copyright (c) 2026, order_tracking developers
 # License: MIT. See license.txt
 
+import base64
+import hashlib
+import hmac
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import ClassVar
+
 import frappe
 
 from order_tracking.order_tracking.doctype.order_event.order_event import OrderEventImmutableError
-from order_tracking.tests.utils import FrappeTestCase, events, make_fixtures, make_order, make_user, tracker
+from order_tracking.tests.utils import (
+	CUSTOMER,
+	FrappeTestCase,
+	events,
+	make_fixtures,
+	make_order,
+	make_user,
+	tracker,
+)
 
 # ERPNext's Sales Order test records pull in the whole accounting graph, down to the Payment
 # Gateway of the separate `payments` app; these tests make their own orders.
 test_ignore = ["Sales Order"]
+
+# The README's webhook body: one JSON object per timeline event
+WEBHOOK_JSON = """{
+  "event_id": "{{ doc.name }}",
+  "sales_order": "{{ doc.sales_order }}",
+  "customer": "{{ doc.customer }}",
+  "stage": "{{ doc.stage }}",
+  "event": "{{ doc.event }}",
+  "occurred_at": "{{ doc.occurred_at }}",
+  "reference_doctype": "{{ doc.reference_doctype or '' }}",
+  "reference_name": "{{ doc.reference_name or '' }}",
+  "is_cancellation": {{ doc.is_cancellation }}
+}"""
 
 
 class TestOrderEvent(FrappeTestCase):
@@ -67,3 +96,90 @@ class TestOrderEvent(FrappeTestCase):
 		self.assertFalse(frappe.has_permission("Order Tracker", "read", so.name))
 		frappe.set_user("Administrator")
 		self.assertTrue(frappe.has_permission("Order Event", "read", event_name, user="Administrator"))
+
+
+class _Receiver(BaseHTTPRequestHandler):
+	received: ClassVar[list] = []
+
+	def do_POST(self):
+		body = self.rfile.read(int(self.headers["Content-Length"]))
+		self.received.append((dict(self.headers), body))
+		self.send_response(200)
+		self.end_headers()
+		self.wfile.write(b"{}")
+
+	def log_message(self, *args):
+		pass
+
+
+class TestOrderEventWebhook(FrappeTestCase):
+	"""The README's recipe: Frappe's own Webhook on Order Event, signed with its HMAC secret, lets a
+	customer's system follow its orders."""
+
+	SECRET = "ot-webhook-secret"
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		make_fixtures()
+		cls.server = HTTPServer(("127.0.0.1", 0), _Receiver)
+		threading.Thread(target=cls.server.serve_forever, daemon=True).start()
+		cls.webhook = frappe.get_doc(
+			{
+				"doctype": "Webhook",
+				"__newname": "Order events to the customer " + frappe.generate_hash(length=6),
+				"webhook_doctype": "Order Event",
+				"webhook_docevent": "after_insert",
+				"request_url": f"http://127.0.0.1:{cls.server.server_address[1]}/order-events",
+				"request_method": "POST",
+				"request_structure": "JSON",
+				"condition": "doc.customer == '" + CUSTOMER + "'",
+				"webhook_json": WEBHOOK_JSON,
+				"enable_security": 1,
+				"webhook_secret": cls.SECRET,
+			}
+		).insert()
+		frappe.db.commit()  # nosemgrep
+		cls.orders = []
+
+	@classmethod
+	def tearDownClass(cls):
+		cls.server.shutdown()
+		frappe.delete_doc("Webhook", cls.webhook.name, force=True)
+		for so in cls.orders:
+			frappe.db.delete("Order Event", {"sales_order": so})
+			frappe.db.delete("Order Tracker", {"name": so})
+			frappe.db.delete("Sales Order Item", {"parent": so})
+			frappe.db.delete("Sales Order", {"name": so})
+		frappe.db.delete("Webhook Request Log", {"webhook": cls.webhook.name})
+		frappe.db.commit()  # nosemgrep
+		super().tearDownClass()
+
+	def test_each_event_reaches_the_receiver_signed(self):
+		_Receiver.received.clear()
+		so = make_order()
+		self.orders.append(so.name)
+		frappe.db.commit()  # nosemgrep — Frappe sends webhooks after the commit
+		names = frappe.get_all("Order Event", filters={"sales_order": so.name}, pluck="name")
+		self.assertTrue(names)
+		got = {}
+		for headers, body in _Receiver.received:
+			expected = base64.b64encode(
+				hmac.new(self.SECRET.encode(), body, hashlib.sha256).digest()
+			).decode()
+			self.assertEqual(headers["X-Frappe-Webhook-Signature"], expected)
+			payload = json.loads(body)
+			got[payload["event_id"]] = payload
+		self.assertEqual(set(got), {str(n) for n in names})
+		one = got[str(names[0])]
+		self.assertEqual(one["sales_order"], so.name)
+		self.assertEqual(one["customer"], so.customer)
+		self.assertEqual(one["stage"], frappe.db.get_value("Order Event", names[0], "stage"))
+
+	def test_a_tampered_body_fails_the_signature(self):
+		body = json.dumps({"event_id": "1", "stage": "Paid"}).encode()
+		good = base64.b64encode(hmac.new(self.SECRET.encode(), body, hashlib.sha256).digest())
+		tampered = body.replace(b"Paid", b"Shipped")
+		self.assertNotEqual(
+			good, base64.b64encode(hmac.new(self.SECRET.encode(), tampered, hashlib.sha256).digest())
+		)
