@@ -24,6 +24,7 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
+from order_tracking.api.arguments import required_arguments
 from order_tracking.order_tracking import intake as oi
 from order_tracking.utils import retry_on_deadlock
 
@@ -32,6 +33,7 @@ UNIQUE_CONSTRAINT = "unique_channel_external_ref"
 
 
 @frappe.whitelist(methods=["POST"])
+@required_arguments
 def submit_order(
 	channel: str | None = None,
 	external_ref: str | None = None,
@@ -92,6 +94,7 @@ def _submit_order(channel, external_ref, customer, delivery_date, items, transac
 
 
 @frappe.whitelist(methods=["POST"])
+@required_arguments
 def convert_intake(intake: str) -> dict:
 	"""Re-validate an intake (after a clerk corrected it) and make its Sales Order."""
 	doc = frappe.get_doc(INTAKE, intake)

@@ -50,15 +50,20 @@ def _app_function(fn) -> bool:
 	return (getattr(fn, "__module__", "") or "").startswith(f"{APP}.")
 
 
-def _describe(fn, path: str, tag: str, operation_id: str, path_params=()) -> O.Method:
+def _describe(
+	fn, path: str, tag: str, operation_id: str, path_params=(), verbs=("GET", "POST", "PUT", "DELETE")
+) -> O.Method:
 	module = importlib.import_module(fn.__module__)
 	summary, description = O.split_doc(fn.__doc__)
 	if not description:
 		summary, description = O.split_doc(O.bullet_doc(module.__doc__, fn.__name__))
+	if not description:
+		package = importlib.import_module(fn.__module__.rsplit(".", 1)[0])
+		summary, description = O.split_doc(O.bullet_doc(package.__doc__, f"{fn.__module__}.{fn.__name__}"))
 	methods = frappe.allowed_http_methods_for_whitelisted_func.get(fn) or ["GET", "POST"]
 	return O.Method(
 		path=path,
-		http_methods=tuple(m for m in ("GET", "POST", "PUT", "DELETE") if m in methods),
+		http_methods=tuple(m for m in verbs if m in methods),
 		params=O.params_of(fn),
 		summary=summary,
 		description=description,
@@ -99,6 +104,7 @@ def endpoints() -> list[O.Method]:
 						doctype,
 						f"{frappe.scrub(doctype)}.{attr}",
 						path_params=("name",),
+						verbs=("GET", "POST"),  # what Frappe routes to a document's method
 					)
 				)
 	return out

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import frappe
 
+from order_tracking.api.arguments import required_arguments
 from order_tracking.outsourcing import outsourcing
 
 ORDER = "Outsourcing Order"
 
 
 @frappe.whitelist(methods=["POST"])
+@required_arguments
 def make_for_job_cards(
 	job_cards: list | str,
 	supplier: str,
@@ -42,6 +44,7 @@ def make_for_job_cards(
 
 
 @frappe.whitelist(methods=["POST"])
+@required_arguments
 def make_for_order_line(
 	sales_order_item: str,
 	supplier: str,
@@ -65,6 +68,7 @@ def make_for_order_line(
 
 
 @frappe.whitelist(methods=["POST"])
+@required_arguments
 def make_from_plan(plan: str, supplier: str, due_date: str, supplier_warehouse: str | None = None) -> dict:
 	frappe.has_permission(ORDER, "create", throw=True)
 	frappe.has_permission("Order Plan", "read", plan, throw=True)
@@ -72,6 +76,7 @@ def make_from_plan(plan: str, supplier: str, due_date: str, supplier_warehouse: 
 
 
 @frappe.whitelist(methods=["GET"])
+@required_arguments
 def make_receipt(order: str) -> dict:
 	frappe.has_permission("Outsourcing Receipt", "create", throw=True)
 	frappe.has_permission(ORDER, "read", order, throw=True)

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import frappe
 
+from order_tracking.api.arguments import required_arguments
 from order_tracking.order_planning import planning
 
 
 @frappe.whitelist(methods=["POST"])
+@required_arguments
 def regenerate_daily_schedule(company: str, days: int | None = None) -> str:
 	frappe.has_permission("Daily Schedule", "create", throw=True)
 	frappe.has_permission("Company", "read", company, throw=True)

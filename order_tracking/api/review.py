@@ -5,10 +5,13 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
+from order_tracking.api.arguments import required_arguments
+
 REVIEW = "Order Review"
 
 
 @frappe.whitelist(methods=["POST"])
+@required_arguments
 def make_order_review(sales_order: str) -> str:
 	"""The Sales Order's open review, or a new one with its checks run."""
 	frappe.has_permission("Sales Order", "read", sales_order, throw=True)
@@ -21,6 +24,7 @@ def make_order_review(sales_order: str) -> str:
 
 
 @frappe.whitelist(methods=["POST"])
+@required_arguments
 def rerun_order_review(review: str) -> dict:
 	"""Fresh results for a review that is not approved yet."""
 	from order_tracking.order_tracking.doctype.order_review.order_review import ReviewError

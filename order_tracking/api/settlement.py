@@ -12,11 +12,13 @@ import frappe
 from frappe import _
 from frappe.utils import flt
 
+from order_tracking.api.arguments import required_arguments
 from order_tracking.core import settlement as C
 from order_tracking.settlement import settlement
 
 
 @frappe.whitelist(methods=["GET"])
+@required_arguments
 def return_lines(delivery_note: str, sales_order: str | None = None) -> list[dict]:
 	frappe.has_permission("Delivery Note", "read", delivery_note, throw=True)
 	lines = frappe.get_all(
@@ -61,6 +63,7 @@ def return_lines(delivery_note: str, sales_order: str | None = None) -> list[dic
 
 
 @frappe.whitelist(methods=["POST"])
+@required_arguments
 def refresh_order_cost(sales_order: str) -> dict:
 	frappe.has_permission("Sales Order", "read", sales_order, throw=True)
 	if 1 not in frappe.get_meta("Order Tracker").get_permlevel_access("read"):

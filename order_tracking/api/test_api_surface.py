@@ -182,3 +182,17 @@ class TestAPISurface(FrappeAPITestCase):
 		)
 		self.assertEqual(answer.status_code, 200)
 		self.assertIn("basic", self.spec["components"]["securitySchemes"])
+
+	def test_missing_or_non_text_arguments_are_400_naming_them(self):
+		headers = {"Authorization": self.admin_auth}
+		answer = self.get(self.method("order_tracking.api.tracking.get_order_status"), {}, headers=headers)
+		self.assertEqual(answer.status_code, 400)
+		self.assertIn("order", answer.json["_server_messages"])
+		for value in ({}, [], False):
+			answer = self.post(
+				self.method("order_tracking.api.planning.regenerate_daily_schedule"),
+				{"company": value},
+				headers=headers,
+			)
+			self.assertEqual(answer.status_code, 400, value)
+			self.assertIn("company", answer.json["_server_messages"])

@@ -18,6 +18,7 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
+from order_tracking.api.arguments import required_arguments
 from order_tracking.core.intake import CHANNELS
 from order_tracking.order_tracking.permissions import can_read_order
 from order_tracking.order_tracking.tracking import (
@@ -74,6 +75,7 @@ OPERATION_FIELDS = (
 
 
 @frappe.whitelist(methods=["GET"])
+@required_arguments
 def get_order_status(order: str) -> dict:
 	sales_order = resolve_order(order)
 	if not sales_order or not can_read_order(sales_order):

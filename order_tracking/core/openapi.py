@@ -123,6 +123,7 @@ class Method:
 
 def params_of(fn, skip: tuple[str, ...] = ("self",)) -> tuple[Param, ...]:
 	"""The parameters a caller passes, with their schemas; `**kwargs` and `*args` left out."""
+	fn = inspect.unwrap(fn)
 	try:
 		hints = typing.get_type_hints(fn)
 	except Exception:
@@ -142,6 +143,7 @@ def params_of(fn, skip: tuple[str, ...] = ("self",)) -> tuple[Param, ...]:
 
 
 def returns_of(fn) -> dict:
+	fn = inspect.unwrap(fn)
 	try:
 		hints = typing.get_type_hints(fn)
 	except Exception:

@@ -6,6 +6,7 @@ import json
 import frappe
 from frappe import _
 
+from order_tracking.api.arguments import required_arguments
 from order_tracking.core import stages as S
 from order_tracking.order_tracking.tracking import (
 	EventSpec,
@@ -102,6 +103,7 @@ STATUS_EVENTS = {"Closed": "Order Closed", "On Hold": "Order Put on Hold", "Draf
 
 
 @frappe.whitelist(methods=["POST"])
+@required_arguments
 def update_status(status: str, name: str):
 	"""ERPNext's close / hold / re-open, with a permission check and an event on the timeline."""
 	from erpnext.selling.doctype.sales_order.sales_order import update_status as erpnext_update_status
@@ -112,6 +114,7 @@ def update_status(status: str, name: str):
 
 
 @frappe.whitelist(methods=["POST"])
+@required_arguments
 def close_or_unclose_sales_orders(names: str | list, status: str):
 	from erpnext.selling.doctype.sales_order.sales_order import (
 		close_or_unclose_sales_orders as erpnext_close_or_unclose,
