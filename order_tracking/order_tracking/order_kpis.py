@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import date
 from typing import TypedDict
 
+from pypika.functions import Date
+
 import frappe
 from frappe import _
 from frappe.query_builder import CustomFunction
 from frappe.query_builder.functions import Coalesce
 from frappe.utils import add_days, add_months, getdate, nowdate
-from pypika.functions import Date
 
 from order_tracking.core import kpi as K
 
@@ -70,6 +71,12 @@ def parse_filters(filters: KpiFilters | dict | None, group_by: tuple[str, ...], 
 	return filters
 
 
+def allow_long_group_concat(length: int) -> None:
+	"""Let GROUP_CONCAT return up to `length` bytes in this session (MariaDB's default is 1 kB)."""
+	# a session setting, no data: frappe.qb has no SET statement; the value is a parameter
+	frappe.db.sql("SET SESSION group_concat_max_len = %(length)s", {"length": int(length)})  # nosemgrep
+
+
 def tracker():
 	return frappe.qb.DocType("Order Tracker")
 
@@ -98,7 +105,9 @@ def permitted(doctype: str) -> list[str] | None:
 
 	rules = get_user_permissions(frappe.session.user).get(doctype) or []
 	allowed = [
-		r.doc for r in rules if not r.get("applicable_for") or r.applicable_for in ("Sales Order", "Order Tracker")
+		r.doc
+		for r in rules
+		if not r.get("applicable_for") or r.applicable_for in ("Sales Order", "Order Tracker")
 	]
 	return allowed or None
 

@@ -67,7 +67,9 @@ class OnTimeDelivery:
 		t = self.t
 		delivered_on = Q.delivered_on(t)
 		on_time = Case().when(delivered_on <= t.promised_date, 1).else_(0)
-		days_late = Case().when(delivered_on > t.promised_date, Q.DateDiff(delivered_on, t.promised_date)).else_(0)
+		days_late = (
+			Case().when(delivered_on > t.promised_date, Q.DateDiff(delivered_on, t.promised_date)).else_(0)
+		)
 		return on_time, days_late
 
 	def delivered(self, query):
@@ -105,30 +107,26 @@ class OnTimeDelivery:
 		]
 
 	def tally_by_item_group(self):
-		"""Each order once per item group it has lines of: the distinct (group, order) pairs first."""
+		"""Each order once per item group it has lines of. The database returns one row per line
+		(a plain join, no DISTINCT: de-duplicating 100 000 orders' lines in a temporary table takes
+		seconds) and the repeated (group, order) pairs are skipped here."""
 		t, soi = self.t, Q.sales_order_item()
 		on_time, days_late = self.order_measures()
-		pairs = (
+		lines = (
 			self.delivered(frappe.qb.from_(t).join(soi).on(soi.parent == t.name))
-			.select(soi.item_group, t.name, on_time.as_("on_time"), days_late.as_("days_late"))
-			.distinct()
+			.where(soi.parenttype == "Sales Order")
+			.select(soi.item_group, t.name, on_time, days_late)
+			.run()
 		)
-		query = (
-			frappe.qb.from_(pairs)
-			.select(
-				pairs.item_group,
-				Count("*").as_("delivered"),
-				Sum(pairs.on_time).as_("on_time"),
-				Sum(pairs.days_late).as_("days_late"),
-			)
-			.groupby(pairs.item_group)
-		)
-		rows = query.run(as_dict=True)
-		rows.sort(key=lambda r: (-r.delivered, r.item_group or ""))
-		return [
-			({"item_group": r.item_group}, K.OnTimeTally().merge(r.delivered, r.on_time, r.days_late))
-			for r in rows
-		]
+		seen: set[tuple[str, str]] = set()
+		tallies: dict[str, K.OnTimeTally] = {}
+		for item_group, order, order_on_time, order_days_late in lines:
+			if (item_group, order) in seen:
+				continue
+			seen.add((item_group, order))
+			tallies.setdefault(item_group, K.OnTimeTally()).merge(1, order_on_time, order_days_late)
+		groups = sorted(tallies.items(), key=lambda g: (-g[1].delivered, g[0] or ""))
+		return [({"item_group": item_group}, tally) for item_group, tally in groups]
 
 	# ---------------------------------------------------------------- output
 
@@ -197,8 +195,8 @@ def on_time_this_month(filters: str | dict | None = None) -> dict:
 	filters = frappe.parse_json(filters) if isinstance(filters, str) else (filters or {})
 	if isinstance(filters, list):  # a card's filters: [[doctype, field, operator, value], ...]
 		filters = {f[1]: f[3] for f in filters if len(f) >= 4 and f[2] == "="}
-	if not frappe.has_permission("Order Tracker", "report"):
-		raise frappe.PermissionError
+	if not frappe.get_cached_doc("Report", "On-Time Delivery").is_permitted():
+		frappe.throw(_("Not permitted to see On-Time Delivery"), frappe.PermissionError)
 	report = OnTimeDelivery(
 		{
 			"company": filters.get("company"),

@@ -15,7 +15,7 @@ from pypika.terms import LiteralValue
 import frappe
 from frappe import _
 from frappe.query_builder import CustomFunction
-from frappe.query_builder.functions import Count, DateFormat, GroupConcat
+from frappe.query_builder.functions import Coalesce, Concat_ws, Count, DateFormat, GroupConcat
 
 from order_tracking.core import kpi as K
 from order_tracking.order_tracking import order_kpis as Q
@@ -23,7 +23,8 @@ from order_tracking.order_tracking import order_kpis as Q
 GROUP_BY = (Q.GROUP_NONE, Q.GROUP_CUSTOMER, Q.GROUP_ITEM_GROUP, Q.GROUP_MONTH)
 STAGE_FIELDS = tuple(K.STAGE_DATE_FIELDS.values())
 MINUTES_PER_DAY = 1440
-# A month of one group's orders, ten segments, about seven characters a value: far below this.
+# A month of one group's orders, ten segments, about seven characters a value (or a year of an item
+# group's order names): far below this.
 GROUP_CONCAT_MAX = 16 * 1024 * 1024
 TimestampDiff = CustomFunction("TIMESTAMPDIFF", ["unit", "start", "end"])
 
@@ -44,11 +45,10 @@ class OrderCycleTime:
 
 	def run(self):
 		group_by = self.filters.group_by
-		by_group, orders = self.merged(self.samples(group_by), group_by)
 		if group_by == Q.GROUP_ITEM_GROUP:
-			# by item group an order counts in each of its groups; the totals count it once
-			overall, total_orders = self.merged(self.samples(Q.GROUP_NONE), Q.GROUP_NONE)
+			by_group, orders, overall, total_orders = self.by_item_group()
 		else:
+			by_group, orders = self.merged(self.samples(group_by), group_by)
 			overall, total_orders = self.merged_groups(by_group), orders
 		lists = overall.get((), {s.key: [] for s in K.SEGMENTS})
 		total = {s.key: K.describe(lists[s.key]) for s in K.SEGMENTS}
@@ -75,34 +75,62 @@ class OrderCycleTime:
 		as one comma-separated list (the database computes the differences and joins them, so a
 		few hundred rows travel instead of one per order; a month keeps each list short)."""
 		t = self.t
-		source = t
 		keys = []
-		if group_by == Q.GROUP_ITEM_GROUP:
-			# an order once per item group it has lines of
-			soi = Q.sales_order_item()
-			source = Q.restrict(
-				frappe.qb.from_(t)
-				.join(soi)
-				.on(soi.parent == t.name)
-				.select(soi.item_group, t.name, t.transaction_date, *(t[f] for f in STAGE_FIELDS))
-				.distinct(),
-				t,
-				self.filters,
-			).where(t.received_at.isnotnull())
-			keys = [source.item_group]
-		elif group_by == Q.GROUP_CUSTOMER:
+		if group_by == Q.GROUP_CUSTOMER:
 			keys = [t.customer, t.customer_name]
-		query = frappe.qb.from_(source)
-		month = DateFormat(source.transaction_date, "%Y-%m").as_("month")
+		month = DateFormat(t.transaction_date, "%Y-%m").as_("month")
 		fields = [*keys, month, Count("*").as_("orders")]
-		for s in K.SEGMENTS:
-			minutes = TimestampDiff(LiteralValue("MINUTE"), source[s.start_field], source[s.end_field])
-			fields.append(GroupConcat(minutes).as_(s.key))
-		query = query.select(*fields).groupby(*keys, month)
-		if group_by != Q.GROUP_ITEM_GROUP:
-			query = Q.restrict(query, t, self.filters).where(t.received_at.isnotnull())
-		frappe.db.sql("SET SESSION group_concat_max_len = %(length)s", {"length": GROUP_CONCAT_MAX})
+		fields += [GroupConcat(self.minutes(s)).as_(s.key) for s in K.SEGMENTS]
+		query = frappe.qb.from_(t).select(*fields).groupby(*keys, month)
+		query = Q.restrict(query, t, self.filters).where(t.received_at.isnotnull())
+		Q.allow_long_group_concat(GROUP_CONCAT_MAX)
 		return query.run(as_dict=True)
+
+	def minutes(self, segment: K.Segment):
+		t = self.t
+		return TimestampDiff(LiteralValue("MINUTE"), t[segment.start_field], t[segment.end_field])
+
+	def by_item_group(self):
+		"""By item group an order counts in each group it has lines of, and once in the totals.
+		Two queries, each returning one long list per group or month rather than a row per order
+		(a row each for 100 000 orders' lines costs seconds to fetch): every order's minutes per
+		segment, then the orders of each item group (repeats, of an order with several lines of a
+		group, are dropped here — DISTINCT in the database costs more)."""
+		t, soi = self.t, Q.sales_order_item()
+		Q.allow_long_group_concat(GROUP_CONCAT_MAX)
+		month = DateFormat(t.transaction_date, "%Y-%m")
+		per_order = Concat_ws("|", t.name, *(Coalesce(self.minutes(s), "") for s in K.SEGMENTS))
+		orders_query = Q.restrict(
+			frappe.qb.from_(t).select(month, GroupConcat(per_order)).groupby(month), t, self.filters
+		).where(t.received_at.isnotnull())
+		days: dict[str, tuple] = {}
+		for _month, joined in orders_query.run():
+			for entry in joined.split(","):
+				name, *values = entry.split("|")
+				days[name] = tuple(max(int(v), 0) / MINUTES_PER_DAY if v else None for v in values)
+		groups = (
+			Q.restrict(frappe.qb.from_(t).join(soi).on(soi.parent == t.name), t, self.filters)
+			.where(t.received_at.isnotnull())
+			.where(soi.parenttype == "Sales Order")
+			.select(soi.item_group, GroupConcat(t.name))
+			.groupby(soi.item_group)
+			.run()
+		)
+		by_group: dict[tuple, dict[str, list[float]]] = {}
+		orders: dict[tuple, int] = {}
+		for item_group, names in groups:
+			members = {n for n in names.split(",") if n in days}
+			orders[(item_group,)] = len(members)
+			by_group[(item_group,)] = self.by_segment(days[n] for n in members)
+		return by_group, orders, {(): self.by_segment(days.values())}, {(): len(days)}
+
+	@staticmethod
+	def by_segment(orders) -> dict[str, list[float]]:
+		"""Orders' days per segment (tuples in the order of K.SEGMENTS) as a list per segment."""
+		columns = list(zip(*orders, strict=True)) or [() for _s in K.SEGMENTS]
+		return {
+			s.key: [v for v in column if v is not None] for s, column in zip(K.SEGMENTS, columns, strict=True)
+		}
 
 	def merged(self, rows, group_by: str):
 		"""The days of each segment per group, and the number of orders per group."""
@@ -114,7 +142,7 @@ class OrderCycleTime:
 			orders[key] = orders.get(key, 0) + row.orders
 			for s in K.SEGMENTS:
 				if row[s.key]:
-					lists[s.key].extend(int(m) / MINUTES_PER_DAY for m in row[s.key].split(","))
+					lists[s.key].extend(max(int(m), 0) / MINUTES_PER_DAY for m in row[s.key].split(","))
 		return out, orders
 
 	@staticmethod
