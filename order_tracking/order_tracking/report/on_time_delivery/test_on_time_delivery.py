@@ -101,3 +101,43 @@ class TestOnTimeDelivery(FrappeTestCase):
 		self.assertRaises(frappe.PermissionError, on_time_this_month, {"company": COMPANY})
 		frappe.set_user(clerk)
 		self.assertEqual(run("On-Time Delivery", filters)["result"][0]["delivered"], 2)
+
+
+class TestWorkspaceFigures(FrappeTestCase):
+	"""The workspace's number cards and charts give figures on a real site."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		make_fixtures()
+		make_report_customers()
+
+	def setUp(self):
+		frappe.db.savepoint("workspace_figures")
+		deliver(lace_order())  # delivered this month
+		lace_order()  # open
+
+	def tearDown(self):
+		frappe.db.rollback(save_point="workspace_figures")
+
+	def test_number_cards_and_charts(self):
+		from frappe.desk.doctype.dashboard_chart.dashboard_chart import get as get_chart
+		from frappe.desk.doctype.number_card.number_card import get_result
+
+		workspace = frappe.get_doc("Workspace", "Order Tracking")
+		self.assertEqual(len(workspace.number_cards), 4)
+		for row in workspace.number_cards:
+			card = frappe.get_doc("Number Card", row.number_card_name)
+			if card.type == "Custom":
+				value = frappe.get_attr(card.method)(card.filters_json)["value"]
+			else:
+				value = get_result(card.as_json(), card.filters_json)
+			self.assertIsInstance(value, int | float, card.name)
+		for row in workspace.charts:
+			chart = frappe.get_doc("Dashboard Chart", row.chart_name)
+			if chart.chart_type == "Report":
+				_c, _d, _m, config, _s = execute(frappe.parse_json(chart.filters_json))
+				self.assertTrue(config is None or config["data"]["datasets"], chart.name)
+			else:
+				config = get_chart(chart=chart.as_json(), no_cache=1)
+				self.assertTrue(config and sum(config["datasets"][0]["values"]) > 0, chart.name)
