@@ -46,23 +46,22 @@ class OrderProfitability:
 		self.t = Q.tracker()
 
 	def run(self):
-		rows = self.rows()
-		total = {f: sum(r[f] or 0 for r in rows) for f in AMOUNTS}
-		total["orders"] = sum(r.orders for r in rows)
-		data = [self.figures(r) for r in rows]
-		return self.columns(), data, None, self.chart(data), self.summary(total, self.uncosted())
+		data = [self.figures(r) for r in self.rows()]
+		return self.columns(), data, None, self.chart(data), self.summary(self.totals(), self.uncosted())
 
 	def rows(self):
 		t = self.t
 		group_by = self.filters.group_by
 		if group_by == Q.GROUP_SALES_ORDER:
-			keys = [t.sales_order]
-			extra = [
-				Max(t.customer).as_("customer"),
-				Max(t.customer_name).as_("customer_name"),
-				Max(t.transaction_date).as_("transaction_date"),
-			]
-		elif group_by == Q.GROUP_CUSTOMER:
+			# a tracker per order: its own figures, no grouping (tens of thousands of rows)
+			query = frappe.qb.from_(t).select(
+				t.sales_order, t.customer, t.customer_name, t.transaction_date, *(t[f] for f in AMOUNTS)
+			)
+			query = Q.restrict(query.where(t.cost_updated_at.isnotnull()), t, self.filters)
+			rows = query.run(as_dict=True)
+			rows.sort(key=lambda r: (-(r.margin or 0), r.sales_order))
+			return rows
+		if group_by == Q.GROUP_CUSTOMER:
 			keys, extra = [t.customer], [Max(t.customer_name).as_("customer_name")]
 		else:
 			keys, extra = [DateFormat(t.transaction_date, "%Y-%m").as_("period")], []
@@ -76,8 +75,15 @@ class OrderProfitability:
 		if group_by == Q.GROUP_MONTH:
 			rows.sort(key=lambda r: r.period)
 		else:
-			rows.sort(key=lambda r: (-(r.margin or 0), r.get("sales_order") or r.get("customer") or ""))
+			rows.sort(key=lambda r: (-(r.margin or 0), r.customer or ""))
 		return rows
+
+	def totals(self) -> dict:
+		t = self.t
+		query = frappe.qb.from_(t).select(Count("*").as_("orders"), *(Sum(t[f]).as_(f) for f in AMOUNTS))
+		query = Q.restrict(query.where(t.cost_updated_at.isnotnull()), t, self.filters)
+		total = query.run(as_dict=True)[0]
+		return {f: total[f] or 0 for f in ("orders", *AMOUNTS)}
 
 	def uncosted(self) -> int:
 		t = self.t
@@ -85,16 +91,10 @@ class OrderProfitability:
 		return Q.restrict(query, t, self.filters).run()[0][0]
 
 	def figures(self, r) -> dict:
-		out = {f: r[f] or 0 for f in AMOUNTS}
-		out.update(
-			orders=r.orders,
-			margin_pct=K.pct(out["margin"], out["revenue"]),
-			currency=self.currency,
-		)
-		for f in ("sales_order", "customer", "customer_name", "transaction_date", "period"):
-			if f in r:
-				out[f] = r[f]
-		return out
+		"""The row with its margin % and currency (in place: there may be one per order)."""
+		r.margin_pct = K.pct(r.margin or 0, r.revenue or 0)
+		r.currency = self.currency
+		return r
 
 	def columns(self):
 		def currency(label, fieldname, width=120):
@@ -147,9 +147,9 @@ class OrderProfitability:
 			"data": {
 				"labels": labels,
 				"datasets": [
-					{"name": _("Revenue"), "values": [r["revenue"] for r in rows]},
-					{"name": _("Total Cost"), "values": [r["total_cost"] for r in rows]},
-					{"name": _("Margin"), "values": [r["margin"] for r in rows]},
+					{"name": _("Revenue"), "values": [r["revenue"] or 0 for r in rows]},
+					{"name": _("Total Cost"), "values": [r["total_cost"] or 0 for r in rows]},
+					{"name": _("Margin"), "values": [r["margin"] or 0 for r in rows]},
 				],
 			},
 			"type": "bar",
