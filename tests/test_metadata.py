@@ -288,6 +288,10 @@ def user_strings() -> set[str]:
 					found.add(f[key])
 			if f["fieldtype"] == "Select" and f.get("options"):
 				found.update(o for o in f["options"].split("\n") if o and not o.endswith(".-"))
+	for path in json_files("number_card"):
+		found.add(json.loads(path.read_text())["label"])
+	for path in json_files("dashboard_chart"):
+		found.add(json.loads(path.read_text())["chart_name"])
 	for path in json_files("workspace"):
 		data = json.loads(path.read_text())
 		found.add(data["label"])
@@ -358,3 +362,32 @@ def test_traditional_and_simplified_tables_cover_the_same_strings():
 	strings = user_strings()
 	assert all(source in strings for source, _context in contexts["zh"])
 	assert all(context in DOCTYPES for _source, context in contexts["zh"])
+
+
+def test_workspace_cards_charts_and_reports_exist():
+	cards = {json.loads(p.read_text())["name"]: json.loads(p.read_text()) for p in json_files("number_card")}
+	charts = {
+		json.loads(p.read_text())["name"]: json.loads(p.read_text()) for p in json_files("dashboard_chart")
+	}
+	reports = {json.loads(p.read_text())["name"] for p in json_files("report")}
+	for card in cards.values():
+		assert card["module"] in modules() and card["is_standard"] == 1
+		if card["type"] == "Custom":
+			module, _dot, function = card["method"].rpartition(".")
+			source = (ROOT / (module.replace(".", "/") + ".py")).read_text()
+			assert f"def {function}(" in source, card["method"]
+	for chart in charts.values():
+		assert chart["module"] in modules() and chart["is_standard"] == 1
+		if chart["chart_type"] == "Report":
+			assert chart["report_name"] in reports
+	for path in json_files("workspace"):
+		data = json.loads(path.read_text())
+		content = json.loads(data["content"])
+		used_cards = {b["data"]["number_card_name"] for b in content if b["type"] == "number_card"}
+		used_charts = {b["data"]["chart_name"] for b in content if b["type"] == "chart"}
+		assert used_cards == {c["number_card_name"] for c in data["number_cards"]} and used_cards <= set(
+			cards
+		)
+		assert used_charts == {c["chart_name"] for c in data["charts"]} and used_charts <= set(charts)
+		linked = {link["link_to"] for link in data["links"] if link.get("link_type") == "Report"}
+		assert linked == reports, "every report of the app is on the workspace"

@@ -106,3 +106,5 @@ class OrderTracker(Document):
 
 def on_doctype_update():
 	frappe.db.add_index("Order Tracker", ["stage", "promised_date"])
+	# the KPI reports select a company's orders by order date
+	frappe.db.add_index("Order Tracker", ["company", "transaction_date"])

@@ -1,0 +1,265 @@
+# Copyright (c) 2026, order_tracking developers
+# License: MIT. See license.txt
+"""Order Cycle Time: how many days orders spend between stages — Received → Approved, Approved →
+Planned, … Billed → Paid, and in total Received → Delivered and Delivered → Paid — as count, mean,
+median and 90th percentile, from the dates the tracker records for each stage; over all orders or
+by customer, item group or month (of the order date).
+
+An order counts for a step once it has reached both of its stages; a closed order keeps the steps
+it made. By item group, an order counts in every group it has a line of."""
+
+from __future__ import annotations
+
+from pypika.terms import LiteralValue
+
+import frappe
+from frappe import _
+from frappe.query_builder import CustomFunction
+from frappe.query_builder.functions import Coalesce, Concat_ws, Count, DateFormat, GroupConcat
+
+from order_tracking.core import kpi as K
+from order_tracking.order_tracking import order_kpis as Q
+
+GROUP_BY = (Q.GROUP_NONE, Q.GROUP_CUSTOMER, Q.GROUP_ITEM_GROUP, Q.GROUP_MONTH)
+STAGE_FIELDS = tuple(K.STAGE_DATE_FIELDS.values())
+MINUTES_PER_DAY = 1440
+# A month of one group's orders, ten segments, about seven characters a value (or a year of an item
+# group's order names): far below this.
+GROUP_CONCAT_MAX = 16 * 1024 * 1024
+TimestampDiff = CustomFunction("TIMESTAMPDIFF", ["unit", "start", "end"])
+
+
+@frappe.read_only()
+def execute(filters: Q.KpiFilters | None = None):
+	return OrderCycleTime(filters).run()
+
+
+def segment_label(segment: K.Segment) -> str:
+	return f"{_(segment.start)} → {_(segment.end)}"
+
+
+class OrderCycleTime:
+	def __init__(self, filters: Q.KpiFilters | None):
+		self.filters = Q.parse_filters(filters, GROUP_BY, Q.GROUP_NONE)
+		self.t = Q.tracker()
+
+	def run(self):
+		group_by = self.filters.group_by
+		if group_by == Q.GROUP_ITEM_GROUP:
+			by_group, orders, overall, total_orders = self.by_item_group()
+		else:
+			by_group, orders = self.merged(self.samples(group_by), group_by)
+			overall, total_orders = self.merged_groups(by_group), orders
+		lists = overall.get((), {s.key: [] for s in K.SEGMENTS})
+		total = {s.key: K.describe(lists[s.key]) for s in K.SEGMENTS}
+		if group_by == Q.GROUP_NONE:
+			data = [self.figures(s, total[s.key]) for s in K.SEGMENTS]
+		else:
+			data = []
+			for key in sorted(by_group, key=self.sort_key(orders)):
+				for segment in K.SEGMENTS:
+					d = K.describe(by_group[key][segment.key])
+					data.append({**self.group_fields(key), **self.figures(segment, d)})
+		return (
+			self.columns(),
+			data,
+			None,
+			self.chart(total),
+			self.summary(total, sum(total_orders.values())),
+		)
+
+	# ---------------------------------------------------------------- query
+
+	def samples(self, group_by: str):
+		"""Per group and month of the order date: for each segment, the minutes every order took,
+		as one comma-separated list (the database computes the differences and joins them, so a
+		few hundred rows travel instead of one per order; a month keeps each list short)."""
+		t = self.t
+		keys = []
+		if group_by == Q.GROUP_CUSTOMER:
+			keys = [t.customer, t.customer_name]
+		month = DateFormat(t.transaction_date, "%Y-%m").as_("month")
+		fields = [*keys, month, Count("*").as_("orders")]
+		fields += [GroupConcat(self.minutes(s)).as_(s.key) for s in K.SEGMENTS]
+		query = frappe.qb.from_(t).select(*fields).groupby(*keys, month)
+		query = Q.restrict(query, t, self.filters).where(t.received_at.isnotnull())
+		Q.allow_long_group_concat(GROUP_CONCAT_MAX)
+		return query.run(as_dict=True)
+
+	def minutes(self, segment: K.Segment):
+		t = self.t
+		return TimestampDiff(LiteralValue("MINUTE"), t[segment.start_field], t[segment.end_field])
+
+	def by_item_group(self):
+		"""By item group an order counts in each group it has lines of, and once in the totals.
+		Two queries, each returning one long list per group or month rather than a row per order
+		(a row each for 100 000 orders' lines costs seconds to fetch): every order's minutes per
+		segment, then the orders of each item group (repeats, of an order with several lines of a
+		group, are dropped here — DISTINCT in the database costs more)."""
+		t, soi = self.t, Q.sales_order_item()
+		Q.allow_long_group_concat(GROUP_CONCAT_MAX)
+		month = DateFormat(t.transaction_date, "%Y-%m")
+		per_order = Concat_ws("|", t.name, *(Coalesce(self.minutes(s), "") for s in K.SEGMENTS))
+		orders_query = Q.restrict(
+			frappe.qb.from_(t).select(month, GroupConcat(per_order)).groupby(month), t, self.filters
+		).where(t.received_at.isnotnull())
+		days: dict[str, tuple] = {}
+		for _month, joined in orders_query.run():
+			for entry in joined.split(","):
+				name, *values = entry.split("|")
+				days[name] = tuple(max(int(v), 0) / MINUTES_PER_DAY if v else None for v in values)
+		groups = (
+			Q.restrict(frappe.qb.from_(t).join(soi).on(soi.parent == t.name), t, self.filters)
+			.where(t.received_at.isnotnull())
+			.where(soi.parenttype == "Sales Order")
+			.select(soi.item_group, GroupConcat(t.name))
+			.groupby(soi.item_group)
+			.run()
+		)
+		by_group: dict[tuple, dict[str, list[float]]] = {}
+		orders: dict[tuple, int] = {}
+		for item_group, names in groups:
+			members = {n for n in names.split(",") if n in days}
+			orders[(item_group,)] = len(members)
+			by_group[(item_group,)] = self.by_segment(days[n] for n in members)
+		return by_group, orders, {(): self.by_segment(days.values())}, {(): len(days)}
+
+	@staticmethod
+	def by_segment(orders) -> dict[str, list[float]]:
+		"""Orders' days per segment (tuples in the order of K.SEGMENTS) as a list per segment."""
+		columns = list(zip(*orders, strict=True)) or [() for _s in K.SEGMENTS]
+		return {
+			s.key: [v for v in column if v is not None] for s, column in zip(K.SEGMENTS, columns, strict=True)
+		}
+
+	def merged(self, rows, group_by: str):
+		"""The days of each segment per group, and the number of orders per group."""
+		out: dict[tuple, dict[str, list[float]]] = {}
+		orders: dict[tuple, int] = {}
+		for row in rows:
+			key = self.group_key(row, group_by)
+			lists = out.setdefault(key, {s.key: [] for s in K.SEGMENTS})
+			orders[key] = orders.get(key, 0) + row.orders
+			for s in K.SEGMENTS:
+				if row[s.key]:
+					lists[s.key].extend(max(int(m), 0) / MINUTES_PER_DAY for m in row[s.key].split(","))
+		return out, orders
+
+	@staticmethod
+	def merged_groups(by_group):
+		lists = {s.key: [] for s in K.SEGMENTS}
+		for group in by_group.values():
+			for key, values in group.items():
+				lists[key].extend(values)
+		return {(): lists}
+
+	# ---------------------------------------------------------------- grouping
+
+	@staticmethod
+	def group_key(row, group_by: str) -> tuple:
+		if group_by == Q.GROUP_CUSTOMER:
+			return (row.customer, row.customer_name)
+		if group_by == Q.GROUP_ITEM_GROUP:
+			return (row.item_group,)
+		if group_by == Q.GROUP_MONTH:
+			return (row.month,)
+		return ()
+
+	def sort_key(self, orders: dict[tuple, int]):
+		if self.filters.group_by == Q.GROUP_MONTH:
+			return lambda key: key
+		return lambda key: (-orders[key], str(key[0]))
+
+	def group_fields(self, key: tuple) -> dict:
+		group_by = self.filters.group_by
+		if group_by == Q.GROUP_CUSTOMER:
+			return {"customer": key[0], "customer_name": key[1]}
+		if group_by == Q.GROUP_ITEM_GROUP:
+			return {"item_group": key[0]}
+		if group_by == Q.GROUP_MONTH:
+			return {"period": key[0]}
+		return {}
+
+	@staticmethod
+	def figures(segment: K.Segment, d: K.Distribution) -> dict:
+		def days(value):
+			return round(value, 1) if value is not None else None
+
+		return {
+			"segment": segment_label(segment),
+			"segment_key": segment.key,
+			"is_total": int(segment.total),
+			"orders": d.count,
+			"mean_days": days(d.mean),
+			"median_days": days(d.median),
+			"p90_days": days(d.p90),
+		}
+
+	# ---------------------------------------------------------------- output
+
+	def columns(self):
+		return [
+			*Q.group_column(self.filters.group_by),
+			{"label": _("Stage"), "fieldname": "segment", "fieldtype": "Data", "width": 220},
+			{"label": _("Orders"), "fieldname": "orders", "fieldtype": "Int", "width": 90},
+			{
+				"label": _("Mean (Days)"),
+				"fieldname": "mean_days",
+				"fieldtype": "Float",
+				"precision": 1,
+				"width": 110,
+			},
+			{
+				"label": _("Median (Days)"),
+				"fieldname": "median_days",
+				"fieldtype": "Float",
+				"precision": 1,
+				"width": 120,
+			},
+			{
+				"label": _("P90 (Days)"),
+				"fieldname": "p90_days",
+				"fieldtype": "Float",
+				"precision": 1,
+				"width": 110,
+			},
+		]
+
+	@staticmethod
+	def chart(total: dict[str, K.Distribution]):
+		steps = [s for s in K.STEPS if total[s.key].count]
+		if not steps:
+			return None
+		return {
+			"data": {
+				"labels": [segment_label(s) for s in steps],
+				"datasets": [
+					{"name": _("Median (Days)"), "values": [round(total[s.key].median, 1) for s in steps]},
+					{"name": _("P90 (Days)"), "values": [round(total[s.key].p90, 1) for s in steps]},
+				],
+			},
+			"type": "bar",
+			"title": _("Days per stage"),
+		}
+
+	@staticmethod
+	def summary(total: dict[str, K.Distribution], orders: int):
+		to_delivery, to_cash = (total[s.key] for s in K.TOTALS)
+		return [
+			{"label": _("Orders"), "value": orders, "datatype": "Int"},
+			{
+				"label": _("Median Days to Delivery"),
+				"value": round(to_delivery.median or 0, 1),
+				"datatype": "Float",
+			},
+			{
+				"label": _("P90 Days to Delivery"),
+				"value": round(to_delivery.p90 or 0, 1),
+				"datatype": "Float",
+			},
+			{
+				"label": _("Median Days Delivery to Payment"),
+				"value": round(to_cash.median or 0, 1),
+				"datatype": "Float",
+			},
+		]
