@@ -1,0 +1,69 @@
+"""Data for the portal's browser test (`scripts/browser_test.sh`), on a site where the integration
+suite has run (it builds on that suite's `_Test Company` fixtures). Idempotent; commits.
+
+    bench --site X execute order_tracking.tests.portal_fixtures.setup --kwargs "{'password': '...'}"
+
+prints `{"user_a", "user_b", "password", "order_a", "order_b", "token"}` as JSON."""
+
+import json
+
+import frappe
+from frappe.utils.password import update_password
+
+from order_tracking.tests.utils import (
+	COMPANY,
+	CUSTOMER,
+	OTHER_CUSTOMER,
+	make_fixtures,
+	make_order,
+	make_user,
+	set_settings,
+)
+
+USER_A = "portal-a@example.com"
+USER_B = "portal-b@example.com"
+
+
+def portal_user(email: str, customer: str, password: str) -> str:
+	make_user(email, ["Customer"], user_type="Website User", enabled=1)
+	update_password(email, password)
+	doc = frappe.get_doc("Customer", customer)
+	if not any(p.user == email for p in doc.get("portal_users", [])):
+		doc.append("portal_users", {"user": email})
+		doc.save()
+	return email
+
+
+def order_of(customer: str, marker: str) -> str:
+	"""A submitted order of the customer, marked by its customer PO number (made once)."""
+	name = frappe.db.get_value("Sales Order", {"customer": customer, "po_no": marker, "docstatus": 1})
+	return name or make_order(customer=customer, po_no=marker).name
+
+
+def setup(password: str = "Portal-Test-2026!") -> dict:
+	from order_tracking.customer_portal.doctype.order_tracking_link.order_tracking_link import (
+		OrderTrackingLink,
+	)
+
+	frappe.set_user("Administrator")
+	make_fixtures()
+	set_settings(default_company=COMPANY, auto_convert=1)
+	answer = {
+		"user_a": portal_user(USER_A, CUSTOMER, password),
+		"user_b": portal_user(USER_B, OTHER_CUSTOMER, password),
+		"password": password,
+		"order_a": order_of(CUSTOMER, "BROWSER-A"),
+		"order_b": order_of(OTHER_CUSTOMER, "BROWSER-B"),
+	}
+	token = frappe.db.get_value(
+		"Order Tracking Link", {"sales_order": answer["order_a"], "revoked": 0}, "token"
+	)
+	if not token:
+		link: OrderTrackingLink = frappe.get_doc(
+			{"doctype": "Order Tracking Link", "sales_order": answer["order_a"]}
+		).insert()
+		token = link.token
+	answer["token"] = token
+	frappe.db.commit()  # nosemgrep: a set-up command run once by the browser test script
+	print(json.dumps(answer))
+	return answer
