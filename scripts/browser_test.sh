@@ -34,7 +34,7 @@ fi
 bench_cmd "bench --site '$SITE' execute order_tracking.tests.portal_fixtures.setup" | tail -n 1 >"$LOGS/portal-fixtures.json"
 
 set -m  # the server in its own process group, stopped with all its children
-bench_cmd "bench serve --port $PORT" >"$LOGS/portal-serve.log" 2>&1 &
+bench_cmd "bench --site '$SITE' serve --port $PORT" >"$LOGS/portal-serve.log" 2>&1 &
 set +m
 SERVER=$!
 trap 'kill -- -$SERVER 2>/dev/null || kill $SERVER 2>/dev/null || true' EXIT

@@ -100,9 +100,9 @@ class TestCustomerPortal(FrappeTestCase):
 	def tearDown(self):
 		frappe.set_user("Administrator")
 		frappe.local.form_dict = frappe._dict()
-		for attr in ("request", "request_ip"):
-			if hasattr(frappe.local, attr):
-				delattr(frappe.local, attr)
+		if hasattr(frappe.local, "request"):
+			del frappe.local.request
+		frappe.local.request_ip = None  # as frappe.init leaves it
 
 	# ---------------------------------------------------------------- pages
 

@@ -12,8 +12,8 @@ from frappe.utils.password import update_password
 
 from order_tracking.tests.utils import (
 	COMPANY,
-	CUSTOMER,
-	OTHER_CUSTOMER,
+	PRICE_LIST,
+	SHOE,
 	make_fixtures,
 	make_order,
 	make_user,
@@ -22,6 +22,25 @@ from order_tracking.tests.utils import (
 
 USER_A = "portal-a@example.com"
 USER_B = "portal-b@example.com"
+# customers of their own: the committed orders never touch the integration suite's customers
+CUSTOMER_A = "_OT Portal Customer A"
+CUSTOMER_B = "_OT Portal Customer B"
+CUSTOMER_ITEM_CODE = "PORTAL-SHOE-1"
+
+
+def customer(name: str) -> str:
+	if not frappe.db.exists("Customer", name):
+		frappe.get_doc(
+			{
+				"doctype": "Customer",
+				"customer_name": name,
+				"customer_group": "_Test Customer Group",
+				"territory": "_Test Territory",
+				"default_currency": "INR",
+				"default_price_list": PRICE_LIST,
+			}
+		).insert()
+	return name
 
 
 def portal_user(email: str, customer: str, password: str) -> str:
@@ -48,12 +67,17 @@ def setup(password: str = "Portal-Test-2026!") -> dict:
 	frappe.set_user("Administrator")
 	make_fixtures()
 	set_settings(default_company=COMPANY, auto_convert=1)
+	shoe = frappe.get_doc("Item", SHOE)
+	if not any(d.ref_code == CUSTOMER_ITEM_CODE for d in shoe.customer_items):
+		shoe.append("customer_items", {"customer_name": customer(CUSTOMER_A), "ref_code": CUSTOMER_ITEM_CODE})
+		shoe.save()
 	answer = {
-		"user_a": portal_user(USER_A, CUSTOMER, password),
-		"user_b": portal_user(USER_B, OTHER_CUSTOMER, password),
+		"user_a": portal_user(USER_A, customer(CUSTOMER_A), password),
+		"user_b": portal_user(USER_B, customer(CUSTOMER_B), password),
 		"password": password,
-		"order_a": order_of(CUSTOMER, "BROWSER-A"),
-		"order_b": order_of(OTHER_CUSTOMER, "BROWSER-B"),
+		"customer_item_code": CUSTOMER_ITEM_CODE,
+		"order_a": order_of(CUSTOMER_A, "BROWSER-A"),
+		"order_b": order_of(CUSTOMER_B, "BROWSER-B"),
 	}
 	token = frappe.db.get_value(
 		"Order Tracking Link", {"sales_order": answer["order_a"], "revoked": 0}, "token"
