@@ -152,3 +152,24 @@ before_tests = "order_tracking.tests.utils.before_tests"
 user_data_fields = [
 	{"doctype": "Order Intake", "filter_by": "owner", "redact_fields": ["raw_payload"], "partial": 1},
 ]
+
+# Customer Portal
+# ---------------
+# Pages in www/: /my-orders, /my-orders/<order>, /order-request, /track/<token> (no login).
+website_route_rules = [
+	{"from_route": "/my-orders/<name>", "to_route": "my-order"},
+	{"from_route": "/track/<token>", "to_route": "track"},
+]
+standard_portal_menu_items = [
+	{"title": "My Orders", "route": "/my-orders", "reference_doctype": "Sales Order", "role": "Customer"},
+	{"title": "Order Request", "route": "/order-request", "role": "Customer"},
+]
+# A website user lists only their own customers' rows (should a role ever give them read access).
+permission_query_conditions = {
+	doctype: "order_tracking.customer_portal.portal.customer_query_conditions"
+	for doctype in ("Order Tracker", "Order Event", "Order Intake", "Order Review", "Order Tracking Link")
+}
+has_permission["Order Tracking Link"] = "order_tracking.customer_portal.portal.has_customer_permission"
+# Frappe 15's frappe.client.get_count counts without a permission check: for Sales Order and the
+# app's doctypes it counts through get_list.
+override_whitelisted_methods["frappe.client.get_count"] = "order_tracking.customer_portal.portal.get_count"

@@ -66,8 +66,8 @@ DOCTYPE_FILES = json_files("doctype")
 DOCTYPES = {json.loads(p.read_text())["name"]: p for p in DOCTYPE_FILES}
 
 
-def test_app_has_the_four_modules_each_a_package():
-	assert modules() == ["Order Tracking", "Order Planning", "Outsourcing", "Settlement"]
+def test_app_has_its_modules_each_a_package():
+	assert modules() == ["Order Tracking", "Order Planning", "Outsourcing", "Settlement", "Customer Portal"]
 	for m in modules():
 		assert (APP / scrub(m) / "__init__.py").exists(), m
 
@@ -279,6 +279,10 @@ def user_strings() -> set[str]:
 		found.update(m.group(1) for m in JINJA_STRING.finditer(data.get("html") or ""))
 	for path in json_files("report"):
 		found.add(json.loads(path.read_text())["name"])
+	for path in [*(APP / "www").rglob("*.html"), *(APP / "templates").rglob("*.html")]:
+		found.update(m.group(1) for m in JINJA_STRING.finditer(path.read_text()))
+	for item in load_hooks().get("standard_portal_menu_items", []):
+		found.add(item["title"])
 	for name, path in DOCTYPES.items():
 		data = json.loads(path.read_text())
 		found.add(name)

@@ -1,0 +1,93 @@
+"""Data for the portal's browser test (`scripts/browser_test.sh`), on a site where the integration
+suite has run (it builds on that suite's `_Test Company` fixtures). Idempotent; commits.
+
+    bench --site X execute order_tracking.tests.portal_fixtures.setup --kwargs "{'password': '...'}"
+
+prints `{"user_a", "user_b", "password", "order_a", "order_b", "token"}` as JSON."""
+
+import json
+
+import frappe
+from frappe.utils.password import update_password
+
+from order_tracking.tests.utils import (
+	COMPANY,
+	PRICE_LIST,
+	SHOE,
+	make_fixtures,
+	make_order,
+	make_user,
+	set_settings,
+)
+
+USER_A = "portal-a@example.com"
+USER_B = "portal-b@example.com"
+# customers of their own: the committed orders never touch the integration suite's customers
+CUSTOMER_A = "_OT Portal Customer A"
+CUSTOMER_B = "_OT Portal Customer B"
+CUSTOMER_ITEM_CODE = "PORTAL-SHOE-1"
+
+
+def customer(name: str) -> str:
+	if not frappe.db.exists("Customer", name):
+		frappe.get_doc(
+			{
+				"doctype": "Customer",
+				"customer_name": name,
+				"customer_group": "_Test Customer Group",
+				"territory": "_Test Territory",
+				"default_currency": "INR",
+				"default_price_list": PRICE_LIST,
+			}
+		).insert()
+	return name
+
+
+def portal_user(email: str, customer: str, password: str) -> str:
+	make_user(email, ["Customer"], user_type="Website User", enabled=1)
+	update_password(email, password)
+	doc = frappe.get_doc("Customer", customer)
+	if not any(p.user == email for p in doc.get("portal_users", [])):
+		doc.append("portal_users", {"user": email})
+		doc.save()
+	return email
+
+
+def order_of(customer: str, marker: str) -> str:
+	"""A submitted order of the customer, marked by its customer PO number (made once)."""
+	name = frappe.db.get_value("Sales Order", {"customer": customer, "po_no": marker, "docstatus": 1})
+	return name or make_order(customer=customer, po_no=marker).name
+
+
+def setup(password: str = "Portal-Test-2026!") -> dict:
+	from order_tracking.customer_portal.doctype.order_tracking_link.order_tracking_link import (
+		OrderTrackingLink,
+	)
+
+	frappe.set_user("Administrator")
+	make_fixtures()
+	set_settings(default_company=COMPANY, auto_convert=1)
+	shoe = frappe.get_doc("Item", SHOE)
+	if not any(d.ref_code == CUSTOMER_ITEM_CODE for d in shoe.customer_items):
+		shoe.append("customer_items", {"customer_name": customer(CUSTOMER_A), "ref_code": CUSTOMER_ITEM_CODE})
+		shoe.save()
+	answer = {
+		"user_a": portal_user(USER_A, customer(CUSTOMER_A), password),
+		"user_b": portal_user(USER_B, customer(CUSTOMER_B), password),
+		"password": password,
+		"customer_item_code": CUSTOMER_ITEM_CODE,
+		"order_a": order_of(CUSTOMER_A, "BROWSER-A"),
+		"order_b": order_of(CUSTOMER_B, "BROWSER-B"),
+	}
+	token = frappe.db.get_value(
+		"Order Tracking Link", {"sales_order": answer["order_a"], "revoked": 0}, "token"
+	)
+	if not token:
+		link: OrderTrackingLink = frappe.get_doc(
+			{"doctype": "Order Tracking Link", "sales_order": answer["order_a"]}
+		).insert()
+		token = link.token
+	answer["token"] = token
+	frappe.db.commit()  # nosemgrep: a set-up command run once by the browser test script
+	print(json.dumps(answer))
+	return answer
