@@ -595,6 +595,10 @@ def get_count(doctype: str, filters=None, debug=False, cache=False) -> int:
 	from frappe.client import get_count as frappe_get_count
 	from frappe.utils import get_safe_filters
 
+	if not isinstance(doctype, str) or not frappe.db.exists("DocType", doctype):
+		# Frappe's own would fail in the database (500); an unknown doctype is refused like a
+		# forbidden one
+		frappe.throw(_("Not permitted"), frappe.PermissionError)
 	if not guarded_doctype(doctype):
 		return frappe_get_count(doctype, filters, debug, cache)
 	parent = None

@@ -192,11 +192,16 @@ def on_time_this_month(filters: str | dict | None = None) -> dict:
 	"""Number card: On-Time % of the orders delivered this month (by their delivery date)."""
 	from frappe.utils import get_first_day, nowdate
 
-	filters = frappe.parse_json(filters) if isinstance(filters, str) else (filters or {})
-	if isinstance(filters, list):  # a card's filters: [[doctype, field, operator, value], ...]
-		filters = {f[1]: f[3] for f in filters if len(f) >= 4 and f[2] == "="}
 	if not frappe.get_cached_doc("Report", "On-Time Delivery").is_permitted():
 		frappe.throw(_("Not permitted to see On-Time Delivery"), frappe.PermissionError)
+	try:
+		filters = frappe.parse_json(filters) if isinstance(filters, str) else (filters or {})
+	except ValueError:
+		frappe.throw(_("Filters must be JSON"), title=_("Invalid Request"))
+	if isinstance(filters, list):  # a card's filters: [[doctype, field, operator, value], ...]
+		filters = {f[1]: f[3] for f in filters if isinstance(f, list) and len(f) >= 4 and f[2] == "="}
+	if not isinstance(filters, dict):
+		frappe.throw(_("Filters must be JSON"), title=_("Invalid Request"))
 	report = OnTimeDelivery(
 		{
 			"company": filters.get("company"),
