@@ -172,39 +172,27 @@ def period_label(start: date) -> str:
 	return K.period_label(start, "Monthly")
 
 
+def link(label: str, fieldname: str, doctype: str, width: int) -> dict:
+	"""A Link column, or plain text for a user who may not read `doctype`: Frappe refuses a report
+	whose link columns point to a doctype the user cannot read, and an Order Clerk or Production
+	Planner reads orders without reading Customer or Item Group."""
+	column = {"label": label, "fieldname": fieldname, "fieldtype": "Data", "width": width}
+	if frappe.has_permission(doctype, "read"):
+		column.update(fieldtype="Link", options=doctype)
+	return column
+
+
 def group_column(group_by: str, width: int = 180) -> list[dict]:
 	"""The first column(s) of a grouped report."""
 	if group_by == GROUP_CUSTOMER:
 		return [
-			{
-				"label": _("Customer"),
-				"fieldname": "customer",
-				"fieldtype": "Link",
-				"options": "Customer",
-				"width": width,
-			},
+			link(_("Customer"), "customer", "Customer", width),
 			{"label": _("Customer Name"), "fieldname": "customer_name", "fieldtype": "Data", "width": 160},
 		]
 	if group_by == GROUP_ITEM_GROUP:
-		return [
-			{
-				"label": _("Item Group"),
-				"fieldname": "item_group",
-				"fieldtype": "Link",
-				"options": "Item Group",
-				"width": width,
-			}
-		]
+		return [link(_("Item Group"), "item_group", "Item Group", width)]
 	if group_by == GROUP_MONTH:
 		return [{"label": _("Month"), "fieldname": "period", "fieldtype": "Data", "width": 100}]
 	if group_by == GROUP_SALES_ORDER:
-		return [
-			{
-				"label": _("Sales Order"),
-				"fieldname": "sales_order",
-				"fieldtype": "Link",
-				"options": "Sales Order",
-				"width": width,
-			}
-		]
+		return [link(_("Sales Order"), "sales_order", "Sales Order", width)]
 	return []

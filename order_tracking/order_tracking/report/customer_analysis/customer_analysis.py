@@ -115,13 +115,7 @@ class CustomerAnalysis:
 				"width": 130,
 			}
 
-		group = {
-			"label": _("Customer Group"),
-			"fieldname": "customer_group",
-			"fieldtype": "Link",
-			"options": "Customer Group",
-			"width": 150,
-		}
+		group = Q.link(_("Customer Group"), "customer_group", "Customer Group", 150)
 		if self.filters.group_by == GROUP_CUSTOMER_GROUP:
 			first = [
 				group,
@@ -145,13 +139,7 @@ class CustomerAnalysis:
 				"fieldtype": "Date",
 				"width": 110,
 			},
-			{
-				"label": _("Currency"),
-				"fieldname": "currency",
-				"fieldtype": "Link",
-				"options": "Currency",
-				"hidden": 1,
-			},
+			{**Q.link(_("Currency"), "currency", "Currency", 80), "hidden": 1},
 		]
 
 	def chart(self, data: list[dict]):

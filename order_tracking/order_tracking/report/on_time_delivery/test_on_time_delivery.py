@@ -94,7 +94,7 @@ class TestOnTimeDelivery(FrappeTestCase):
 		from frappe.desk.query_report import run
 
 		outsider = make_user("ot-report-outsider@example.com", ["Stock User"])
-		clerk = make_user("ot-report-sales@example.com", ["Sales User"])
+		clerk = make_user("ot-report-clerk@example.com", ["Order Clerk"])
 		filters = {"company": COMPANY, "customer": REPORT_CUSTOMER, "group_by": "Customer"}
 		frappe.set_user(outsider)
 		self.assertRaises(frappe.PermissionError, run, "On-Time Delivery", filters)

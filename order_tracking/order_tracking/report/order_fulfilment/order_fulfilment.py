@@ -141,13 +141,7 @@ class OrderFulfilment:
 			},
 			{"label": _("Backlog Qty"), "fieldname": "open_qty", "fieldtype": "Float", "width": 110},
 			currency(_("Backlog Value"), "open_value"),
-			{
-				"label": _("Currency"),
-				"fieldname": "currency",
-				"fieldtype": "Link",
-				"options": "Currency",
-				"hidden": 1,
-			},
+			{**Q.link(_("Currency"), "currency", "Currency", 80), "hidden": 1},
 		]
 
 	def chart(self, data: list[dict]):

@@ -125,13 +125,7 @@ class OrderProfitability:
 			currency(_("Total Cost"), "total_cost", 130),
 			currency(_("Margin"), "margin", 130),
 			{"label": _("Margin %"), "fieldname": "margin_pct", "fieldtype": "Percent", "width": 90},
-			{
-				"label": _("Currency"),
-				"fieldname": "currency",
-				"fieldtype": "Link",
-				"options": "Currency",
-				"hidden": 1,
-			},
+			{**Q.link(_("Currency"), "currency", "Currency", 80), "hidden": 1},
 		]
 
 	def chart(self, data: list[dict]):
