@@ -327,3 +327,12 @@ def test_carrier_eta_in_the_past_is_today():
 def test_timezone_aware_parse_without_site_zone_keeps_utc_wall_time():
 	assert D.parse_datetime("2026-11-23T02:00:00+00:00", None) == datetime(2026, 11, 23, 2, 0)
 	assert D.parse_datetime("2026-11-23T02:00:00+01:00", timezone.utc) == datetime(2026, 11, 23, 1, 0)
+
+
+def test_which_carrier_events_change_the_orders_state():
+	assert D.changes_order_state("In Progress", "In Progress", expected_arrival=True)
+	assert not D.changes_order_state("In Progress", "In Progress", expected_arrival=False)
+	assert not D.changes_order_state(None, "In Progress", expected_arrival=False)
+	assert D.changes_order_state("In Progress", "Delivered", expected_arrival=False)
+	assert D.changes_order_state("Delivered", "In Progress", expected_arrival=False)
+	assert D.changes_order_state("", "Returned", expected_arrival=False)

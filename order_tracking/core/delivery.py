@@ -245,6 +245,24 @@ def is_newer(event_at: datetime, shown_at: datetime | None) -> bool:
 	return shown_at is None or event_at >= shown_at
 
 
+# Shipment tracking statuses the order's state depends on (delivered or not on the road any more)
+STATE_TRACKING_STATUSES = frozenset({"Delivered", "Returned", "Lost"})
+
+
+def changes_order_state(
+	old_tracking_status: str | None, new_tracking_status: str, expected_arrival: bool
+) -> bool:
+	"""Whether applying a carrier event can change the state of the orders its Shipment carries
+	(their ETA, or what counts as delivered): an expected arrival, or a move to or from delivered,
+	returned or lost. Otherwise only the timeline grows."""
+	if expected_arrival:
+		return True
+	old = old_tracking_status or ""
+	return old != new_tracking_status and (
+		old in STATE_TRACKING_STATUSES or new_tracking_status in STATE_TRACKING_STATUSES
+	)
+
+
 def tracking_url(template: str | None, waybill: str | None) -> str | None:
 	"""The carrier's tracking page for a waybill, from a template with `{waybill}`."""
 	if not template or not waybill:

@@ -40,6 +40,7 @@ from order_tracking.core.review import ItemSupply
 from order_tracking.order_tracking.tracking import (
 	EventSpec,
 	get_settings,
+	insert_event,
 	record_events,
 	tracking_paused,
 )
@@ -172,12 +173,32 @@ def waybill_matches(pattern: str | None, waybill: str) -> bool:
 
 
 def get_carrier(name: str | None):
-	"""The enabled Logistics Carrier of that name, or None."""
-	if not name or not isinstance(name, str):
+	"""The enabled Logistics Carrier of that name, or None (from the document cache: a carrier's
+	every event asks)."""
+	if not name or not isinstance(name, str) or len(name) > D.MAX_ID_LENGTH:
 		return None
-	if not frappe.db.exists("Logistics Carrier", {"name": name, "enabled": 1}):
+	try:
+		carrier = frappe.get_cached_doc("Logistics Carrier", name)
+	except frappe.DoesNotExistError:
+		frappe.clear_last_message()
 		return None
-	return frappe.get_cached_doc("Logistics Carrier", name)
+	return carrier if carrier.enabled else None
+
+
+# (site, carrier, modified) -> secret: decrypted once per process and carrier version
+_secrets: dict[tuple, str] = {}
+
+
+def carrier_secret(carrier) -> str:
+	key = (frappe.local.site, carrier.name, str(carrier.modified))
+	if key not in _secrets:
+		if len(_secrets) > 256:
+			_secrets.clear()
+		_secrets[key] = (
+			get_decrypted_password("Logistics Carrier", carrier.name, "webhook_secret", raise_exception=False)
+			or ""
+		)
+	return _secrets[key]
 
 
 def validate_waybill(carrier, waybill: str | None, label: str):
@@ -252,12 +273,8 @@ def receive_carrier_event(
 	except D.PayloadError as e:
 		_payload_error(e)
 	carrier = get_carrier(data.get("carrier"))
-	secret = (
-		get_decrypted_password("Logistics Carrier", carrier.name, "webhook_secret", raise_exception=False)
-		if carrier
-		else None
-	)
-	refused = D.check_signature(secret or "", timestamp, signature, body, now)
+	secret = carrier_secret(carrier) if carrier else ""
+	refused = D.check_signature(secret, timestamp, signature, body, now)
 	if refused:
 		_refuse(refused)
 	try:
@@ -278,8 +295,9 @@ def receive_carrier_event(
 
 def record_carrier_event(carrier: str, payload: D.CarrierEventPayload, body: bytes | str) -> dict:
 	"""Keep the event in the log (once: the unique index on carrier + event id decides under
-	concurrency) and apply it to its Shipment."""
-	shipment = _lock_shipment(carrier, payload.waybill)
+	concurrency) and apply it to its Shipment. The Shipment, the orders it carries and their
+	trackers are locked first, so the event is logged already matched, in one insert."""
+	target = lock_target(carrier, payload.waybill)
 	frappe.db.savepoint("carrier_event")
 	try:
 		event = frappe.get_doc(
@@ -295,11 +313,12 @@ def record_carrier_event(carrier: str, payload: D.CarrierEventPayload, body: byt
 				"detail": payload.detail,
 				"payload": body.decode("utf-8") if isinstance(body, bytes) else body,
 				"received_at": now_datetime(),
-				"match_status": UNMATCHED,
+				**match_values(payload.at, target),
 			}
 		)
-		# the carrier's signature was checked by the caller: it is the permission
-		event.insert(ignore_permissions=True)
+		# the carrier's signature was checked by the caller: it is the permission; the log row is
+		# written as received (no validation or hooks to run on it)
+		event.db_insert()
 	except frappe.UniqueValidationError as e:
 		if UNIQUE_CARRIER_EVENT not in str(e):
 			raise
@@ -315,29 +334,76 @@ def record_carrier_event(carrier: str, payload: D.CarrierEventPayload, body: byt
 			.run(pluck=True)
 		)
 		return {"duplicate": True, "carrier_event": rows[0] if rows else None}
-	match = apply_carrier_event(event, shipment)
+	if event.match_status == MATCHED:
+		apply_carrier_event(event, target)
 	return {
 		"duplicate": False,
 		"carrier_event": event.name,
-		"match": match,
+		"match": event.match_status,
 		"shipment": event.shipment,
 	}
 
 
-def _lock_shipment(carrier: str, waybill: str) -> frappe._dict | None:
-	"""The Shipment carrying this waybill, locked: the submitted one, else a cancelled one (the
-	event is then flagged); None when only drafts or nothing carry it (the event waits)."""
+@dataclass
+class EventTarget:
+	"""The Shipment an event is for, the orders it carries (qty of each) and their trackers —
+	all locked."""
+
+	shipment: frappe._dict | None = None
+	orders: dict[str, float] = field(default_factory=dict)
+	trackers: dict[str, frappe._dict] = field(default_factory=dict)
+
+
+def lock_target(carrier: str, waybill: str) -> EventTarget:
+	"""Lock the Shipment carrying this waybill — the submitted one, else a cancelled one (the
+	event is then flagged), none when only drafts or nothing carry it (the event waits) — then
+	the orders' lines it carries and their trackers, in that order (every writer of a tracker
+	locks it last)."""
 	sh = frappe.qb.DocType("Shipment")
 	rows = (
 		frappe.qb.from_(sh)
-		.select(sh.name, sh.docstatus, sh.carrier_status, sh.carrier_status_at)
+		.select(sh.name, sh.docstatus, sh.carrier_status, sh.carrier_status_at, sh.tracking_status)
 		.where((sh.awb_number == waybill) & (sh.carrier == carrier) & (sh.docstatus > 0))
 		.orderby(sh.creation)
 		.for_update()
 		.run(as_dict=True)
 	)
 	submitted = [r for r in rows if r.docstatus == 1]
-	return (submitted or rows or [None])[-1]
+	shipment = (submitted or rows or [None])[-1]
+	return target_of(shipment, lock=True)
+
+
+def target_of(shipment: frappe._dict | None, lock: bool = False) -> EventTarget:
+	if not shipment or shipment.docstatus != 1:
+		return EventTarget(shipment)
+	orders = orders_of_shipments([shipment.name], lock=lock).get(shipment.name, {})
+	trackers = lock_trackers(orders, ("name", "stage", "customer", "currency", "last_event_at"))
+	return EventTarget(shipment, orders, trackers)
+
+
+def match_values(at, target: EventTarget) -> dict:
+	"""How a Carrier Event is logged against its target."""
+	shipment = target.shipment
+	if shipment is None:
+		return {"match_status": UNMATCHED, "shipment": None, "sales_orders": None, "moved_shipment": 0}
+	if shipment.docstatus == 2:
+		return {
+			"match_status": FLAGGED,
+			"shipment": shipment.name,
+			"flag_reason": _("Shipment {0} is cancelled: the event is kept and not applied").format(
+				shipment.name
+			),
+			"matched_at": now_datetime(),
+		}
+	shown = get_datetime(shipment.carrier_status_at) if shipment.carrier_status_at else None
+	return {
+		"match_status": MATCHED,
+		"shipment": shipment.name,
+		"sales_orders": ", ".join(sorted(target.orders)),
+		"moved_shipment": int(D.is_newer(get_datetime(at), shown)),
+		"matched_at": now_datetime(),
+		"flag_reason": None,
+	}
 
 
 def orders_of_shipments(shipments: list[str], lock: bool = False) -> dict[str, dict[str, float]]:
@@ -382,36 +448,25 @@ def lock_trackers(
 	return {r.name: r for r in rows}
 
 
-def apply_carrier_event(event, shipment: frappe._dict | None) -> str:
-	"""Match a logged event to its Shipment and apply it: Matched, Unmatched (no Shipment yet) or
-	Flagged (the Shipment is cancelled: kept, not applied)."""
-	if shipment is None:
-		return UNMATCHED
-	if shipment.docstatus == 2:
-		event.db_set(
-			{
-				"match_status": FLAGGED,
-				"shipment": shipment.name,
-				"flag_reason": _("Shipment {0} is cancelled: the event is kept and not applied").format(
-					shipment.name
-				),
-				"matched_at": now_datetime(),
-			},
-			update_modified=False,
-		)
-		return FLAGGED
-
-	orders = orders_of_shipments([shipment.name], lock=True).get(shipment.name, {})
-	lock_trackers(orders)
+def apply_carrier_event(event, target: EventTarget):
+	"""Apply a matched event: the Shipment shows it when it is the carrier's latest, and it goes
+	on the timeline of each order the Shipment carries. The orders' trackers are derived again
+	only when the event changes their state (an expected arrival, delivered or returned goods);
+	otherwise the tracker just takes it as its last event."""
+	shipment = target.shipment
 	was_trouble = D.is_shipment_exception(shipment.carrier_status)
 	at = get_datetime(event.at)
-	newer = D.is_newer(at, get_datetime(shipment.carrier_status_at) if shipment.carrier_status_at else None)
+	newer = bool(event.moved_shipment)
+	tracking_status = D.TRACKING_STATUS[event.status]
+	changes_state = newer and D.changes_order_state(
+		shipment.tracking_status, tracking_status, bool(event.expected_arrival)
+	)
 	if newer:
 		values = {
 			"carrier_status": event.status,
 			"carrier_status_at": at,
 			"carrier_location": event.location,
-			"tracking_status": D.TRACKING_STATUS[event.status],
+			"tracking_status": tracking_status,
 			"tracking_status_info": _status_info(event),
 		}
 		if event.expected_arrival:
@@ -419,41 +474,52 @@ def apply_carrier_event(event, shipment: frappe._dict | None) -> str:
 		if event.status == D.DELIVERED:
 			values["carrier_delivered_at"] = at
 		frappe.db.set_value("Shipment", shipment.name, values, update_modified=False)
-		shipment.update(carrier_status=event.status, carrier_status_at=at)
-	event.db_set(
-		{
-			"match_status": MATCHED,
-			"shipment": shipment.name,
-			"sales_orders": ", ".join(sorted(orders)),
-			"moved_shipment": int(newer),
-			"matched_at": now_datetime(),
-			"flag_reason": None,
-		},
-		update_modified=False,
-	)
-	if orders and not tracking_paused():
-		record_events(
-			[
-				EventSpec(
-					so,
-					D.TIMELINE_STAGES[event.status],
-					D.TIMELINE_EVENTS[event.status],
-					"Shipment",
-					shipment.name,
-					qty=qty if event.status == D.DELIVERED else 0.0,
-					at=at,
-					planned_at=event.expected_arrival,
-					source="Carrier",
-					remarks=" · ".join(
-						p for p in (f"{event.carrier} {event.waybill}", event.location, event.detail) if p
-					),
-				)
-				for so, qty in sorted(orders.items())
-			]
+		shipment.update(carrier_status=event.status, carrier_status_at=at, tracking_status=tracking_status)
+	if not target.orders or tracking_paused():
+		return
+	specs = [
+		EventSpec(
+			so,
+			D.TIMELINE_STAGES[event.status],
+			D.TIMELINE_EVENTS[event.status],
+			"Shipment",
+			shipment.name,
+			qty=qty if event.status == D.DELIVERED else 0.0,
+			at=at,
+			planned_at=event.expected_arrival,
+			source="Carrier",
+			remarks=" · ".join(
+				p for p in (f"{event.carrier} {event.waybill}", event.location, event.detail) if p
+			),
 		)
-		if newer and (D.is_shipment_exception(event.status) or was_trouble):
-			scan_order_exceptions(list(orders), kinds=[D.SHIPMENT_EXCEPTION], commit=False)
-	return MATCHED
+		for so, qty in sorted(target.orders.items())
+	]
+	if changes_state:
+		record_events(specs)
+	else:
+		_add_to_timelines(specs, target.trackers)
+	if newer and (D.is_shipment_exception(event.status) or was_trouble):
+		scan_order_exceptions(list(target.orders), kinds=[D.SHIPMENT_EXCEPTION], commit=False)
+
+
+def _add_to_timelines(specs: list[EventSpec], trackers: dict[str, frappe._dict]):
+	"""Timeline events that change nothing but the orders' last event."""
+	for spec in specs:
+		tracker = trackers.get(spec.sales_order)
+		if not tracker:
+			continue
+		name = insert_event(spec, tracker.customer, tracker.currency)
+		if not tracker.last_event_at or get_datetime(spec.at) >= get_datetime(tracker.last_event_at):
+			frappe.db.set_value(
+				"Order Tracker",
+				spec.sales_order,
+				{
+					"last_event": name,
+					"last_event_label": f"{spec.reference_doctype}: {spec.event}",
+					"last_event_at": spec.at,
+				},
+				update_modified=False,
+			)
 
 
 def _status_info(event) -> str:
@@ -477,14 +543,20 @@ def match_waiting_events(shipment) -> int:
 		pluck="name",
 		limit=1000,
 	)
+	if not names:
+		return 0
 	row = frappe._dict(
 		name=shipment.name,
 		docstatus=shipment.docstatus,
 		carrier_status=shipment.get("carrier_status"),
 		carrier_status_at=shipment.get("carrier_status_at"),
+		tracking_status=shipment.get("tracking_status"),
 	)
+	target = target_of(row, lock=True)
 	for name in names:
-		apply_carrier_event(frappe.get_doc(CARRIER_EVENT, name), row)
+		event = frappe.get_doc(CARRIER_EVENT, name)
+		event.db_set(match_values(event.at, target), update_modified=False)
+		apply_carrier_event(event, target)
 	return len(names)
 
 

@@ -182,8 +182,11 @@ class TestCarrierEvent(FrappeTestCase):
 	def test_replay_answers_duplicate_and_writes_nothing(self):
 		so = ready_order()
 		shipment = ship(so)
-		body = event_body(shipment.awb_number, "Picked Up", event_id="REPLAY-1")
+		later = frappe.utils.add_to_date(now_datetime(), minutes=1).isoformat(sep=" ", timespec="seconds")
+		body = event_body(shipment.awb_number, "Picked Up", event_id="REPLAY-1", at=later)
 		first = receive(body)
+		# nothing of the order's state changes: the tracker only takes it as its last event
+		self.assertEqual(tracker(so.name).last_event_label, "Shipment: Picked Up by Carrier")
 		counts = (frappe.db.count("Carrier Event"), frappe.db.count("Order Event", {"sales_order": so.name}))
 		again = receive(body)
 		self.assertEqual(again, {"duplicate": True, "carrier_event": first["carrier_event"]})
@@ -213,8 +216,10 @@ class TestCarrierEvent(FrappeTestCase):
 		)
 		# an event arriving late (older than what the shipment shows) is logged and on the
 		# timeline, but does not move the Shipment back
+		last_event = tracker(so.name).last_event
 		receive(event_body(waybill, "Picked Up", event_id="EARLY-0", at="2026-01-05 08:00:00"))
 		self.assertEqual(frappe.db.get_value("Shipment", shipment.name, "carrier_status"), "In Transit")
+		self.assertEqual(tracker(so.name).last_event, last_event)
 		self.assertEqual(
 			{e.event_id: e.moved_shipment for e in carrier_events(waybill)},
 			{"EARLY-1": 1, "EARLY-2": 1, "EARLY-0": 0},
