@@ -103,6 +103,17 @@ class TestCarrierEvent(FrappeTestCase):
 			UnknownCarrierStatusError, *signed(event_body(new_waybill(), status="Teleported")), 422
 		)
 
+	def test_unknown_carrier_gets_the_answer_of_a_wrong_signature(self):
+		unknown = event_body(new_waybill(), carrier="_OT No Such Carrier")
+		answers = []
+		for body, ts, sig in (signed(unknown), signed(event_body(new_waybill()), OTHER_SECRET)):
+			with self.assertRaises(CarrierAuthenticationError) as e:
+				receive_carrier_event(body, ts, sig)
+			answers.append(str(e.exception))
+			frappe.clear_messages()
+		self.assertEqual(answers[0], answers[1])
+		self.assertIn("signature does not match", answers[0])
+
 	def test_messages_name_the_field(self):
 		with self.assertRaises(CarrierPayloadError) as e:
 			receive(event_body(new_waybill(), at="soon"))
