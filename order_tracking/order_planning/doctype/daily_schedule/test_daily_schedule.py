@@ -91,7 +91,16 @@ class TestDailySchedule(PlanTestCase):
 		)
 		started_at = now - timedelta(minutes=15)
 		card = frappe.get_doc("Job Card", upper_card)
-		card.db_set({"status": "Work In Progress", "actual_start_date": started_at, "total_time_in_mins": 15})
+		# started 15 minutes ago and due to end within the hour, whatever day the plan placed it on
+		# (a plan made on a Monday runs the upper today: by tomorrow's morning it would be late)
+		card.db_set(
+			{
+				"status": "Work In Progress",
+				"actual_start_date": started_at,
+				"expected_end_date": now + timedelta(minutes=45),
+				"total_time_in_mins": 15,
+			}
+		)
 		doc = planning.build_daily_schedule(COMPANY, now=now, days=2)
 		row = next(r for r in doc.operations if r.job_card == upper_card)
 		self.assertTrue(row.kept_in_place)
