@@ -184,4 +184,7 @@ order_exception_detectors = [
 	"order_tracking.delivery.delivery.detect_late_orders",
 	"order_tracking.delivery.delivery.detect_material_shortages",
 	"order_tracking.delivery.delivery.detect_shipment_exceptions",
+	"order_tracking.order_planning.planning.detect_late_operations",
+	"order_tracking.outsourcing.outsourcing.detect_late_outsourcing_returns",
+	"order_tracking.settlement.settlement.detect_overdue_receivables",
 ]

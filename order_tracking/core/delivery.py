@@ -278,6 +278,7 @@ MATERIAL_SHORTAGE = "Material Shortage"
 SHIPMENT_EXCEPTION = "Shipment Exception"
 LATE_OPERATION = "Late Operation"
 LATE_OUTSOURCING_RETURN = "Late Outsourcing Return"
+OVERDUE_RECEIVABLE = "Overdue Receivable"
 KINDS: tuple[str, ...] = (
 	AT_RISK,
 	OVERDUE,
@@ -285,6 +286,7 @@ KINDS: tuple[str, ...] = (
 	SHIPMENT_EXCEPTION,
 	LATE_OPERATION,
 	LATE_OUTSOURCING_RETURN,
+	OVERDUE_RECEIVABLE,
 )
 # who answers for each kind unless its detector names another role
 OWNER_ROLES = {
@@ -294,6 +296,7 @@ OWNER_ROLES = {
 	SHIPMENT_EXCEPTION: "Stock User",
 	LATE_OPERATION: "Production Planner",
 	LATE_OUTSOURCING_RETURN: "Outsourcing Manager",
+	OVERDUE_RECEIVABLE: "Settlement Accountant",
 }
 
 OPEN = "Open"

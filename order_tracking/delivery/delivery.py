@@ -41,6 +41,7 @@ from order_tracking.order_tracking.tracking import (
 	EventSpec,
 	get_settings,
 	insert_event,
+	one_refresh,
 	record_events,
 	tracking_paused,
 )
@@ -722,11 +723,13 @@ def dispatch_orders(
 
 	frappe.db.savepoint("dispatch_orders")
 	try:
-		pick_list = _make_pick_list([line.sales_order for line in lines]) if use_pick_list else None
-		shipped = [
-			_dispatch_order(line, carrier_doc, pick_list, parcel, getdate(pickup_date), settings)
-			for line in lines
-		]
+		# each order's Delivery Note and Shipment refresh its tracker once, at the end
+		with one_refresh():
+			pick_list = _make_pick_list([line.sales_order for line in lines]) if use_pick_list else None
+			shipped = [
+				_dispatch_order(line, carrier_doc, pick_list, parcel, getdate(pickup_date), settings)
+				for line in lines
+			]
 	except Exception:
 		# nothing half-written, also when the caller owns the transaction
 		frappe.db.rollback(save_point="dispatch_orders")
@@ -991,7 +994,8 @@ def exception_detector(*kinds: str) -> Callable:
 @dataclass
 class ScanFacts:
 	"""What every detector of a scan batch shares: today, and the locked tracker of each order
-	(stage, promised date, ETA, delay, customer, company). `cache` lets detectors share work."""
+	(stage, promised date, ETA, delay, customer, company, what it owes and by when). `cache` lets
+	detectors share work."""
 
 	today: date
 	trackers: dict[str, frappe._dict]
@@ -1009,6 +1013,10 @@ TRACKER_FIELDS = (
 	"company",
 	"open_exceptions",
 	"open_exception_count",
+	"currency",
+	"payment_status",
+	"outstanding_amount",
+	"payment_due",
 )
 
 
@@ -1075,7 +1083,7 @@ def scan_order_exceptions(
 		return result
 	today = today or getdate()
 	batch_size = batch_size or cint(get_settings().get("exception_batch_size")) or 1000
-	for names in _scan_batches(sales_orders, batch_size):
+	for names in _scan_batches(sales_orders, batch_size, today):
 
 		def run(names=names):
 			return scan_batch(names, detectors, owned, today)
@@ -1092,7 +1100,7 @@ def scan_order_exceptions(
 	return result
 
 
-def _scan_batches(sales_orders: list[str] | None, batch_size: int):
+def _scan_batches(sales_orders: list[str] | None, batch_size: int, today: date):
 	if sales_orders is not None:
 		names = sorted(set(sales_orders))
 		for i in range(0, len(names), batch_size):
@@ -1105,7 +1113,12 @@ def _scan_batches(sales_orders: list[str] | None, batch_size: int):
 			frappe.qb.from_(tr)
 			.select(tr.name)
 			.where(tr.name > last)
-			.where(tr.stage.isin(D.WATCHED_STAGES) | (tr.open_exception_count > 0))
+			.where(
+				tr.stage.isin(D.WATCHED_STAGES)
+				| (tr.open_exception_count > 0)
+				# money owed past its due date, whatever the goods' stage (Overdue Receivable)
+				| ((tr.outstanding_amount > 0) & (tr.payment_due < today) & (tr.stage != S.CANCELLED))
+			)
 			.orderby(tr.name)
 			.limit(batch_size)
 			.run(pluck=True)
@@ -1539,11 +1552,11 @@ def detect_material_shortages(sales_orders: list[str], facts: ScanFacts) -> list
 			continue
 		lines = [
 			_("{0}: {1} short on {2}; supply covers it on {3}").format(
-				s.item_code, _qty(s.shortage), _format_date(promised), _format_date(s.covered_on)
+				s.item_code, format_qty(s.shortage), _format_date(promised), _format_date(s.covered_on)
 			)
 			if s.covered_on
 			else _("{0}: {1} short on {2}; no supply covers it").format(
-				s.item_code, _qty(s.shortage), _format_date(promised)
+				s.item_code, format_qty(s.shortage), _format_date(promised)
 			)
 			for s in short
 		]
@@ -1649,7 +1662,8 @@ def _format_date(value) -> str:
 	return frappe.format(value, {"fieldtype": "Date"}) if value else ""
 
 
-def _qty(value: float) -> str:
+def format_qty(value: float) -> str:
+	"""A quantity as people write it: no trailing zeros."""
 	return frappe.format(value, {"fieldtype": "Float", "precision": 3}).rstrip("0").rstrip(".")
 
 

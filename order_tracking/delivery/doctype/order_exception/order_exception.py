@@ -44,6 +44,7 @@ class OrderException(Document):
 			"Shipment Exception",
 			"Late Operation",
 			"Late Outsourcing Return",
+			"Overdue Receivable",
 		]
 		open_key: DF.Data | None
 		opened_at: DF.Datetime | None

@@ -424,12 +424,25 @@ class TestOrderExceptions(FrappeTestCase):
 			self.assertEqual((late.owner_role, late.detail), ("Production Planner", "Sewing is 2 days late"))
 			self.assertIn(D.OVERDUE, open_exceptions(so.name))  # other kinds untouched
 			self.assertEqual(notifications(PLANNER, so.name), [f"Late Operation: {so.name}"])
-			# without the detector the kind is nobody's: left alone
-		self.assertNoChange(self.scan(so.name, today=later))
+		# a kind no registered detector answers for is left alone
+		own = [
+			p
+			for p in frappe.get_hooks("order_exception_detectors")
+			if p.startswith("order_tracking.delivery.")
+		]
+		with patch_hooks({"order_exception_detectors": own}):
+			self.assertNoChange(self.scan(so.name, today=later))
 		self.assertIn(D.LATE_OPERATION, open_exceptions(so.name))
 		with patch_hooks(hooks):
 			LATE_OPERATIONS.clear()
 			self.assertEqual(self.scan(so.name, today=later).resolved, 1)
+		self.assertEqual(set(open_exceptions(so.name)), {D.OVERDUE})
+		# planning's own detector answers for the kind too: it finds no late operation of the order
+		with patch_hooks(hooks):
+			LATE_OPERATIONS[so.name] = "Sewing is 3 days late"
+			self.assertEqual(self.scan(so.name, today=later).opened, 1)
+		LATE_OPERATIONS.clear()
+		self.assertEqual(self.scan(so.name, today=later, kinds=[D.LATE_OPERATION]).resolved, 1)
 		self.assertEqual(set(open_exceptions(so.name)), {D.OVERDUE})
 
 	def test_a_detector_must_declare_its_kinds(self):
