@@ -28,7 +28,7 @@ from collections import defaultdict
 import frappe
 from frappe import _
 from frappe.query_builder.functions import Coalesce, Sum
-from frappe.utils import cint, flt, get_link_to_form, getdate, now_datetime
+from frappe.utils import cint, flt, fmt_money, get_link_to_form, getdate, now_datetime
 
 from order_tracking.core import delivery as D
 from order_tracking.core import settlement as C
@@ -1141,9 +1141,7 @@ def detect_overdue_receivables(sales_orders: list[str], facts: ScanFacts) -> lis
 				D.OVERDUE_RECEIVABLE,
 				so,
 				_("{0} outstanding, due on {1} ({2} days overdue)").format(
-					frappe.format(
-						flt(t.outstanding_amount), {"fieldtype": "Currency", "options": t.currency}
-					),
+					fmt_money(flt(t.outstanding_amount), currency=t.currency),
 					frappe.format(due, {"fieldtype": "Date"}),
 					days,
 				),

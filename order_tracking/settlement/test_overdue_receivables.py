@@ -6,7 +6,7 @@ due date and the grace days, by the hourly scan of every order (billed ones too)
 the money is in; nothing when Settings do not ask for reminders."""
 
 import frappe
-from frappe.utils import add_days, getdate, nowdate
+from frappe.utils import add_days, fmt_money, getdate, nowdate
 
 from order_tracking.core import delivery as D
 from order_tracking.delivery.delivery import scan_order_exceptions
@@ -85,6 +85,8 @@ class TestOverdueReceivables(FrappeTestCase):
 			("Open", "Settlement Accountant", "Sales Order", so.name),
 		)
 		self.assertIn("5 days overdue", exc.detail)
+		t = tracker(so.name)
+		self.assertIn(fmt_money(t.outstanding_amount, currency=t.currency), exc.detail)
 		self.assertTrue(
 			frappe.db.exists(
 				"Notification Log",
