@@ -16,8 +16,16 @@ export_python_type_annotations = True
 
 # Desk
 # ----
-doctype_js = {"Sales Order": "public/js/sales_order.js", "Work Order": "public/js/work_order.js"}
-doctype_list_js = {"Sales Order": "public/js/sales_order_list.js"}
+doctype_js = {
+	"Sales Order": "public/js/sales_order.js",
+	"Work Order": "public/js/work_order.js",
+	"Shipment": "public/js/shipment.js",
+	"Order Tracker": "public/js/order_tracker_delivery.js",
+}
+doctype_list_js = {
+	"Sales Order": "public/js/sales_order_list.js",
+	"Order Tracker": "public/js/order_tracker_list_delivery.js",
+}
 
 # Installation
 # ------------
@@ -45,11 +53,14 @@ fixtures = [
 
 # Permissions
 # -----------
-# Trackers and events are read with the rights of the Sales Order they describe.
+# Trackers, events and exceptions are read with the rights of the Sales Order they describe,
+# carrier events with their Shipment's.
 has_permission = {
 	"Order Tracker": "order_tracking.order_tracking.permissions.has_order_permission",
 	"Order Event": "order_tracking.order_tracking.permissions.has_order_permission",
 	"Order Review": "order_tracking.order_tracking.permissions.has_order_permission",
+	"Order Exception": "order_tracking.order_tracking.permissions.has_order_permission",
+	"Carrier Event": "order_tracking.delivery.delivery.has_carrier_event_permission",
 }
 
 # Document Events
@@ -65,7 +76,10 @@ doc_events = {
 		"after_insert": "order_tracking.overrides.sales_order.after_insert",
 		"on_update": "order_tracking.overrides.sales_order.on_update",
 		"on_update_after_submit": "order_tracking.overrides.sales_order.on_update_after_submit",
-		"on_trash": "order_tracking.overrides.sales_order.on_trash",
+		"on_trash": [
+			"order_tracking.overrides.sales_order.on_trash",
+			"order_tracking.delivery.delivery.on_sales_order_trash",
+		],
 		"before_submit": "order_tracking.overrides.sales_order.before_submit",
 		**_TRACKED,
 	},
@@ -93,6 +107,9 @@ doc_events = {
 	},
 	"Shipment": {
 		**_TRACKED,
+		# carrier and waybill checked against the Logistics Carrier, its tracking page filled in
+		"validate": "order_tracking.overrides.shipment.validate",
+		"on_submit": [_TRACKED["on_submit"], "order_tracking.overrides.shipment.on_submit"],
 		"on_update_after_submit": "order_tracking.overrides.tracked_documents.on_update_after_submit",
 	},
 	"Sales Invoice": _TRACKED,
@@ -136,7 +153,11 @@ scheduler_events = {
 		"order_tracking.settlement.settlement.refresh_recent_costs",
 	],
 	# operations past their scheduled end: on the timeline and to the planners, once each
-	"hourly": ["order_tracking.order_planning.planning.check_late_operations"],
+	"hourly": [
+		"order_tracking.order_planning.planning.check_late_operations",
+		# early warnings: the exception scan, in a background job (one at a time)
+		"order_tracking.delivery.delivery.enqueue_exception_scan",
+	],
 	"cron": {
 		# every morning before the shift: open work orders rescheduled, the dispatch list written
 		"30 5 * * *": ["order_tracking.order_planning.planning.regenerate_daily_schedules"],
@@ -173,3 +194,17 @@ has_permission["Order Tracking Link"] = "order_tracking.customer_portal.portal.h
 # Frappe 15's frappe.client.get_count counts without a permission check: for Sales Order and the
 # app's doctypes it counts through get_list.
 override_whitelisted_methods["frappe.client.get_count"] = "order_tracking.customer_portal.portal.get_count"
+# Early warnings (Delivery)
+# -------------------------
+# What the hourly scan watches for. Each detector takes a batch of Sales Order names and the
+# scan's shared facts and returns the Order Exceptions that should be open; it declares the kinds
+# it answers for with @exception_detector (order_tracking.delivery.delivery), and the scan opens,
+# updates and resolves exactly those kinds. Other modules add theirs here.
+order_exception_detectors = [
+	"order_tracking.delivery.delivery.detect_late_orders",
+	"order_tracking.delivery.delivery.detect_material_shortages",
+	"order_tracking.delivery.delivery.detect_shipment_exceptions",
+	"order_tracking.order_planning.planning.detect_late_operations",
+	"order_tracking.outsourcing.outsourcing.detect_late_outsourcing_returns",
+	"order_tracking.settlement.settlement.detect_overdue_receivables",
+]

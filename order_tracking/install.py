@@ -16,7 +16,7 @@ SETTLEMENT = "Settlement"
 
 
 def get_custom_fields() -> dict[str, list[dict]]:
-	return {
+	fields = {
 		"Sales Order": [
 			{
 				"fieldname": "order_stage",
@@ -154,6 +154,12 @@ def get_custom_fields() -> dict[str, list[dict]]:
 			},
 		],
 	}
+	# the modules' own custom fields
+	from order_tracking.delivery.delivery import get_custom_fields as delivery_fields
+
+	for doctype, rows in delivery_fields().items():
+		fields.setdefault(doctype, []).extend(rows)
+	return fields
 
 
 def _settlement_link(fieldname: str, label: str, doctype: str, insert_after: str) -> dict:
@@ -186,6 +192,7 @@ def _outsourcing_link(insert_after: str) -> dict:
 
 def after_install():
 	create_custom_fields(get_custom_fields(), ignore_validate=True)
+	add_indexes()
 	set_missing_settings_defaults()
 	from order_tracking.order_tracking.backfill import after_install_backfill
 
@@ -195,7 +202,15 @@ def after_install():
 
 def after_migrate():
 	create_custom_fields(get_custom_fields(), ignore_validate=True)
+	add_indexes()
 	set_missing_settings_defaults()
+
+
+def add_indexes():
+	"""Indexes the app needs on ERPNext's tables."""
+	from order_tracking.delivery.delivery import add_indexes as delivery_indexes
+
+	delivery_indexes()
 
 
 def set_missing_settings_defaults():

@@ -112,3 +112,18 @@ def test_supplier_performance():
 	assert a.cost_per_unit == pytest.approx(65 / 13, abs=1e-4)
 	assert (b.on_time_pct, b.average_delay_days, b.cost_per_unit) == (100.0, 0.0, 12.0)
 	assert O.supplier_performance([]) == []
+
+
+def test_late_returns_add_up_an_orders_lines_and_put_the_longest_late_first():
+	today = date(2026, 12, 10)
+	returns = [
+		O.OpenReturn("OUT-1", "Stitchers", date(2026, 12, 8), 3),
+		O.OpenReturn("OUT-1", "Stitchers", date(2026, 12, 8), 2),  # another line of OUT-1
+		O.OpenReturn("OUT-2", "Soles Ltd", date(2026, 12, 1), 4),
+		O.OpenReturn("OUT-3", "Soles Ltd", date(2026, 12, 10), 4),  # due today: not late yet
+		O.OpenReturn("OUT-4", "Soles Ltd", date(2026, 12, 1), 0),  # all back
+		O.OpenReturn("OUT-5", "Soles Ltd", None, 4),  # no due date
+	]
+	late = O.late_returns(returns, today)
+	assert [(r.outsourcing_order, r.pending, days) for r, days in late] == [("OUT-2", 4, 9), ("OUT-1", 5, 2)]
+	assert O.late_returns(returns, date(2026, 12, 1)) == []

@@ -271,3 +271,35 @@ def test_priority_weights_and_due_minutes():
 	start = datetime(2026, 11, 23)
 	assert P.end_of_day_minutes(date(2026, 11, 23), start) == 1440
 	assert P.end_of_day_minutes(date(2026, 11, 25), start) == 3 * 1440
+
+
+def test_late_operations_longest_late_first_with_minutes_past_the_end():
+	end = datetime(2026, 11, 23, 10, 0)
+	ops = [
+		P.OperationProgress("jc-1", 10, 2, end),  # 90 minutes late at 11:30
+		P.OperationProgress("jc-2", 10, 0, end - timedelta(hours=2)),  # 210 minutes
+		P.OperationProgress("jc-3", 10, 10, end - timedelta(hours=5)),  # done: never late
+		P.OperationProgress("jc-4", 10, 0, end + timedelta(minutes=80)),  # 10 minutes: within grace
+		P.OperationProgress("jc-5", 10, 0, None),  # not scheduled
+	]
+	late = P.late_operations(ops, end + timedelta(minutes=90), grace_minutes=30)
+	assert [(op.id, minutes) for op, minutes in late] == [("jc-2", 210), ("jc-1", 90)]
+	assert P.late_operations(ops, end - timedelta(hours=3)) == []
+
+
+@given(
+	st.lists(
+		st.tuples(st.floats(0, 100), st.floats(0, 100), st.integers(-600, 600)),
+		max_size=8,
+	),
+	st.integers(0, 120),
+)
+def test_late_operations_are_exactly_those_is_late_says(rows, grace):
+	now = datetime(2026, 11, 23, 12, 0)
+	ops = [
+		P.OperationProgress(f"jc-{i}", q, c, now + timedelta(minutes=m)) for i, (q, c, m) in enumerate(rows)
+	]
+	late = P.late_operations(ops, now, grace)
+	assert {op.id for op, _m in late} == {op.id for op in ops if P.is_late(op, now, grace)}
+	assert all(minutes > grace for _op, minutes in late) or not late
+	assert [m for _op, m in late] == sorted((m for _op, m in late), reverse=True)

@@ -116,3 +116,36 @@ def test_returnable_qty():
 	assert C.returnable_qty(10, 3) == 7
 	assert C.returnable_qty(10, 12) == 0
 	assert C.returnable_qty(10, -1) == 10
+
+
+DUE = date(2026, 11, 10)
+
+
+def test_receivable_is_overdue_past_its_due_date_and_the_grace():
+	overdue = C.receivable_overdue_days
+	assert overdue("Overdue", 500.0, DUE, date(2026, 11, 20), grace_days=3) == 10
+	assert overdue("Overdue", 500.0, DUE, date(2026, 11, 13), grace_days=3) is None  # within the grace
+	assert overdue("Overdue", 500.0, DUE, date(2026, 11, 14), grace_days=3) == 4
+	assert overdue("Overdue", 500.0, DUE, date(2026, 11, 11)) == 1
+	assert overdue("Overdue", 500.0, DUE, DUE) is None  # due today
+
+
+def test_a_stored_status_from_before_the_due_date_still_counts_but_paid_and_unbilled_never():
+	overdue = C.receivable_overdue_days
+	today = date(2026, 11, 20)
+	assert overdue("Unpaid", 500.0, DUE, today) == 10
+	assert overdue("Partly Paid", 20.0, DUE, today) == 10
+	assert overdue("Paid", 500.0, DUE, today) is None
+	assert overdue("Not Billed", 500.0, DUE, today) is None
+	assert overdue(None, 500.0, DUE, today) is None
+	assert overdue("Overdue", 0.0, DUE, today) is None  # nothing outstanding any more
+	assert overdue("Overdue", 0.004, DUE, today) is None  # less than a cent
+	assert overdue("Overdue", 500.0, None, today) is None
+
+
+@given(st.integers(-30, 60), st.integers(0, 30))
+def test_overdue_days_exceed_the_grace_exactly_when_overdue(days_since_due, grace):
+	today = date.fromordinal(DUE.toordinal() + days_since_due)
+	days = C.receivable_overdue_days("Unpaid", 100.0, DUE, today, grace)
+	assert (days is not None) == (days_since_due > grace)
+	assert days in (None, days_since_due)

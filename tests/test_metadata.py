@@ -28,6 +28,8 @@ KNOWN_DOCTYPES = {
 	"Material Request",
 	"Operation",
 	"Payment Entry",
+	"Pick List",
+	"Packing Slip",
 	"Price List",
 	"Purchase Invoice",
 	"Purchase Order",
@@ -36,6 +38,7 @@ KNOWN_DOCTYPES = {
 	"Sales Invoice",
 	"Sales Order",
 	"Shipment",
+	"Shipment Parcel Template",
 	"Stock Entry",
 	"Subcontracting Order",
 	"Subcontracting Receipt",
@@ -67,7 +70,14 @@ DOCTYPES = {json.loads(p.read_text())["name"]: p for p in DOCTYPE_FILES}
 
 
 def test_app_has_its_modules_each_a_package():
-	assert modules() == ["Order Tracking", "Order Planning", "Outsourcing", "Settlement", "Customer Portal"]
+	assert modules() == [
+		"Order Tracking",
+		"Order Planning",
+		"Outsourcing",
+		"Settlement",
+		"Customer Portal",
+		"Delivery",
+	]
 	for m in modules():
 		assert (APP / scrub(m) / "__init__.py").exists(), m
 

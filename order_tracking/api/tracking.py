@@ -6,7 +6,9 @@ name, an Order Intake name, or `channel:external_ref` — answers
 "plan": {"order_plan", "planned_start", "planned_end"} | null,
 "operations": [{"work_order", "operation", "workstation", "qty", "completed_qty", "completed_pct",
 "planned_end", "status"}],
-"events": [{"at", "stage", "event", "reference_doctype", "reference_name", "qty"}]}`. The ETA
+"events": [{"at", "stage", "event", "reference_doctype", "reference_name", "qty"}],
+"exceptions": [{"kind", "status", "opened_at", "detail", ...}] (open ones),
+"shipments": [{"shipment", "carrier", "waybill", "tracking_status", "tracking_url", "eta", ...}]}`. The ETA
 follows the production schedule when the order's work orders end after the promised date.
 
 A caller who may not read that Sales Order gets 403, with the same message whether or not the
@@ -20,6 +22,7 @@ from frappe import _
 
 from order_tracking.api.arguments import required_arguments
 from order_tracking.core.intake import CHANNELS
+from order_tracking.delivery.delivery import delivery_status
 from order_tracking.order_tracking.permissions import can_read_order
 from order_tracking.order_tracking.tracking import (
 	compute_order_states,
@@ -167,4 +170,5 @@ def order_status(sales_order: str) -> dict:
 			}
 			for e in events
 		],
+		**delivery_status(sales_order),
 	}

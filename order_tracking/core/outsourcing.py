@@ -142,6 +142,27 @@ def should_remind(due: date | None, today: date, pending: float, reminded_on: da
 	return is_late(due, today, pending) and reminded_on != today
 
 
+@dataclass(frozen=True)
+class OpenReturn:
+	"""What a Sales Order still awaits from one outsourcing order (its lines for that order)."""
+
+	outsourcing_order: str
+	supplier: str
+	due: date | None
+	pending: float
+
+
+def late_returns(returns: Iterable[OpenReturn], today: date) -> list[tuple[OpenReturn, int]]:
+	"""The returns late on `today` (past their due date with something still out), one per
+	outsourcing order (its lines added up), with the days late; the longest late first."""
+	merged: dict[str, OpenReturn] = {}
+	for r in returns:
+		first = merged.get(r.outsourcing_order)
+		merged[r.outsourcing_order] = replace(r, pending=r.pending + first.pending) if first else r
+	late = [(r, days_late(r.due, today)) for r in merged.values() if is_late(r.due, today, r.pending)]
+	return sorted(late, key=lambda pair: (-pair[1], pair[0].outsourcing_order))
+
+
 # =============================================================================== suppliers
 
 

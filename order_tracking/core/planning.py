@@ -381,6 +381,19 @@ def is_late(op: OperationProgress, now: datetime, grace_minutes: int = 0) -> boo
 	return now > op.planned_end + timedelta(minutes=max(grace_minutes, 0))
 
 
+def late_operations(
+	ops: Iterable[OperationProgress], now: datetime, grace_minutes: int = 0
+) -> list[tuple[OperationProgress, int]]:
+	"""The operations late at `now` (see `is_late`), each with the whole minutes past its
+	scheduled end; the longest late first (an order's Late Operation exception points at it)."""
+	late = [
+		(op, int((now - op.planned_end).total_seconds() // 60))
+		for op in ops
+		if is_late(op, now, grace_minutes) and op.planned_end is not None
+	]
+	return sorted(late, key=lambda pair: (-pair[1], pair[0].id))
+
+
 def operation_pct(op: OperationProgress) -> float:
 	if op.qty <= EPS:
 		return 100.0

@@ -269,3 +269,30 @@ def split(amount: float, weights: dict[str, float]) -> dict[str, float]:
 def returnable_qty(delivered: float, returned: float) -> float:
 	"""What of a delivery line can still be returned: delivered less what already came back."""
 	return max(delivered - max(returned, 0.0), 0.0)
+
+
+# ===================================================================== overdue receivables
+
+# payment statuses of the order tracker (core.tracking) under which money can be owed
+OWING_STATUSES = frozenset({"Unpaid", "Partly Paid", "Overdue"})
+
+
+def receivable_overdue_days(
+	payment_status: str | None,
+	outstanding: float,
+	payment_due: date | None,
+	today: date,
+	grace_days: int = 0,
+) -> int | None:
+	"""Days an order's money is past its due date when that is more than the grace, else None
+	(ST-1).
+
+	Overdue: money still outstanding on an invoice whose due date plus `grace_days` has passed.
+	The tracker's payment status is taken as a whole order's verdict (Paid or Not Billed: never
+	overdue), its due date and outstanding amount as they stand: a tracker stored Unpaid before
+	the due date passed is overdue all the same (trackers of billed orders are not refreshed
+	daily)."""
+	if payment_status not in OWING_STATUSES or outstanding <= CENT or payment_due is None:
+		return None
+	days = (today - payment_due).days
+	return days if days > max(grace_days, 0) else None

@@ -56,7 +56,7 @@ def _earlier(a: date | None, b: date | None) -> date | None:
 	return min(a, b)
 
 
-_DATE_FIELDS = frozenset({"production_due", "last_shipped_on", "last_delivered_on"})
+_DATE_FIELDS = frozenset({"production_due", "last_shipped_on", "last_delivered_on", "carrier_eta"})
 _EARLIEST_FIELDS = frozenset({"payment_due"})
 
 # How an order stands with its money (ST-1).
@@ -87,6 +87,7 @@ class Progress:
 	last_shipped_on: date | None = None
 	last_delivered_on: date | None = None
 	payment_due: date | None = None  # earliest due date of an invoice with money outstanding
+	carrier_eta: date | None = None  # latest expected arrival a carrier gave for goods on the road
 
 	def __add__(self, other: Progress) -> Progress:
 		if not isinstance(other, Progress):
@@ -214,8 +215,9 @@ def estimate_eta(
 ) -> date | None:
 	"""When the customer will have the goods.
 
-	Delivered orders: the last delivery. Shipped ones: the last shipment plus transit. Others:
-	the promised date, or later when open production ends after it; never in the past.
+	Delivered orders: the last delivery. Shipped ones: the arrival the carrier expects, else the
+	last shipment plus transit. Others: the promised date, or later when open production ends
+	after it or a carrier expects goods already on the road later; never in the past.
 	"""
 	if stage == S.CANCELLED:
 		return None
@@ -225,11 +227,12 @@ def estimate_eta(
 	if stage == S.CLOSED:
 		return progress.last_delivered_on or progress.last_shipped_on
 	if stage == S.SHIPPED:
-		eta = (progress.last_shipped_on or today) + transit
+		eta = progress.carrier_eta or (progress.last_shipped_on or today) + transit
 		return max(eta, today)
 	eta = header.promised_date
 	if progress.production_due is not None:
 		eta = _later(eta, progress.production_due + transit)
+	eta = _later(eta, progress.carrier_eta)
 	if eta is None:
 		return None
 	return max(eta, today)

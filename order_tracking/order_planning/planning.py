@@ -16,6 +16,9 @@
   list per workstation; Job Cards and Work Orders get the new times.
 - `check_late_operations` (hourly): operations past their scheduled end go on the order's
   timeline and to the Production Planners, once each.
+- `detect_late_operations` (the hourly exception scan, `order_exception_detectors` in hooks):
+  an order with such operations has a *Late Operation* Order Exception open until they are done
+  or rescheduled.
 """
 
 from __future__ import annotations
@@ -30,10 +33,12 @@ from frappe import _
 from frappe.query_builder.functions import Sum
 from frappe.utils import add_days, cint, flt, get_datetime, getdate, now_datetime
 
+from order_tracking.core import delivery as D
 from order_tracking.core import planning as P
 from order_tracking.core import review as R
 from order_tracking.core import scheduling as S
 from order_tracking.core import stages as ST
+from order_tracking.delivery.delivery import ScanFacts, exception_detector, format_qty
 from order_tracking.order_tracking import review as review_data
 from order_tracking.order_tracking.tracking import (
 	EventSpec,
@@ -1774,6 +1779,78 @@ def check_late_operations(now: datetime | None = None) -> list[str]:
 			),
 		)
 	return [r.name for r in new]
+
+
+@exception_detector(D.LATE_OPERATION)
+def detect_late_operations(sales_orders: list[str], facts: ScanFacts) -> list[D.ExceptionSpec]:
+	"""Orders with an operation past its scheduled end (plus the grace in Settings) and not done:
+	the open Job Cards of their submitted Work Orders, as `check_late_operations` sees them. The
+	exception points at the job card longest late and lists them all. One query."""
+	candidates = [so for so in sales_orders if facts.trackers[so].stage not in ST.TERMINAL_STAGES]
+	if not candidates:
+		return []
+	now = now_datetime()
+	grace = cint(get_settings().late_operation_grace)
+	jc = frappe.qb.DocType("Job Card")
+	wo = frappe.qb.DocType("Work Order")
+	rows = (
+		frappe.qb.from_(jc)
+		.join(wo)
+		.on(wo.name == jc.work_order)
+		.select(
+			jc.name,
+			jc.operation,
+			jc.workstation,
+			jc.expected_end_date,
+			jc.for_quantity,
+			jc.total_completed_qty,
+			wo.sales_order,
+			wo.made_for_sales_order,
+		)
+		.where((jc.docstatus == 0) & jc.status.notin(JOB_CARD_DONE) & (wo.docstatus == 1))
+		.where(wo.status.notin(("Stopped", "Closed", "Cancelled")))
+		.where(wo.sales_order.isin(candidates) | wo.made_for_sales_order.isin(candidates))
+		.where(jc.expected_end_date < now - timedelta(minutes=grace))
+		.run(as_dict=True)
+	)
+	by_order: dict[str, list] = defaultdict(list)
+	cards = {}
+	for r in rows:
+		so = r.made_for_sales_order or r.sales_order
+		if so not in facts.trackers:
+			continue
+		cards[r.name] = r
+		by_order[so].append(
+			P.OperationProgress(
+				r.name, flt(r.for_quantity), flt(r.total_completed_qty), get_datetime(r.expected_end_date)
+			)
+		)
+	specs = []
+	for so, ops in sorted(by_order.items()):
+		late = P.late_operations(ops, now, grace)
+		if not late:
+			continue
+		lines = [
+			_("{0} on {1} ({2}): {3} of {4} done, was due to end {5}").format(
+				cards[op.id].operation,
+				cards[op.id].workstation,
+				op.id,
+				format_qty(op.completed_qty),
+				format_qty(op.qty),
+				frappe.format(op.planned_end, {"fieldtype": "Datetime"}),
+			)
+			for op, _minutes in late
+		]
+		specs.append(
+			D.ExceptionSpec(
+				D.LATE_OPERATION,
+				so,
+				"\n".join(lines),
+				reference_doctype="Job Card",
+				reference_name=late[0][0].id,
+			)
+		)
+	return specs
 
 
 def _users_with_role(role: str) -> list[str]:

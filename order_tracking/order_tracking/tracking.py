@@ -35,6 +35,7 @@ from order_tracking.core.tracking import (
 
 SETTINGS = "Order Tracking Settings"
 CONFIRM_BY_SHIPMENT = "Shipment Completed"
+CONFIRM_BY_CARRIER = "Carrier"  # the carrier's Delivered event (order_tracking.delivery)
 WORK_ORDER_OPEN = ("Not Started", "In Process", "Submitted")
 JOB_CARD_STARTED = ("Work In Progress", "Material Transferred", "Completed", "Submitted")
 
@@ -76,6 +77,16 @@ EVENTS = (
 	"Returned from Supplier",
 	"Outsourcing Return Late",
 	"Customer Return",
+	# Delivery: carrier events (core.delivery.TIMELINE_EVENTS) and order exceptions
+	"Picked Up by Carrier",
+	"In Transit",
+	"Out for Delivery",
+	"Delivered by Carrier",
+	"Delivery Attempt Failed",
+	"Carrier Exception",
+	"Returned by Carrier",
+	"Exception Opened",
+	"Exception Resolved",
 )
 
 
@@ -476,7 +487,8 @@ def _operations(plan_info: dict[str, dict], now: datetime) -> dict[str, list[dic
 
 
 def _shipping(names: list[str]) -> dict[str, Progress]:
-	"""When goods last left, and what the customer has confirmedly received."""
+	"""When goods last left, what the customer has confirmedly received, and when the carriers
+	expect the goods still on the road."""
 	dn = frappe.qb.DocType("Delivery Note")
 	dni = frappe.qb.DocType("Delivery Note Item")
 	shipped = (
@@ -498,22 +510,25 @@ def _shipping(names: list[str]) -> dict[str, Progress]:
 		if row.is_return:  # what came back (return quantities are negative)
 			result[row.against_sales_order] = Progress(returned_qty=-flt(row.qty))
 	shipped = [row for row in shipped if not row.is_return]
-	by_shipment = get_settings().delivery_confirmation == CONFIRM_BY_SHIPMENT
-	confirmed = _confirmed_by_shipment(names) if by_shipment else {}
+	mode = get_settings().delivery_confirmation
+	by_shipment = mode in (CONFIRM_BY_SHIPMENT, CONFIRM_BY_CARRIER)
+	confirmed = _confirmed_by_shipment(names, mode) if shipped else {}
 	for row in shipped:
 		so = row.against_sales_order
 		last_shipped = getdate(row.last_shipped_on) if row.last_shipped_on else None
-		if by_shipment:
-			qty, on = confirmed.get(so, (0.0, None))
-		else:
+		qty, on, carrier_eta = confirmed.get(so, (0.0, None, None))
+		if not by_shipment:
 			qty, on = flt(row.qty), last_shipped
 		result[so] = result.get(so, Progress()) + Progress(
-			delivered_qty=qty, last_shipped_on=last_shipped, last_delivered_on=on
+			delivered_qty=qty, last_shipped_on=last_shipped, last_delivered_on=on, carrier_eta=carrier_eta
 		)
 	return result
 
 
-def _confirmed_by_shipment(names: list[str]) -> dict[str, tuple[float, date | None]]:
+def _confirmed_by_shipment(names: list[str], mode: str) -> dict[str, tuple[float, date | None, date | None]]:
+	"""Per order, from its submitted Shipments: qty confirmed delivered and when (by a completed
+	Shipment, or by the carrier's Delivered event, as `mode` says), and the latest arrival a
+	carrier expects for goods not yet delivered."""
 	sh = frappe.qb.DocType("Shipment")
 	sdn = frappe.qb.DocType("Shipment Delivery Note")
 	dni = frappe.qb.DocType("Delivery Note Item")
@@ -523,13 +538,37 @@ def _confirmed_by_shipment(names: list[str]) -> dict[str, tuple[float, date | No
 		.on(sh.name == sdn.parent)
 		.join(dni)
 		.on(dni.parent == sdn.delivery_note)
-		.select(dni.against_sales_order, Sum(dni.stock_qty).as_("qty"), Max(sh.modified).as_("on"))
-		.where(dni.against_sales_order.isin(names) & (sh.docstatus == 1) & (sh.status == "Completed"))
+		.select(
+			dni.against_sales_order,
+			sh.status,
+			sh.tracking_status,
+			sh.modified,
+			sh.carrier_delivered_at,
+			sh.carrier_expected_arrival,
+			Sum(dni.stock_qty).as_("qty"),
+		)
+		.where(dni.against_sales_order.isin(names) & (sh.docstatus == 1))
 		.where(sdn.parenttype == "Shipment")
-		.groupby(dni.against_sales_order)
+		.groupby(dni.against_sales_order, sh.name)
 		.run(as_dict=True)
 	)
-	return {r.against_sales_order: (flt(r.qty), getdate(r.on)) for r in rows}
+	result: dict[str, tuple[float, date | None, date | None]] = {}
+	for r in rows:
+		qty, on, eta = result.get(r.against_sales_order, (0.0, None, None))
+		if mode == CONFIRM_BY_CARRIER:
+			delivered = r.tracking_status == "Delivered"
+			delivered_on = r.carrier_delivered_at or r.modified
+		else:
+			delivered = r.status == "Completed"
+			delivered_on = r.modified
+		if delivered:
+			qty += flt(r.qty)
+			on = max(on, getdate(delivered_on)) if on else getdate(delivered_on)
+		elif r.carrier_expected_arrival and r.tracking_status not in ("Delivered", "Returned", "Lost"):
+			arrival = getdate(r.carrier_expected_arrival)
+			eta = max(eta, arrival) if eta else arrival
+		result[r.against_sales_order] = (qty, on, eta)
+	return result
 
 
 def _money(names: list[str], headers: dict) -> dict[str, Progress]:

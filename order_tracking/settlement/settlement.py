@@ -16,6 +16,9 @@
   by `order_costs`, stored on the tracker by a background job after the documents that change it.
 - **Order Return**: goods back through ERPNext's return Delivery Note, then a credit note
   (refund), a replacement delivery (exchange) or a work order (rework).
+- **Overdue receivables**: `detect_overdue_receivables` (the hourly exception scan) opens an
+  *Overdue Receivable* Order Exception for the Settlement Accountant when an order's money is
+  past its due date plus the grace in Settings, and resolves it once paid.
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ from collections import defaultdict
 import frappe
 from frappe import _
 from frappe.query_builder.functions import Coalesce, Sum
-from frappe.utils import cint, flt, get_link_to_form, getdate, now_datetime
+from frappe.utils import cint, flt, fmt_money, get_link_to_form, getdate, now_datetime
 
+from order_tracking.core import delivery as D
 from order_tracking.core import settlement as C
 from order_tracking.core import stages as ST
+from order_tracking.delivery.delivery import ScanFacts, exception_detector
 from order_tracking.order_tracking.tracking import EventSpec, get_settings, record_events
 
 STATEMENT = "Supplier Statement"
@@ -1107,3 +1112,41 @@ def on_stock_entry_submit(doc, method=None):
 	)
 	if order_return and flt(produced) >= flt(qty):
 		frappe.db.set_value(RETURN, order_return, "status", "Completed", update_modified=False)
+
+
+# =============================================================================== overdue receivables
+
+
+@exception_detector(D.OVERDUE_RECEIVABLE)
+def detect_overdue_receivables(sales_orders: list[str], facts: ScanFacts) -> list[D.ExceptionSpec]:
+	"""Orders whose invoices still await money past their due date plus Settings' grace days
+	(`receivable_overdue_days`), when Settings say to remind of overdue receivables: an *Overdue
+	Receivable* exception for the Settlement Accountant, resolved once the money is in. From the
+	trackers alone: no query."""
+	settings = get_settings()
+	if not cint(settings.get("remind_overdue_receivables")):
+		return []
+	grace = cint(settings.get("receivable_grace_days"))
+	specs = []
+	for so in sales_orders:
+		t = facts.trackers[so]
+		if t.stage == ST.CANCELLED:
+			continue
+		due = getdate(t.payment_due) if t.payment_due else None
+		days = C.receivable_overdue_days(t.payment_status, flt(t.outstanding_amount), due, facts.today, grace)
+		if days is None:
+			continue
+		specs.append(
+			D.ExceptionSpec(
+				D.OVERDUE_RECEIVABLE,
+				so,
+				_("{0} outstanding, due on {1} ({2} days overdue)").format(
+					fmt_money(flt(t.outstanding_amount), currency=t.currency),
+					frappe.format(due, {"fieldtype": "Date"}),
+					days,
+				),
+				reference_doctype="Sales Order",
+				reference_name=so,
+			)
+		)
+	return specs

@@ -91,7 +91,16 @@ class TestDailySchedule(PlanTestCase):
 		)
 		started_at = now - timedelta(minutes=15)
 		card = frappe.get_doc("Job Card", upper_card)
-		card.db_set({"status": "Work In Progress", "actual_start_date": started_at, "total_time_in_mins": 15})
+		# started 15 minutes ago and due to end within the hour, whatever day the plan placed it on
+		# (a plan made on a Monday runs the upper today: by tomorrow's morning it would be late)
+		card.db_set(
+			{
+				"status": "Work In Progress",
+				"actual_start_date": started_at,
+				"expected_end_date": now + timedelta(minutes=45),
+				"total_time_in_mins": 15,
+			}
+		)
 		doc = planning.build_daily_schedule(COMPANY, now=now, days=2)
 		row = next(r for r in doc.operations if r.job_card == upper_card)
 		self.assertTrue(row.kept_in_place)
@@ -168,3 +177,49 @@ class TestDailySchedule(PlanTestCase):
 		planning.regenerate_daily_schedules(commit=False)
 		self.assertEqual(frappe.db.get_value("Daily Schedule", name, "status"), "Current")
 		self.assertTrue(flt(frappe.db.get_value("Daily Schedule", name, "operations_count")) > 0)
+
+	def test_a_late_operation_opens_an_order_exception_until_it_is_rescheduled(self):
+		from order_tracking.core import delivery as D
+		from order_tracking.delivery.delivery import scan_order_exceptions
+
+		(so,), plan = self.plan_orders(2)
+		planner = make_user("ot-planner@example.com", ["Production Planner", "Manufacturing User"])
+		boot_wo = frappe.get_value("Work Order", {"order_plan": plan.name, "production_item": BOOT}, "name")
+		card = frappe.get_value("Job Card", {"work_order": boot_wo}, "name")
+
+		def scan():
+			return scan_order_exceptions([so.name], kinds=[D.LATE_OPERATION], commit=False)
+
+		def late_operation():
+			return frappe.get_all(
+				"Order Exception",
+				filters={"sales_order": so.name, "kind": D.LATE_OPERATION},
+				fields=["name", "status", "owner_role", "reference_doctype", "reference_name", "detail"],
+			)
+
+		self.assertEqual(scan().opened, 0)  # on schedule
+		# within the grace (30 minutes) it is not late yet
+		frappe.db.set_value("Job Card", card, "expected_end_date", now_datetime() - timedelta(minutes=5))
+		self.assertEqual(scan().opened, 0)
+		frappe.db.set_value("Job Card", card, "expected_end_date", now_datetime() - timedelta(hours=3))
+		self.assertEqual(scan().opened, 1)
+		(exc,) = late_operation()
+		self.assertEqual(
+			(exc.status, exc.owner_role, exc.reference_doctype, exc.reference_name),
+			("Open", "Production Planner", "Job Card", card),
+		)
+		self.assertIn(card, exc.detail)
+		self.assertTrue(
+			frappe.db.exists(
+				"Notification Log",
+				{"for_user": planner, "document_type": "Order Exception", "document_name": exc.name},
+			)
+		)
+		self.assertIn(D.LATE_OPERATION, tracker(so.name).open_exceptions)
+		again = scan()  # the scan run twice: nothing new
+		self.assertEqual((again.opened, again.updated, again.resolved), (0, 0, 0))
+		# the daily schedule moves it to later: resolved by itself
+		frappe.db.set_value("Job Card", card, "expected_end_date", now_datetime() + timedelta(hours=3))
+		self.assertEqual(scan().resolved, 1)
+		self.assertEqual([e.status for e in late_operation()], ["Resolved"])
+		self.assertFalse(tracker(so.name).open_exceptions)

@@ -46,6 +46,8 @@ class OrderTracker(Document):
 		margin_pct: DF.Percent
 		material_cost: DF.Currency
 		on_hold: DF.Check
+		open_exception_count: DF.Int
+		open_exceptions: DF.SmallText | None
 		operations: DF.Table[OrderTrackerOperation]
 		order_intake: DF.Link | None
 		order_plan: DF.Link | None

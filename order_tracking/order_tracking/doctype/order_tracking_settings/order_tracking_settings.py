@@ -22,8 +22,12 @@ class OrderTrackingSettings(Document):
 		backfill_total: DF.Int
 		busy_utilisation: DF.Percent
 		create_review_from_intake: DF.Check
+		default_carrier: DF.Link | None
 		default_company: DF.Link | None
-		delivery_confirmation: DF.Literal["Delivery Note", "Shipment Completed"]
+		default_parcel_template: DF.Link | None
+		delivery_confirmation: DF.Literal["Delivery Note", "Shipment Completed", "Carrier"]
+		dispatch_with_pick_list: DF.Check
+		exception_batch_size: DF.Int
 		flag_cross_channel_duplicates: DF.Check
 		intake_warehouse: DF.Link | None
 		late_grace_days: DF.Int
@@ -37,6 +41,8 @@ class OrderTrackingSettings(Document):
 		outsourcing_supplier_warehouse: DF.Link | None
 		outsourcing_workstation: DF.Link | None
 		pause_tracking: DF.Check
+		pickup_from: DF.Time | None
+		pickup_to: DF.Time | None
 		plan_background_threshold: DF.Int
 		planning_wip_warehouse: DF.Link | None
 		receivable_grace_days: DF.Int
@@ -45,6 +51,7 @@ class OrderTrackingSettings(Document):
 		remind_overdue_receivables: DF.Check
 		require_supplier_confirmation: DF.Check
 		review_required: DF.Check
+		scan_exceptions: DF.Check
 		schedule_days: DF.Int
 		statement_adjustment_item: DF.Link | None
 		sub_assembly_work_orders: DF.Check

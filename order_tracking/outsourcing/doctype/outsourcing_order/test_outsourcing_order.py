@@ -4,7 +4,7 @@
 from datetime import timedelta
 
 import frappe
-from frappe.utils import add_days, flt, nowdate
+from frappe.utils import add_days, flt, getdate, nowdate
 
 from order_tracking.outsourcing import outsourcing
 from order_tracking.outsourcing.outsourcing import OutsourcingError
@@ -350,6 +350,56 @@ class TestLateReturnsAndRules(OutsourcingTestCase):
 			outsourcing.remind_late_returns(add_days(later, 1), commit=False), [order.name]
 		)  # next day again
 		self.assertTrue(frappe.db.get_value("Outsourcing Order", order.name, "is_late"))
+
+	def test_a_late_return_opens_an_order_exception_until_the_goods_are_back(self):
+		from order_tracking.core import delivery as D
+		from order_tracking.delivery.delivery import scan_order_exceptions
+
+		so, wo, sewing = TestOperationOutsourcing.upper_work_order(self, 2)
+		order = outsourcing.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 1), rate=2)
+		approve(order)
+		order.reload()
+		order.send_to_supplier()
+
+		def scan(today):
+			return scan_order_exceptions(
+				[so.name], kinds=[D.LATE_OUTSOURCING_RETURN], commit=False, today=getdate(today)
+			)
+
+		def late_return():
+			return frappe.get_all(
+				"Order Exception",
+				filters={"sales_order": so.name, "kind": D.LATE_OUTSOURCING_RETURN},
+				fields=["name", "status", "owner_role", "reference_doctype", "reference_name", "detail"],
+			)
+
+		self.assertEqual(scan(add_days(nowdate(), 1)).opened, 0)  # due back today: not late
+		later = add_days(nowdate(), 3)
+		self.assertEqual(scan(later).opened, 1)
+		(exc,) = late_return()
+		self.assertEqual(
+			(exc.status, exc.owner_role, exc.reference_doctype, exc.reference_name),
+			("Open", "Outsourcing Manager", "Outsourcing Order", order.name),
+		)
+		self.assertIn("2 days late", exc.detail)
+		self.assertIn("2 still out", exc.detail)
+		again = scan(later)
+		self.assertEqual((again.opened, again.updated, again.resolved), (0, 0, 0))
+		# the reminder of the supplier goes on as before, beside the exception
+		self.assertEqual(outsourcing.remind_late_returns(later, commit=False), [order.name])
+
+		receipt = outsourcing.make_receipt(order.name)
+		receipt.items[0].accepted_qty = 1
+		receipt.insert()
+		receipt.submit()
+		self.assertEqual(scan(later).updated, 1)  # one still out: the detail follows
+		(exc,) = late_return()
+		self.assertIn("1 still out", exc.detail)
+		receipt = outsourcing.make_receipt(order.name)
+		receipt.insert()
+		receipt.submit()
+		self.assertEqual(scan(later).resolved, 1)  # all back
+		self.assertEqual([e.status for e in late_return()], ["Resolved"])
 
 	def test_bad_input_is_named(self):
 		so, wo, sewing = TestOperationOutsourcing.upper_work_order(self, 2)
