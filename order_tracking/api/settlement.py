@@ -21,27 +21,9 @@ from order_tracking.settlement import settlement
 @required_arguments
 def return_lines(delivery_note: str, sales_order: str | None = None) -> list[dict]:
 	frappe.has_permission("Delivery Note", "read", delivery_note, throw=True)
-	lines = frappe.get_all(
-		"Delivery Note Item",
-		filters={"parent": delivery_note, "parenttype": "Delivery Note"},
-		fields=[
-			"name",
-			"item_code",
-			"item_name",
-			"qty",
-			"rate",
-			"warehouse",
-			"so_detail",
-			"against_sales_order",
-			"stock_uom",
-		],
-		order_by="idx asc",
-	)
-	if sales_order:
-		lines = [x for x in lines if x.against_sales_order == sales_order]
-	returned = settlement._returned_qty([x.name for x in lines])
+	lines, returned = settlement.delivery_lines(delivery_note, sales_order)
 	out = []
-	for x in lines:
+	for x in lines.values():
 		left = C.returnable_qty(flt(x.qty), returned.get(x.name, 0.0))
 		if left > 0:
 			out.append(

@@ -25,6 +25,7 @@ from order_tracking.core.intake import CHANNELS
 from order_tracking.delivery.delivery import delivery_status
 from order_tracking.order_tracking.permissions import can_read_order
 from order_tracking.order_tracking.tracking import (
+	TRACKER_OPERATION_FIELDS,
 	compute_order_states,
 	gather_order_facts,
 	tracker_values,
@@ -65,16 +66,8 @@ TRACKER_FIELDS = (
 	"planned_end",
 	*PROGRESS_FIELDS,
 )
-OPERATION_FIELDS = (
-	"work_order",
-	"operation",
-	"workstation",
-	"qty",
-	"completed_qty",
-	"completed_pct",
-	"planned_end",
-	"status",
-)
+# the operations as the tracker stores them
+OPERATION_FIELDS = TRACKER_OPERATION_FIELDS
 
 
 @frappe.whitelist(methods=["GET"])

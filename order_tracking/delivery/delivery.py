@@ -37,6 +37,7 @@ from frappe.utils.password import get_decrypted_password
 from order_tracking.core import delivery as D
 from order_tracking.core import stages as S
 from order_tracking.core.review import ItemSupply
+from order_tracking.order_tracking.review import supply_by_company
 from order_tracking.order_tracking.tracking import (
 	EventSpec,
 	get_settings,
@@ -1575,73 +1576,7 @@ def detect_material_shortages(sales_orders: list[str], facts: ScanFacts) -> list
 def _material_supply(items: list[str], companies: list[str], sales_orders: list[str]) -> dict:
 	"""Per (item, company): stock on hand not reserved, and dated receipts (open purchase orders,
 	material requests); per order: what its own work orders reserve (given back to it)."""
-	b = frappe.qb.DocType("Bin")
-	wh = frappe.qb.DocType("Warehouse")
-	on_hand = {
-		(r.item_code, r.company): flt(r.qty)
-		for r in frappe.qb.from_(b)
-		.join(wh)
-		.on(wh.name == b.warehouse)
-		.select(
-			b.item_code,
-			wh.company,
-			Sum(
-				b.actual_qty
-				- b.reserved_qty
-				- b.reserved_qty_for_production
-				- b.reserved_qty_for_sub_contract
-				- Coalesce(b.reserved_qty_for_production_plan, 0)
-			).as_("qty"),
-		)
-		.where(b.item_code.isin(items) & wh.company.isin(companies or [""]))
-		.groupby(b.item_code, wh.company)
-		.run(as_dict=True)
-	}
-
-	receipts: dict[tuple[str, str], list[tuple[date, float]]] = defaultdict(list)
-	po = frappe.qb.DocType("Purchase Order")
-	poi = frappe.qb.DocType("Purchase Order Item")
-	for r in (
-		frappe.qb.from_(poi)
-		.join(po)
-		.on(po.name == poi.parent)
-		.select(
-			poi.item_code,
-			po.company,
-			Coalesce(poi.expected_delivery_date, poi.schedule_date).as_("on"),
-			((poi.qty - poi.received_qty) * poi.conversion_factor).as_("qty"),
-		)
-		.where(poi.item_code.isin(items) & (po.docstatus == 1) & po.company.isin(companies or [""]))
-		.where(
-			po.status.notin(("Closed", "On Hold", "Completed", "Delivered")) & (poi.received_qty < poi.qty)
-		)
-		.run(as_dict=True)
-	):
-		receipts[(r.item_code, r.company)].append((getdate(r.on), flt(r.qty)))
-	mr = frappe.qb.DocType("Material Request")
-	mri = frappe.qb.DocType("Material Request Item")
-	for r in (
-		frappe.qb.from_(mri)
-		.join(mr)
-		.on(mr.name == mri.parent)
-		.select(
-			mri.item_code,
-			mr.company,
-			mri.schedule_date.as_("on"),
-			(mri.stock_qty - mri.ordered_qty * mri.conversion_factor).as_("qty"),
-		)
-		.where(mri.item_code.isin(items) & (mr.docstatus == 1) & mr.company.isin(companies or [""]))
-		.where(mr.material_request_type.isin(("Purchase", "Manufacture")))
-		.where(
-			mr.status.notin(
-				("Stopped", "Cancelled", "Ordered", "Received", "Transferred", "Issued", "Manufactured")
-			)
-		)
-		.run(as_dict=True)
-	):
-		if flt(r.qty) > 0:
-			receipts[(r.item_code, r.company)].append((getdate(r.on), flt(r.qty)))
-
+	on_hand, receipts = supply_by_company(items, companies)
 	wo = frappe.qb.DocType("Work Order")
 	woi = frappe.qb.DocType("Work Order Item")
 	own: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))

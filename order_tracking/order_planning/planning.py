@@ -1693,15 +1693,12 @@ def _working_minutes(calendar: R.Calendar | None, start: datetime, end: datetime
 # =============================================================================== late operations
 
 
-def check_late_operations(now: datetime | None = None) -> list[str]:
-	"""Hourly: operations whose scheduled end (plus the grace in Settings) has passed and that are
-	not complete go on their order's timeline and to the Production Planners — once per job card
-	and scheduled end, whatever the number of runs."""
-	now = get_datetime(now or now_datetime())
-	grace = cint(get_settings().late_operation_grace)
+def _overdue_job_cards(due_before: datetime, sales_orders: list[str] | None = None) -> list:
+	"""Open job cards of running submitted work orders (of these orders, if given) whose scheduled
+	end is before `due_before`."""
 	jc = frappe.qb.DocType("Job Card")
 	wo = frappe.qb.DocType("Work Order")
-	rows = (
+	query = (
 		frappe.qb.from_(jc)
 		.join(wo)
 		.on(wo.name == jc.work_order)
@@ -1716,9 +1713,21 @@ def check_late_operations(now: datetime | None = None) -> list[str]:
 			wo.made_for_sales_order,
 		)
 		.where((jc.docstatus == 0) & jc.status.notin(JOB_CARD_DONE) & (wo.docstatus == 1))
-		.where(jc.expected_end_date < now - timedelta(minutes=grace))
-		.run(as_dict=True)
+		.where(wo.status.notin(("Stopped", "Closed", "Cancelled")))
+		.where(jc.expected_end_date < due_before)
 	)
+	if sales_orders is not None:
+		query = query.where(wo.sales_order.isin(sales_orders) | wo.made_for_sales_order.isin(sales_orders))
+	return query.run(as_dict=True)
+
+
+def check_late_operations(now: datetime | None = None) -> list[str]:
+	"""Hourly: operations whose scheduled end (plus the grace in Settings) has passed and that are
+	not complete go on their order's timeline and to the Production Planners — once per job card
+	and scheduled end, whatever the number of runs."""
+	now = get_datetime(now or now_datetime())
+	grace = cint(get_settings().late_operation_grace)
+	rows = _overdue_job_cards(now - timedelta(minutes=grace))
 	late = [
 		r
 		for r in rows
@@ -1791,28 +1800,7 @@ def detect_late_operations(sales_orders: list[str], facts: ScanFacts) -> list[D.
 		return []
 	now = now_datetime()
 	grace = cint(get_settings().late_operation_grace)
-	jc = frappe.qb.DocType("Job Card")
-	wo = frappe.qb.DocType("Work Order")
-	rows = (
-		frappe.qb.from_(jc)
-		.join(wo)
-		.on(wo.name == jc.work_order)
-		.select(
-			jc.name,
-			jc.operation,
-			jc.workstation,
-			jc.expected_end_date,
-			jc.for_quantity,
-			jc.total_completed_qty,
-			wo.sales_order,
-			wo.made_for_sales_order,
-		)
-		.where((jc.docstatus == 0) & jc.status.notin(JOB_CARD_DONE) & (wo.docstatus == 1))
-		.where(wo.status.notin(("Stopped", "Closed", "Cancelled")))
-		.where(wo.sales_order.isin(candidates) | wo.made_for_sales_order.isin(candidates))
-		.where(jc.expected_end_date < now - timedelta(minutes=grace))
-		.run(as_dict=True)
-	)
+	rows = _overdue_job_cards(now - timedelta(minutes=grace), candidates)
 	by_order: dict[str, list] = defaultdict(list)
 	cards = {}
 	for r in rows:

@@ -358,15 +358,28 @@ def material_supply(
 	items = list(items)
 	if not items:
 		return {}
+	on_hand, receipts = supply_by_company(items, [company])
+	stock = {code: on_hand.get((code, company), 0.0) for code in items}
+	for item_code, qty in (own or {}).items():
+		if (item_code, company) in on_hand:
+			stock[item_code] += qty
+	return {code: R.ItemSupply(stock[code], receipts.get((code, company), [])) for code in items}
+
+
+def supply_by_company(items: list[str], companies: list[str]):
+	"""Per (item, company): stock on hand not reserved, and the dated receipts — open purchase order
+	lines and material requests not yet ordered. Three queries for any number of items and
+	companies."""
 	b = frappe.qb.DocType("Bin")
 	wh = frappe.qb.DocType("Warehouse")
 	on_hand = {
-		r.item_code: flt(r.qty)
+		(r.item_code, r.company): flt(r.qty)
 		for r in frappe.qb.from_(b)
 		.join(wh)
 		.on(wh.name == b.warehouse)
 		.select(
 			b.item_code,
+			wh.company,
 			Sum(
 				b.actual_qty
 				- b.reserved_qty
@@ -375,15 +388,12 @@ def material_supply(
 				- Coalesce(b.reserved_qty_for_production_plan, 0)
 			).as_("qty"),
 		)
-		.where(b.item_code.isin(items) & (wh.company == company))
-		.groupby(b.item_code)
+		.where(b.item_code.isin(items) & wh.company.isin(companies or [""]))
+		.groupby(b.item_code, wh.company)
 		.run(as_dict=True)
 	}
-	for item_code, qty in (own or {}).items():
-		if item_code in on_hand:
-			on_hand[item_code] += qty
 
-	receipts: dict[str, list[tuple[date, float]]] = defaultdict(list)
+	receipts: dict[tuple[str, str], list[tuple[date, float]]] = defaultdict(list)
 	po = frappe.qb.DocType("Purchase Order")
 	poi = frappe.qb.DocType("Purchase Order Item")
 	for r in (
@@ -392,16 +402,17 @@ def material_supply(
 		.on(po.name == poi.parent)
 		.select(
 			poi.item_code,
+			po.company,
 			Coalesce(poi.expected_delivery_date, poi.schedule_date).as_("on"),
 			((poi.qty - poi.received_qty) * poi.conversion_factor).as_("qty"),
 		)
-		.where(poi.item_code.isin(items) & (po.docstatus == 1) & (po.company == company))
+		.where(poi.item_code.isin(items) & (po.docstatus == 1) & po.company.isin(companies or [""]))
 		.where(
 			po.status.notin(("Closed", "On Hold", "Completed", "Delivered")) & (poi.received_qty < poi.qty)
 		)
 		.run(as_dict=True)
 	):
-		receipts[r.item_code].append((getdate(r.on), flt(r.qty)))
+		receipts[(r.item_code, r.company)].append((getdate(r.on), flt(r.qty)))
 
 	mr = frappe.qb.DocType("Material Request")
 	mri = frappe.qb.DocType("Material Request Item")
@@ -411,10 +422,11 @@ def material_supply(
 		.on(mr.name == mri.parent)
 		.select(
 			mri.item_code,
+			mr.company,
 			mri.schedule_date.as_("on"),
 			(mri.stock_qty - mri.ordered_qty * mri.conversion_factor).as_("qty"),
 		)
-		.where(mri.item_code.isin(items) & (mr.docstatus == 1) & (mr.company == company))
+		.where(mri.item_code.isin(items) & (mr.docstatus == 1) & mr.company.isin(companies or [""]))
 		.where(mr.material_request_type.isin(("Purchase", "Manufacture")))
 		.where(
 			mr.status.notin(
@@ -424,9 +436,8 @@ def material_supply(
 		.run(as_dict=True)
 	):
 		if flt(r.qty) > 0:
-			receipts[r.item_code].append((getdate(r.on), flt(r.qty)))
-
-	return {code: R.ItemSupply(on_hand.get(code, 0.0), receipts.get(code, [])) for code in items}
+			receipts[(r.item_code, r.company)].append((getdate(r.on), flt(r.qty)))
+	return on_hand, receipts
 
 
 def _earlier_claims(so, due: date, exclude_review: str | None) -> dict[str, float]:

@@ -820,33 +820,12 @@ def fill_return(doc) -> None:
 			_("Delivery Note {0} must be a submitted delivery (not a return)").format(doc.delivery_note),
 			exc=SettlementError,
 		)
-	lines = {
-		r.name: r
-		for r in frappe.get_all(
-			"Delivery Note Item",
-			filters={"parent": doc.delivery_note, "parenttype": "Delivery Note"},
-			fields=[
-				"name",
-				"item_code",
-				"stock_qty",
-				"qty",
-				"rate",
-				"warehouse",
-				"so_detail",
-				"against_sales_order",
-				"stock_uom",
-				"conversion_factor",
-			],
+	lines, returned = delivery_lines(doc.delivery_note, doc.sales_order)
+	if not lines:
+		frappe.throw(
+			_("Delivery Note {0} delivered nothing of {1}").format(doc.delivery_note, doc.sales_order),
+			exc=SettlementError,
 		)
-	}
-	if doc.sales_order and any(r.against_sales_order != doc.sales_order for r in lines.values()):
-		lines = {k: r for k, r in lines.items() if r.against_sales_order == doc.sales_order}
-		if not lines:
-			frappe.throw(
-				_("Delivery Note {0} delivered nothing of {1}").format(doc.delivery_note, doc.sales_order),
-				exc=SettlementError,
-			)
-	returned = _returned_qty(list(lines))
 	for d in doc.items:
 		line = lines.get(d.dn_detail) if d.dn_detail else None
 		if not line:
@@ -874,6 +853,35 @@ def fill_return(doc) -> None:
 		)
 	doc.total_qty = sum(flt(d.qty) for d in doc.items)
 	doc.total_amount = sum(flt(d.amount) for d in doc.items)
+
+
+def delivery_lines(delivery_note: str, sales_order: str | None = None):
+	"""The lines of a delivery (of one order, if given) by name, in their order, and what has come
+	back of each so far."""
+	lines = {
+		r.name: r
+		for r in frappe.get_all(
+			"Delivery Note Item",
+			filters={"parent": delivery_note, "parenttype": "Delivery Note"},
+			fields=[
+				"name",
+				"item_code",
+				"item_name",
+				"stock_qty",
+				"qty",
+				"rate",
+				"warehouse",
+				"so_detail",
+				"against_sales_order",
+				"stock_uom",
+				"conversion_factor",
+			],
+			order_by="idx asc",
+		)
+	}
+	if sales_order:
+		lines = {k: r for k, r in lines.items() if r.against_sales_order == sales_order}
+	return lines, _returned_qty(list(lines))
 
 
 def _returned_qty(dn_details: list[str]) -> dict[str, float]:
