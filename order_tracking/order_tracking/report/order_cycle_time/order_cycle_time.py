@@ -117,12 +117,11 @@ class OrderCycleTime:
 		return by_group, orders, {(): self.by_segment(every)}, {(): len(every)}
 
 	@staticmethod
-	def by_segment(orders) -> dict[str, list[float]]:
-		"""Orders' days per segment (tuples in the order of K.SEGMENTS) as a list per segment."""
+	def by_segment(orders) -> dict[str, tuple]:
+		"""Orders' days per segment (tuples in the order of K.SEGMENTS) as a sequence per segment,
+		None where an order has not reached both stages (K.describe leaves those out)."""
 		columns = list(zip(*orders, strict=True)) or [() for _s in K.SEGMENTS]
-		return {
-			s.key: [v for v in column if v is not None] for s, column in zip(K.SEGMENTS, columns, strict=True)
-		}
+		return dict(zip((s.key for s in K.SEGMENTS), columns, strict=True))
 
 	def merged(self, rows, group_by: str):
 		"""The days of each segment per group, and the number of orders per group."""
