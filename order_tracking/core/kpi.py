@@ -50,7 +50,8 @@ class Distribution:
 
 def describe(values: Iterable[float | None]) -> Distribution:
 	"""The distribution of `values`, ignoring None (an order that never reached the stage)."""
-	data = sorted(v for v in values if v is not None)
+	data = [v for v in values if v is not None]
+	data.sort()
 	if not data:
 		return Distribution(0, None, None, None, None, None)
 	return Distribution(

@@ -92,45 +92,36 @@ class OrderCycleTime:
 
 	def by_item_group(self):
 		"""By item group an order counts in each group it has lines of, and once in the totals.
-		Two queries, each returning one long list per group or month rather than a row per order
-		(a row each for 100 000 orders' lines costs seconds to fetch): every order's minutes per
-		segment, then the orders of each item group (repeats, of an order with several lines of a
-		group, are dropped here — DISTINCT in the database costs more)."""
-		t, soi = self.t, Q.sales_order_item()
+		One query returns, per month, one long list of every order's minutes per segment and item
+		groups (a row per order, or per order line, costs seconds to fetch for 100 000 orders)."""
+		t = self.t
 		Q.allow_long_group_concat(GROUP_CONCAT_MAX)
 		month = DateFormat(t.transaction_date, "%Y-%m")
-		per_order = Concat_ws("|", t.name, *(Coalesce(self.minutes(s), "") for s in K.SEGMENTS))
-		orders_query = Q.restrict(
-			frappe.qb.from_(t).select(month, GroupConcat(per_order)).groupby(month), t, self.filters
-		).where(t.received_at.isnotnull())
-		days: dict[str, tuple] = {}
-		for _month, joined in orders_query.run():
-			for entry in joined.split(","):
-				name, *values = entry.split("|")
-				days[name] = tuple(max(int(v), 0) / MINUTES_PER_DAY if v else None for v in values)
-		groups = (
-			Q.restrict(frappe.qb.from_(t).join(soi).on(soi.parent == t.name), t, self.filters)
-			.where(t.received_at.isnotnull())
-			.where(soi.parenttype == "Sales Order")
-			.select(soi.item_group, GroupConcat(t.name))
-			.groupby(soi.item_group)
-			.run()
+		per_order = Concat_ws(
+			"|", *(Coalesce(self.minutes(s), "") for s in K.SEGMENTS), Coalesce(Q.item_groups_of(t), "")
 		)
-		by_group: dict[tuple, dict[str, list[float]]] = {}
-		orders: dict[tuple, int] = {}
-		for item_group, names in groups:
-			members = {n for n in names.split(",") if n in days}
-			orders[(item_group,)] = len(members)
-			by_group[(item_group,)] = self.by_segment(days[n] for n in members)
-		return by_group, orders, {(): self.by_segment(days.values())}, {(): len(days)}
+		query = Q.restrict(
+			frappe.qb.from_(t).select(Q.Joined(per_order)).groupby(month), t, self.filters
+		).where(t.received_at.isnotnull())
+		members: dict[tuple, list[tuple]] = {}
+		every: list[tuple] = []
+		for (joined,) in query.run():
+			for entry in Q.split_records(joined):
+				*values, groups = entry.split("|")
+				days = tuple(max(int(v), 0) / MINUTES_PER_DAY if v else None for v in values)
+				every.append(days)
+				for item_group in groups.split(Q.UNIT_SEPARATOR) if groups else ():
+					members.setdefault((item_group,), []).append(days)
+		by_group = {key: self.by_segment(orders) for key, orders in members.items()}
+		orders = {key: len(group) for key, group in members.items()}
+		return by_group, orders, {(): self.by_segment(every)}, {(): len(every)}
 
 	@staticmethod
-	def by_segment(orders) -> dict[str, list[float]]:
-		"""Orders' days per segment (tuples in the order of K.SEGMENTS) as a list per segment."""
+	def by_segment(orders) -> dict[str, tuple]:
+		"""Orders' days per segment (tuples in the order of K.SEGMENTS) as a sequence per segment,
+		None where an order has not reached both stages (K.describe leaves those out)."""
 		columns = list(zip(*orders, strict=True)) or [() for _s in K.SEGMENTS]
-		return {
-			s.key: [v for v in column if v is not None] for s, column in zip(K.SEGMENTS, columns, strict=True)
-		}
+		return dict(zip((s.key for s in K.SEGMENTS), columns, strict=True))
 
 	def merged(self, rows, group_by: str):
 		"""The days of each segment per group, and the number of orders per group."""
