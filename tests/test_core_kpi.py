@@ -69,6 +69,15 @@ def test_describe_ignores_missing_values():
 	assert d.p90 == pytest.approx(3.7)
 
 
+def test_describe_scaled_equals_describe_of_scaled_values():
+	minutes = [2880, None, 1440, 720, 4320, 30]
+	in_days = K.describe(minutes, scale=1 / 1440)
+	converted = K.describe([m / 1440 if m is not None else None for m in minutes])
+	for field in ("count", "mean", "median", "p90", "minimum", "maximum"):
+		assert getattr(in_days, field) == pytest.approx(getattr(converted, field))
+	assert K.describe_sorted(sorted(m for m in minutes if m is not None), 1 / 1440) == in_days
+
+
 def test_describe_of_nothing_is_all_none():
 	assert K.describe([None, None]) == K.Distribution(0, None, None, None, None, None)
 

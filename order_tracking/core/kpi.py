@@ -48,19 +48,26 @@ class Distribution:
 	maximum: float | None
 
 
-def describe(values: Iterable[float | None]) -> Distribution:
-	"""The distribution of `values`, ignoring None (an order that never reached the stage)."""
+def describe(values: Iterable[float | None], scale: float = 1.0) -> Distribution:
+	"""The distribution of `values` times `scale`, ignoring None (an order that never reached the
+	stage)."""
 	data = [v for v in values if v is not None]
 	data.sort()
+	return describe_sorted(data, scale)
+
+
+def describe_sorted(data: Sequence[float], scale: float = 1.0) -> Distribution:
+	"""The distribution of `data` — ascending, no None — times `scale` (minutes in days, say: the
+	statistics of scaled values are the scaled statistics, so the data need not be converted)."""
 	if not data:
 		return Distribution(0, None, None, None, None, None)
 	return Distribution(
 		count=len(data),
-		mean=math.fsum(data) / len(data),
-		median=percentile(data, 50, presorted=True),
-		p90=percentile(data, 90, presorted=True),
-		minimum=float(data[0]),
-		maximum=float(data[-1]),
+		mean=math.fsum(data) / len(data) * scale,
+		median=percentile(data, 50, presorted=True) * scale,
+		p90=percentile(data, 90, presorted=True) * scale,
+		minimum=float(data[0]) * scale,
+		maximum=float(data[-1]) * scale,
 	)
 
 

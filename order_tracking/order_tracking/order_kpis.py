@@ -20,6 +20,7 @@ from frappe.query_builder.functions import Coalesce
 from frappe.utils import add_days, add_months, getdate, nowdate
 
 from order_tracking.core import kpi as K
+from order_tracking.order_tracking.tracking import ITEM_GROUP_SEPARATOR
 
 # Who may run the KPI reports (Order Profitability has its own, narrower list).
 KPI_ROLES = (
@@ -79,28 +80,25 @@ UNIT_SEPARATOR = "\x1f"
 
 
 class Joined(GROUP_CONCAT):
-	"""GROUP_CONCAT(... SEPARATOR <a constant control character>) (MariaDB)."""
+	"""GROUP_CONCAT(... [ORDER BY <term>] SEPARATOR <a constant separator>) (MariaDB)."""
 
-	def __init__(self, term, separator: str = RECORD_SEPARATOR, alias: str | None = None):
-		if separator not in (RECORD_SEPARATOR, UNIT_SEPARATOR):
-			raise ValueError("separator must be RECORD_SEPARATOR or UNIT_SEPARATOR")
+	SEPARATORS = (RECORD_SEPARATOR, UNIT_SEPARATOR, ITEM_GROUP_SEPARATOR)
+
+	def __init__(self, term, separator: str = RECORD_SEPARATOR, alias: str | None = None, order_by=None):
+		if separator not in self.SEPARATORS:
+			raise ValueError("separator must be RECORD_SEPARATOR, UNIT_SEPARATOR or a newline")
 		super().__init__(term, alias=alias)
 		self.separator = separator
+		self.order_by = order_by
 
 	def get_special_params_sql(self, **kwargs):
-		return f"SEPARATOR '{self.separator}'"
+		order = f"ORDER BY {self.order_by.get_sql(**kwargs)} " if self.order_by is not None else ""
+		return f"{order}SEPARATOR '{self.separator}'"
 
 
-def item_groups_of(t):
-	"""The item groups of the lines of order `t`, once each, joined by UNIT_SEPARATOR: a subquery
-	per order, on the index of Sales Order Item's parent — cheaper than grouping the lines of every
-	order by item group."""
-	soi = frappe.qb.DocType("Sales Order Item").as_("soi_groups")
-	return (
-		frappe.qb.from_(soi)
-		.select(Joined(soi.item_group, UNIT_SEPARATOR).distinct())
-		.where((soi.parent == t.name) & (soi.parenttype == "Sales Order"))
-	)
+def split_item_groups(groups: str | None) -> list[str]:
+	"""The item groups an Order Tracker keeps for its order's lines (`item_groups`, one per line)."""
+	return groups.split(ITEM_GROUP_SEPARATOR) if groups else []
 
 
 def split_records(joined: str | None) -> list[str]:

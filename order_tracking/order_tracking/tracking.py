@@ -38,6 +38,8 @@ CONFIRM_BY_SHIPMENT = "Shipment Completed"
 CONFIRM_BY_CARRIER = "Carrier"  # the carrier's Delivered event (order_tracking.delivery)
 WORK_ORDER_OPEN = ("Not Started", "In Process", "Submitted")
 JOB_CARD_STARTED = ("Work In Progress", "Material Transferred", "Completed", "Submitted")
+# The tracker keeps its order's item groups one per line (a group name is one line of text).
+ITEM_GROUP_SEPARATOR = "\n"
 
 # What the app's own hooks write as `event` (users may add events of their own words).
 EVENTS = (
@@ -192,6 +194,7 @@ def gather_order_facts(sales_orders: Iterable[str]) -> dict[str, OrderFacts]:
 				"transaction_date": so.transaction_date,
 				"order_intake": so.order_intake,
 				"order_stage": so.order_stage,
+				"item_groups": ITEM_GROUP_SEPARATOR.join(sorted(line.get("item_groups", ()))),
 				"order_plan": plan_info.get(name, {}).get("order_plan"),
 				"planned_start": plan_info.get(name, {}).get("planned_start"),
 				"planned_end": plan_info.get(name, {}).get("planned_end"),
@@ -230,7 +233,8 @@ def _sales_order_headers(names: list[str]) -> dict[str, frappe._dict]:
 
 
 def _sales_order_lines(names: list[str]) -> dict[str, dict]:
-	"""Per order: ordered and shipped qty, and the qty to make of each item (stock UOM).
+	"""Per order: ordered and shipped qty, the qty to make of each item (stock UOM), and the item
+	groups of its lines.
 
 	A line is made (in-house or outside) when it has a BOM — its own or the item's default —
 	and is not delivered by a supplier. Shipped qty is ERPNext's delivered qty on the line,
@@ -250,6 +254,7 @@ def _sales_order_lines(names: list[str]) -> dict[str, dict]:
 			soi.delivered_qty,
 			soi.conversion_factor,
 			soi.delivered_by_supplier,
+			soi.item_group,
 			Coalesce(soi.bom_no, item.default_bom, "").as_("bom"),
 		)
 		.where(soi.parent.isin(names) & (soi.parenttype == "Sales Order"))
@@ -258,8 +263,11 @@ def _sales_order_lines(names: list[str]) -> dict[str, dict]:
 	result: dict[str, dict] = {}
 	for r in rows:
 		order = result.setdefault(
-			r.parent, {"ordered_qty": 0.0, "shipped_qty": 0.0, "made": defaultdict(float)}
+			r.parent,
+			{"ordered_qty": 0.0, "shipped_qty": 0.0, "made": defaultdict(float), "item_groups": set()},
 		)
+		if r.item_group:
+			order["item_groups"].add(r.item_group)
 		order["ordered_qty"] += flt(r.stock_qty)
 		order["shipped_qty"] += min(flt(r.delivered_qty), flt(r.qty)) * flt(r.conversion_factor or 1)
 		if r.bom and not r.delivered_by_supplier:
@@ -818,7 +826,8 @@ def _write_operations(facts: dict[str, OrderFacts], now: datetime):
 def tracker_values(facts: OrderFacts, state: OrderState, last_event=None) -> dict:
 	values = {
 		**{
-			k: facts.info.get(k) for k in ("customer", "customer_name", "company", "order_intake", "currency")
+			k: facts.info.get(k)
+			for k in ("customer", "customer_name", "company", "order_intake", "currency", "item_groups")
 		},
 		"transaction_date": facts.info.get("transaction_date"),
 		"stage": state.stage,

@@ -9,6 +9,7 @@ from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note, 
 
 from order_tracking.order_tracking.tracking import gather_order_facts, refresh_trackers
 from order_tracking.overrides import tracked_documents
+from order_tracking.patches.v15_0 import fill_tracker_item_groups
 from order_tracking.tests.utils import (
 	LACE,
 	SHOE,
@@ -201,6 +202,12 @@ class TestOrderTracker(FrappeTestCase):
 			items=[{"item_code": SHOE, "qty": 5, "rate": 100}, {"item_code": LACE, "qty": 50, "rate": 5}]
 		)
 		self.assertEqual(tracker(so.name).manufacture_qty, 5)
+		groups = sorted({frappe.db.get_value("Item", i, "item_group") for i in (SHOE, LACE)})
+		self.assertEqual(tracker(so.name).item_groups, "\n".join(groups))
+		# trackers written before the field existed get it from the patch
+		frappe.db.set_value("Order Tracker", so.name, "item_groups", None)
+		fill_tracker_item_groups.execute()
+		self.assertEqual(tracker(so.name).item_groups, "\n".join(groups))
 		wo = make_work_order(so)
 		work_order_entry(wo, "Material Transfer for Manufacture", 5)
 		work_order_entry(wo, "Manufacture", 5)

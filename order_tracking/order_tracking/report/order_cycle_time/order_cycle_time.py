@@ -15,7 +15,7 @@ from pypika.terms import LiteralValue
 import frappe
 from frappe import _
 from frappe.query_builder import CustomFunction
-from frappe.query_builder.functions import Coalesce, Concat_ws, Count, DateFormat, GroupConcat
+from frappe.query_builder.functions import Count, DateFormat, GroupConcat
 
 from order_tracking.core import kpi as K
 from order_tracking.order_tracking import order_kpis as Q
@@ -27,6 +27,7 @@ MINUTES_PER_DAY = 1440
 # group's order names): far below this.
 GROUP_CONCAT_MAX = 16 * 1024 * 1024
 TimestampDiff = CustomFunction("TIMESTAMPDIFF", ["unit", "start", "end"])
+Greatest = CustomFunction("GREATEST", ["a", "b"])
 
 
 @frappe.read_only()
@@ -51,14 +52,14 @@ class OrderCycleTime:
 			by_group, orders = self.merged(self.samples(group_by), group_by)
 			overall, total_orders = self.merged_groups(by_group), orders
 		lists = overall.get((), {s.key: [] for s in K.SEGMENTS})
-		total = {s.key: K.describe(lists[s.key]) for s in K.SEGMENTS}
+		total = {s.key: self.describe(lists[s.key]) for s in K.SEGMENTS}
 		if group_by == Q.GROUP_NONE:
 			data = [self.figures(s, total[s.key]) for s in K.SEGMENTS]
 		else:
 			data = []
 			for key in sorted(by_group, key=self.sort_key(orders)):
 				for segment in K.SEGMENTS:
-					d = K.describe(by_group[key][segment.key])
+					d = self.describe(by_group[key][segment.key])
 					data.append({**self.group_fields(key), **self.figures(segment, d)})
 		return (
 			self.columns(),
@@ -71,70 +72,74 @@ class OrderCycleTime:
 	# ---------------------------------------------------------------- query
 
 	def samples(self, group_by: str):
-		"""Per group and month of the order date: for each segment, the minutes every order took,
-		as one comma-separated list (the database computes the differences and joins them, so a
-		few hundred rows travel instead of one per order; a month keeps each list short)."""
+		"""Per group (and month of the order date, or combination of item groups): for each
+		segment, the minutes every order took, as one comma-separated list (the database computes
+		the differences and joins them, so a few hundred rows travel instead of one per order)."""
 		t = self.t
-		keys = []
 		if group_by == Q.GROUP_CUSTOMER:
 			keys = [t.customer, t.customer_name]
+		elif group_by == Q.GROUP_ITEM_GROUP:
+			keys = [t.item_groups]
+		else:
+			keys = []
 		month = DateFormat(t.transaction_date, "%Y-%m").as_("month")
-		fields = [*keys, month, Count("*").as_("orders")]
+		if group_by != Q.GROUP_ITEM_GROUP:
+			keys.append(month)
+		fields = [*keys, Count("*").as_("orders")]
 		fields += [GroupConcat(self.minutes(s)).as_(s.key) for s in K.SEGMENTS]
-		query = frappe.qb.from_(t).select(*fields).groupby(*keys, month)
+		query = frappe.qb.from_(t).select(*fields).groupby(*keys)
 		query = Q.restrict(query, t, self.filters).where(t.received_at.isnotnull())
 		Q.allow_long_group_concat(GROUP_CONCAT_MAX)
 		return query.run(as_dict=True)
 
 	def minutes(self, segment: K.Segment):
+		"""Minutes from the segment's start to its end (NULL until both are reached: GROUP_CONCAT
+		leaves it out); a stage date recorded before the one it follows counts as no time."""
 		t = self.t
-		return TimestampDiff(LiteralValue("MINUTE"), t[segment.start_field], t[segment.end_field])
+		return Greatest(
+			TimestampDiff(LiteralValue("MINUTE"), t[segment.start_field], t[segment.end_field]), 0
+		)
 
 	def by_item_group(self):
-		"""By item group an order counts in each group it has lines of, and once in the totals.
-		One query returns, per month, one long list of every order's minutes per segment and item
-		groups (a row per order, or per order line, costs seconds to fetch for 100 000 orders)."""
-		t = self.t
-		Q.allow_long_group_concat(GROUP_CONCAT_MAX)
-		month = DateFormat(t.transaction_date, "%Y-%m")
-		per_order = Concat_ws(
-			"|", *(Coalesce(self.minutes(s), "") for s in K.SEGMENTS), Coalesce(Q.item_groups_of(t), "")
-		)
-		query = Q.restrict(
-			frappe.qb.from_(t).select(Q.Joined(per_order)).groupby(month), t, self.filters
-		).where(t.received_at.isnotnull())
-		members: dict[tuple, list[tuple]] = {}
-		every: list[tuple] = []
-		for (joined,) in query.run():
-			for entry in Q.split_records(joined):
-				*values, groups = entry.split("|")
-				days = tuple(max(int(v), 0) / MINUTES_PER_DAY if v else None for v in values)
-				every.append(days)
-				for item_group in groups.split(Q.UNIT_SEPARATOR) if groups else ():
-					members.setdefault((item_group,), []).append(days)
-		by_group = {key: self.by_segment(orders) for key, orders in members.items()}
-		orders = {key: len(group) for key, group in members.items()}
-		return by_group, orders, {(): self.by_segment(every)}, {(): len(every)}
+		"""By item group an order counts in each group it has lines of, and once in the totals:
+		the rows are per combination of item groups the trackers keep."""
+		by_group: dict[tuple, dict[str, list[int]]] = {}
+		orders: dict[tuple, int] = {}
+		every = {s.key: [] for s in K.SEGMENTS}
+		total_orders = 0
+		for row in self.samples(Q.GROUP_ITEM_GROUP):
+			total_orders += row.orders
+			groups = [(g,) for g in Q.split_item_groups(row.item_groups)]
+			for key in groups:
+				orders[key] = orders.get(key, 0) + row.orders
+			for s in K.SEGMENTS:
+				values = self.parse(row[s.key])
+				every[s.key].extend(values)
+				for key in groups:
+					by_group.setdefault(key, {x.key: [] for x in K.SEGMENTS})[s.key].extend(values)
+		return by_group, orders, {(): every}, {(): total_orders}
 
 	@staticmethod
-	def by_segment(orders) -> dict[str, tuple]:
-		"""Orders' days per segment (tuples in the order of K.SEGMENTS) as a sequence per segment,
-		None where an order has not reached both stages (K.describe leaves those out)."""
-		columns = list(zip(*orders, strict=True)) or [() for _s in K.SEGMENTS]
-		return dict(zip((s.key for s in K.SEGMENTS), columns, strict=True))
+	def parse(joined: str | None) -> list[int]:
+		return list(map(int, joined.split(","))) if joined else []
 
 	def merged(self, rows, group_by: str):
-		"""The days of each segment per group, and the number of orders per group."""
-		out: dict[tuple, dict[str, list[float]]] = {}
+		"""The minutes of each segment per group, and the number of orders per group."""
+		out: dict[tuple, dict[str, list[int]]] = {}
 		orders: dict[tuple, int] = {}
 		for row in rows:
 			key = self.group_key(row, group_by)
 			lists = out.setdefault(key, {s.key: [] for s in K.SEGMENTS})
 			orders[key] = orders.get(key, 0) + row.orders
 			for s in K.SEGMENTS:
-				if row[s.key]:
-					lists[s.key].extend(max(int(m), 0) / MINUTES_PER_DAY for m in row[s.key].split(","))
+				lists[s.key].extend(self.parse(row[s.key]))
 		return out, orders
+
+	@staticmethod
+	def describe(minutes: list[int]) -> K.Distribution:
+		"""Days from minutes, sorting the list in place (it is not used again)."""
+		minutes.sort()
+		return K.describe_sorted(minutes, 1 / MINUTES_PER_DAY)
 
 	@staticmethod
 	def merged_groups(by_group):
