@@ -69,6 +69,19 @@ if [ -d "$BENCH/apps/frappe" ] && [ -d "$BENCH/apps/erpnext" ] && [ -d "$BENCH/s
 		failed=1
 	fi
 
+	# ------------------------------------------------------------------ the portal in a browser
+	# on the fixtures the integration suite left (its _Test Company); screenshots in .ci/logs/
+	note "Browser test of the customer portal (scripts/browser_test.sh: Playwright + Debian chromium)"
+	OT_BENCH="$BENCH" OT_SITE="$SITE" bash "$ROOT/scripts/browser_test.sh" 2>&1 | tee "$LOGS/browser.log"
+	browser_rc=${PIPESTATUS[0]}
+	browser_counts=$(grep -E '[0-9]+ (passed|failed)' "$LOGS/browser.log" | tail -1)
+	if [ "$browser_rc" -eq 0 ]; then
+		summary+=("portal browser test: PASSED ($browser_counts; screenshots .ci/logs/portal-*.png)")
+	else
+		summary+=("portal browser test: FAILED (${browser_counts:-see .ci/logs/browser.log})")
+		failed=1
+	fi
+
 	# ERPNext's test set-up deletes every Item Price: a site with the demo (README, step 1) gets it
 	# loaded again, which also proves the demo runs on a site the tests have used.
 	if grep -q "Demo data set on $SITE" "$LOGS/integration.log"; then
@@ -95,6 +108,7 @@ if [ -d "$BENCH/apps/frappe" ] && [ -d "$BENCH/apps/erpnext" ] && [ -d "$BENCH/s
 	fi
 else
 	summary+=("integration suite: SKIPPED (no Frappe + ERPNext bench with site $SITE at $BENCH; see README)")
+	summary+=("portal browser test: SKIPPED (no bench)")
 	summary+=("throw-away demo site: SKIPPED (no bench)")
 fi
 

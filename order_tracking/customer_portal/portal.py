@@ -246,6 +246,8 @@ def order_view(sales_order: str, public: bool = False) -> dict:
 		"timeline": customer_timeline(status["events"]),
 		"shipments": order_shipments(sales_order),
 		"public": public,
+		# the order's lines: "lines", not "items", which Jinja would take for dict.items when absent
+		"lines": [],
 	}
 	if not public:
 		view["progress"] += [
@@ -256,7 +258,7 @@ def order_view(sales_order: str, public: bool = False) -> dict:
 			k: progress.get(k) for k in ("currency", "grand_total", "billed_amount", "paid_amount")
 		}
 		view["documents"] = order_documents(sales_order, header.docstatus)
-		view["items"] = order_items(sales_order)
+		view["lines"] = order_items(sales_order)
 	return view
 
 
@@ -426,7 +428,9 @@ def download_document(order: str, doctype: str, name: str) -> None:
 	pdf = frappe.get_print(doctype, name, DOCUMENT_FORMATS[doctype], doc=doc, as_pdf=True)
 	frappe.local.response.filename = "{}.pdf".format(name.replace(" ", "-").replace("/", "-"))
 	frappe.local.response.filecontent = pdf
-	frappe.local.response.type = "pdf"
+	# an attachment: saved as a file (the "pdf" type lets browsers show it inline instead)
+	frappe.local.response.type = "download"
+	frappe.local.response.content_type = "application/pdf"
 
 
 # ------------------------------------------------------------------ order requests

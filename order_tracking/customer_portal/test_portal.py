@@ -80,6 +80,16 @@ def page_context(module, **form):
 	return context
 
 
+def render_page(path):
+	"""The whole page as the web server answers it: request, context, Jinja, status."""
+	from frappe.website.serve import get_response
+
+	fake_request("GET", path)
+	frappe.local.form_dict = frappe._dict()
+	response = get_response(path.strip("/"))
+	return response.status_code, response.get_data(as_text=True)
+
+
 class TestCustomerPortal(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
@@ -438,6 +448,22 @@ class TestCustomerPortal(FrappeTestCase):
 		frappe.set_user(USER_A)
 		new_url = call("order_tracking.customer_portal.portal.get_tracking_link", order=self.so_a.name)["url"]
 		self.assertNotEqual(new_url, url)
+
+	def test_pages_render_whole_as_served(self):
+		frappe.set_user(USER_A)
+		token = call("order_tracking.customer_portal.portal.get_tracking_link", order=self.so_a.name)[
+			"url"
+		].rsplit("/", 1)[1]
+		for url in ("/my-orders", f"/my-orders/{self.so_a.name}", "/order-request"):
+			status, html = render_page(url)
+			self.assertEqual(status, 200, url)
+			self.assertNotIn("Uncaught Server Exception", html, url)
+		self.assertIn(self.dn_a.name, render_page(f"/my-orders/{self.so_a.name}")[1])
+		frappe.set_user("Guest")
+		status, html = render_page(f"/track/{token}")
+		self.assertEqual(status, 200)
+		self.assertIn(self.so_a.name, html)
+		self.assertNotIn(self.si_a.name, html)
 
 	def test_tracking_links_are_rate_limited_per_ip(self):
 		frappe.set_user("Guest")
