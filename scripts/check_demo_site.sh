@@ -8,7 +8,10 @@
 #   4. facts checked through the REST API of a gunicorn serving the site (scripts/check_demo_site.py):
 #      every demo order at its stage, get_order_status answering for each, the rejected intake,
 #      job card times in operation order and within working hours;
-#   5. the site dropped.
+#   5. the API fuzzed on that site (scripts/fuzz_api.py: Schemathesis against the app's OpenAPI
+#      description as Administrator, as a user with no role and as Guest; `FUZZ RESULT` line,
+#      status in .ci/logs/fuzz.rc — it does not decide this script's exit status);
+#   6. the site dropped.
 # Prints a result line; exits non-zero when any check failed.
 set -uo pipefail
 
@@ -106,6 +109,22 @@ done
 checks_rc=${PIPESTATUS[0]}
 
 summary=$(grep -E '^RESULT' "$LOGS/demo-site-checks.log" | tail -1)
+
+if [ -z "${OT_SKIP_FUZZ:-}" ]; then
+	step "fuzzing the API on $SITE (Schemathesis)"
+	FUZZ_VENV=${OT_FUZZ_VENV:-$ROOT/.ci/.venv-fuzz}
+	if [ ! -x "$FUZZ_VENV/bin/st" ]; then
+		python3 -m venv "$FUZZ_VENV" && "$FUZZ_VENV/bin/python" -m pip install -q --disable-pip-version-check "schemathesis==4.32.5"
+	fi
+	if [ -x "$FUZZ_VENV/bin/st" ]; then
+		"$FUZZ_VENV/bin/python" "$ROOT/scripts/fuzz_api.py" --url "http://127.0.0.1:$PORT" --site "$SITE" \
+			--password "$ADMIN_PASSWORD" --st "$FUZZ_VENV/bin/st" --out "$LOGS" 2>&1 | tee "$LOGS/fuzz.log"
+		echo "${PIPESTATUS[0]}" >"$LOGS/fuzz.rc"
+	else
+		echo "FUZZ RESULT: schemathesis could not be installed" | tee "$LOGS/fuzz.log"
+		echo 2 >"$LOGS/fuzz.rc"
+	fi
+fi
 cleanup
 [ "$checks_rc" -eq 0 ] || fail "REST checks: ${summary:-see .ci/logs/demo-site-checks.log}"
 echo "DEMO SITE CHECK PASSED: fresh site; failed step rolled back and reported; resumed in ${first_seconds}s; idempotent; ${summary#RESULT }"

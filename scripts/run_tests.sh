@@ -96,7 +96,8 @@ if [ -d "$BENCH/apps/frappe" ] && [ -d "$BENCH/apps/erpnext" ] && [ -d "$BENCH/s
 	fi
 
 	# ------------------------------------------------------------------ README step 1 on a new site
-	note "README step 1 on a throw-away site (scripts/check_demo_site.sh)"
+	note "README step 1 on a throw-away site, then the API fuzzed on it (scripts/check_demo_site.sh)"
+	rm -f "$LOGS/fuzz.rc"
 	bash "$ROOT/scripts/check_demo_site.sh" 2>&1 | tee "$LOGS/demo-site.log"
 	demo_rc=${PIPESTATUS[0]}
 	demo_result=$(grep -E '^DEMO SITE CHECK' "$LOGS/demo-site.log" | tail -1)
@@ -106,10 +107,21 @@ if [ -d "$BENCH/apps/frappe" ] && [ -d "$BENCH/apps/erpnext" ] && [ -d "$BENCH/s
 		summary+=("throw-away demo site: FAILED (${demo_result:-see .ci/logs/demo-site.log})")
 		failed=1
 	fi
+	fuzz_result=$(grep -E '^FUZZ RESULT' "$LOGS/fuzz.log" 2>/dev/null | tail -1)
+	if [ ! -f "$LOGS/fuzz.rc" ]; then
+		summary+=("API fuzzing: DID NOT RUN (see .ci/logs/demo-site.log)")
+		failed=1
+	elif [ "$(cat "$LOGS/fuzz.rc")" = "0" ]; then
+		summary+=("API fuzzing: PASSED (${fuzz_result#FUZZ RESULT: })")
+	else
+		summary+=("API fuzzing: FAILED (${fuzz_result#FUZZ RESULT: }; see .ci/logs/fuzz.log)")
+		failed=1
+	fi
 else
 	summary+=("integration suite: SKIPPED (no Frappe + ERPNext bench with site $SITE at $BENCH; see README)")
 	summary+=("portal browser test: SKIPPED (no bench)")
 	summary+=("throw-away demo site: SKIPPED (no bench)")
+	summary+=("API fuzzing: SKIPPED (no bench)")
 fi
 
 note "Summary"

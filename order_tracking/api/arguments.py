@@ -1,6 +1,7 @@
 """A missing argument, or an object where text belongs, is the caller's mistake: answer 400 naming
 it, not Python's TypeError or a database error (500). (Frappe's own type check lets empty objects
-and lists through.)"""
+and lists through.) A number where text belongs is taken as the text it spells (a JSON body's
+`"company": 0` would otherwise reach SQL compared as a number)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,10 @@ def required_arguments(fn):
 				title=_("Invalid Request"),
 			)
 		wrong = [name for name in text if isinstance(kwargs.get(name), dict | list | bool)]
+		for name in text:
+			# a JSON number where a name belongs: the name it spells (never compared as a number)
+			if isinstance(kwargs.get(name), int | float) and not isinstance(kwargs.get(name), bool):
+				kwargs[name] = str(kwargs[name])
 		if wrong:
 			frappe.throw(
 				_("Argument {0} must be text").format(", ".join(wrong)),

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import frappe
 
+from order_tracking.api.arguments import required_arguments
 from order_tracking.delivery import delivery
 
 DISPATCH_DOCTYPES = ("Delivery Note", "Packing Slip", "Shipment")
 
 
 @frappe.whitelist(methods=["POST"])
+@required_arguments
 def dispatch_orders(
 	orders: list | str,
 	carrier: str,

@@ -35,7 +35,10 @@ def make_for_job_cards(
 	rate: float | None = None,
 ) -> dict:
 	frappe.has_permission(ORDER, "create", throw=True)
-	job_cards = frappe.parse_json(job_cards) if isinstance(job_cards, str) else job_cards
+	try:
+		job_cards = frappe.parse_json(job_cards) if isinstance(job_cards, str) else job_cards
+	except ValueError:  # text that is not JSON
+		job_cards = None
 	if not isinstance(job_cards, list) or not all(isinstance(j, str) for j in job_cards):
 		frappe.throw(frappe._("job_cards: a list of Job Card names"), exc=frappe.ValidationError)
 	for name in job_cards:

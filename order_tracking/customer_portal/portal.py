@@ -16,6 +16,7 @@ from frappe.rate_limiter import rate_limit
 from frappe.utils import cint, get_url, getdate, now_datetime
 
 from order_tracking.api import intake as intake_api
+from order_tracking.api.arguments import required_arguments
 from order_tracking.api.tracking import order_status
 from order_tracking.core import portal as core
 from order_tracking.core import stages as S
@@ -410,6 +411,7 @@ def order_shipments(sales_order: str) -> list[dict]:
 
 
 @frappe.whitelist(methods=["GET"])
+@required_arguments
 def download_document(order: str, doctype: str, name: str) -> None:
 	"""The PDF of one of the order's submitted documents (confirmation, delivery note, invoice)."""
 	require_own_order(order)
@@ -512,6 +514,7 @@ def tracking_url(token: str) -> str:
 
 
 @frappe.whitelist(methods=["POST"])
+@required_arguments
 def get_tracking_link(order: str) -> dict:
 	"""The order's tracking link (made on first use): anyone with it sees the order read-only."""
 	check_tracking_link_rights(order)
@@ -526,6 +529,7 @@ def get_tracking_link(order: str) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
+@required_arguments
 def revoke_tracking_link(order: str) -> dict:
 	"""Revoke the order's tracking link: it answers 404 from now on; a new one can be made."""
 	check_tracking_link_rights(order)
@@ -592,6 +596,7 @@ def guarded_doctype(doctype: str) -> bool:
 
 
 @frappe.whitelist()
+@required_arguments
 def get_count(doctype: str, filters=None, debug=False, cache=False) -> int:
 	"""`frappe.client.get_count` (overridden): Frappe 15 counts rows without any permission check;
 	for Sales Order and this app's doctypes the count goes through `get_list`, i.e. role
