@@ -240,6 +240,20 @@ class TestCustomerPortal(FrappeTestCase):
 			with self.assertRaises(frappe.PermissionError, msg=f"get_list {doctype}"):
 				call("frappe.client.get_list", doctype=doctype)
 
+	def test_reports_refuse_a_portal_customer(self):
+		"""Every report of the app — the KPI, customer-statement and planning ones read across
+		customers — is refused to a portal user, whatever the filters say."""
+		modules = frappe.get_all("Module Def", filters={"app_name": "order_tracking"}, pluck="name")
+		reports = frappe.get_all("Report", filters={"module": ("in", modules)}, pluck="name")
+		self.assertGreaterEqual(len(reports), 10)
+		frappe.set_user(USER_A)
+		for report in reports:
+			for filters in ({"customer": OTHER_CUSTOMER, "company": COMPANY}, {"customer": CUSTOMER}):
+				with self.assertRaises(frappe.PermissionError, msg=report):
+					call("frappe.desk.query_report.run", report_name=report, filters=frappe.as_json(filters))
+			with self.assertRaises(frappe.PermissionError, msg=report):
+				call("frappe.desk.query_report.get_script", report_name=report)
+
 	def test_query_conditions_keep_a_website_user_to_own_customers(self):
 		"""Should a role ever give portal users read access, they still list only their own rows."""
 		doctypes = ("Order Tracker", "Order Event", "Order Intake")
