@@ -144,6 +144,8 @@ override_whitelisted_methods = {
 # Scheduled Tasks
 # ---------------
 scheduler_events = {
+	# a backfill whose background job died (worker killed, Redis lost) is started again
+	"all": ["order_tracking.order_tracking.backfill.resume_interrupted_backfill"],
 	# ETA and delay move with the calendar even when no document does.
 	"daily": [
 		"order_tracking.order_tracking.tracking.refresh_open_trackers",

@@ -244,6 +244,26 @@ def after_install_backfill():
 		_enqueue()
 
 
+def resume_interrupted_backfill():
+	"""Scheduled (every few minutes): a backfill that was queued or running but whose job is gone —
+	its worker killed, Redis restarted empty — starts again (it is safe to run again: no event is
+	written twice). A job whose worker died stays "started" until its heartbeat expires; RQ's
+	clean-up moves it to the failed jobs first."""
+	from rq.registry import StartedJobRegistry
+
+	from frappe.utils.background_jobs import get_queue, is_job_enqueued
+
+	status = frappe.db.get_single_value(SETTINGS, "backfill_status")
+	if status not in {"Queued", "Running", _("Queued"), _("Running")}:
+		return False
+	queue = get_queue("long")
+	StartedJobRegistry(queue.name, connection=queue.connection).cleanup()
+	if is_job_enqueued(JOB_ID):
+		return False
+	_enqueue()
+	return True
+
+
 def _enqueue():
 	frappe.enqueue(
 		"order_tracking.order_tracking.backfill.run_backfill",

@@ -1,9 +1,12 @@
 # Copyright (c) 2026, order_tracking developers
 # License: MIT. See license.txt
 
+from unittest.mock import patch
+
 import frappe
 
 from order_tracking.install import get_custom_fields
+from order_tracking.order_tracking import backfill
 from order_tracking.order_tracking.backfill import enqueue_backfill, run_backfill
 from order_tracking.tests.utils import (
 	LACE,
@@ -57,6 +60,26 @@ class TestOrderTrackingSettings(FrappeTestCase):
 		self.assertEqual(settings.backfill_progress, 100)
 		self.assertEqual(frappe.db.get_value("Order Tracker", so.name, "stage"), "Ready to Ship")
 		self.assertEqual([e.event for e in events(so.name)], ["Order Received", "Order Submitted"])
+
+	def test_an_interrupted_backfill_is_started_again(self):
+		queued = []
+		with patch.object(backfill, "_enqueue", lambda: queued.append(backfill.JOB_ID)):
+			with patch("frappe.utils.background_jobs.is_job_enqueued", return_value=False):
+				frappe.db.set_single_value("Order Tracking Settings", "backfill_status", "Completed")
+				self.assertFalse(backfill.resume_interrupted_backfill())
+				self.assertEqual(queued, [])
+				# running, but no job queued or started: its worker died
+				frappe.db.set_single_value("Order Tracking Settings", "backfill_status", "Running")
+				self.assertTrue(backfill.resume_interrupted_backfill())
+				self.assertEqual(queued, [backfill.JOB_ID])
+			with patch("frappe.utils.background_jobs.is_job_enqueued", return_value=True):
+				# its job is still there: nothing started twice
+				self.assertFalse(backfill.resume_interrupted_backfill())
+				self.assertEqual(queued, [backfill.JOB_ID])
+		self.assertIn(
+			"order_tracking.order_tracking.backfill.resume_interrupted_backfill",
+			frappe.get_hooks("scheduler_events")["all"],
+		)
 
 	def test_only_managers_start_a_rebuild(self):
 		frappe.set_user(make_user("ot-clerk-2@example.com", ["Order Clerk"]))
