@@ -35,6 +35,10 @@ class OrderTrackingSettings(Document):
 		late_penalty_cap_pct: DF.Percent
 		late_penalty_pct_per_day: DF.Percent
 		max_price_deviation: DF.Percent
+		notify_delay: DF.Check
+		notify_delivery: DF.Check
+		notify_order_confirmation: DF.Check
+		notify_shipment: DF.Check
 		outsource_share: DF.Percent
 		outsourcing_rejected_warehouse: DF.Link | None
 		outsourcing_service_item: DF.Link | None
