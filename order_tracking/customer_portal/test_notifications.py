@@ -15,6 +15,7 @@ from frappe.utils import add_days, getdate, nowdate
 from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
 
 from order_tracking.customer_portal import notifications as N
+from order_tracking.customer_portal.notifications import in_language
 from order_tracking.delivery.testing import (
 	TRACKING_PAGE,
 	make_delivery_fixtures,
@@ -141,12 +142,11 @@ class TestCustomerNotifications(FrappeTestCase):
 			(attachment["doctype"], attachment["name"], attachment["print_format"], attachment["lang"]),
 			("Sales Order", so.name, "Order Confirmation", "zh"),
 		)
-		# the attachment the queue sends: the order confirmation as PDF
-		frappe.db.set_single_value("Print Settings", "send_print_as_pdf", 1)
-		args = {k: v for k, v in attachment.items() if k != "print_format_attachment"}
-		pdf = frappe.attach_print(**args)
-		self.assertTrue(pdf["fname"].endswith(".pdf"))
-		self.assertTrue(pdf["fcontent"].startswith(b"%PDF"))
+		# what the queue renders into the PDF: the Order Confirmation in the customer's language
+		with in_language(attachment["lang"]):
+			printed = frappe.get_print("Sales Order", so.name, attachment["print_format"])
+		self.assertIn(zh("Order Confirmation"), printed)
+		self.assertIn(zh("We confirm your order as follows."), printed)
 		# on the order's timeline and in the log
 		self.assertTrue(
 			frappe.db.exists(
@@ -259,7 +259,8 @@ class TestCustomerNotifications(FrappeTestCase):
 		self.assertTrue(zh("Your order {0} is delayed"))
 		delays = [m for m in queued(so.name) if m.subject == delay_subject]
 		self.assertEqual(len(delays), 1)
-		self.assertIn(frappe.format_date(late), delays[0].body)
+		self.assertIn(f"{late.year}年{late.month}月{late.day}日", delays[0].body)  # the new ETA, in Chinese
+		self.assertIn(zh("Days Late"), delays[0].body)
 		self.assertEqual(logged(so.name, N.DELAY), [getdate(late).isoformat()])
 		# later again: a new event
 		later = getdate(add_days(nowdate(), 25))
