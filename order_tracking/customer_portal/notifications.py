@@ -125,7 +125,7 @@ def on_trackers_refreshed(refreshed: Iterable[tuple[str, dict | None, dict]]):
 			continue
 		if reached_delivery(before, after):
 			notify(name, DELIVERY, name, reference=("Order Tracker", name))
-		elif eta_moved_later(before, after):
+		elif eta_moved_later(before, after) and slipped_enough(name, getdate(after["eta"])):
 			eta = getdate(after["eta"])
 			notify(
 				name,
@@ -156,6 +156,21 @@ def eta_moved_later(before: dict, after: dict) -> bool:
 	if after.get("stage") in S.TERMINAL_STAGES or after.get("stage") in DELIVERED_STAGES:
 		return False
 	return not before.get("eta") or getdate(after["eta"]) > getdate(before["eta"])
+
+
+def slipped_enough(sales_order: str, eta) -> bool:
+	"""An order's first delay is announced; a further one once its ETA has moved the Settings'
+	step past the last one announced (an order waiting on production slips a day every day)."""
+	last = frappe.get_all(
+		LOG,
+		filters={"sales_order": sales_order, "kind": DELAY},
+		pluck="event_key",
+		order_by="event_key desc",
+		limit=1,
+	)
+	if not last:
+		return True
+	return (eta - getdate(last[0])).days >= max(cint(get_settings().delay_notice_step_days), 1)
 
 
 # ============================================================================== sending

@@ -88,6 +88,7 @@ class TestCustomerNotifications(FrappeTestCase):
 			notify_shipment=1,
 			notify_delay=1,
 			notify_delivery=1,
+			delay_notice_step_days=7,
 		)
 		self.set_customer(language="en")
 		# Frappe's test account (its test records) sends: the queue is all these tests look at
@@ -262,11 +263,14 @@ class TestCustomerNotifications(FrappeTestCase):
 		self.assertIn(f"{late.year}年{late.month}月{late.day}日", delays[0].body)  # the new ETA, in Chinese
 		self.assertIn(zh("Days Late"), delays[0].body)
 		self.assertEqual(logged(so.name, N.DELAY), [getdate(late).isoformat()])
-		# later again: a new event
-		later = getdate(add_days(nowdate(), 25))
+		# a day or two later: within the step, not announced again
+		refresh_trackers([so.name], today=getdate(add_days(nowdate(), 22)))
+		self.assertEqual(logged(so.name, N.DELAY), [late.isoformat()])
+		# a week later again: a new event
+		later = getdate(add_days(nowdate(), 30))
 		refresh_trackers([so.name], today=later)
 		self.assertEqual(len([m for m in queued(so.name) if m.subject == delay_subject]), 2)
-		self.assertEqual(logged(so.name, N.DELAY), [getdate(late).isoformat(), getdate(later).isoformat()])
+		self.assertEqual(logged(so.name, N.DELAY), [late.isoformat(), later.isoformat()])
 
 	def test_no_delay_while_on_time(self):
 		so = ready_order(days=10)

@@ -25,6 +25,7 @@ class OrderTrackingSettings(Document):
 		default_carrier: DF.Link | None
 		default_company: DF.Link | None
 		default_parcel_template: DF.Link | None
+		delay_notice_step_days: DF.Int
 		delivery_confirmation: DF.Literal["Delivery Note", "Shipment Completed", "Carrier"]
 		dispatch_with_pick_list: DF.Check
 		exception_batch_size: DF.Int
