@@ -82,6 +82,11 @@ doc_events = {
 		],
 		"before_submit": "order_tracking.overrides.sales_order.before_submit",
 		**_TRACKED,
+		# the customer's order confirmation (Customer Portal), once the order is on its timeline
+		"on_submit": [
+			_TRACKED["on_submit"],
+			"order_tracking.customer_portal.notifications.on_sales_order_submit",
+		],
 	},
 	"Work Order": {
 		**_TRACKED,
@@ -109,7 +114,12 @@ doc_events = {
 		**_TRACKED,
 		# carrier and waybill checked against the Logistics Carrier, its tracking page filled in
 		"validate": "order_tracking.overrides.shipment.validate",
-		"on_submit": [_TRACKED["on_submit"], "order_tracking.overrides.shipment.on_submit"],
+		"on_submit": [
+			_TRACKED["on_submit"],
+			"order_tracking.overrides.shipment.on_submit",
+			# carrier, waybill and tracking link to the customers of its orders
+			"order_tracking.customer_portal.notifications.on_shipment_submit",
+		],
 		"on_update_after_submit": "order_tracking.overrides.tracked_documents.on_update_after_submit",
 	},
 	"Sales Invoice": _TRACKED,
@@ -196,6 +206,18 @@ has_permission["Order Tracking Link"] = "order_tracking.customer_portal.portal.h
 # Frappe 15's frappe.client.get_count counts without a permission check: for Sales Order and the
 # app's doctypes it counts through get_list.
 override_whitelisted_methods["frappe.client.get_count"] = "order_tracking.customer_portal.portal.get_count"
+# Called with [(order, tracker before or None, values stored)] after each refresh of trackers
+# (order_tracking.order_tracking.tracking.refresh_trackers): delay and delivery e-mails.
+order_trackers_refreshed = ["order_tracking.customer_portal.notifications.on_trackers_refreshed"]
+
+# Jinja helpers of the print formats: the Production Traveller's operations, job cards and QR codes
+jinja = {
+	"methods": [
+		"order_tracking.order_planning.traveller.production_traveller",
+		"order_tracking.order_planning.traveller.qr_code_data_uri",
+	]
+}
+
 # Early warnings (Delivery)
 # -------------------------
 # What the hourly scan watches for. Each detector takes a batch of Sales Order names and the

@@ -155,10 +155,12 @@ def get_custom_fields() -> dict[str, list[dict]]:
 		],
 	}
 	# the modules' own custom fields
+	from order_tracking.customer_portal.notifications import get_custom_fields as notification_fields
 	from order_tracking.delivery.delivery import get_custom_fields as delivery_fields
 
-	for doctype, rows in delivery_fields().items():
-		fields.setdefault(doctype, []).extend(rows)
+	for module_fields in (delivery_fields, notification_fields):
+		for doctype, rows in module_fields().items():
+			fields.setdefault(doctype, []).extend(rows)
 	return fields
 
 

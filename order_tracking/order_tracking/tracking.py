@@ -743,10 +743,11 @@ def refresh_trackers(
 		for t in frappe.get_all(
 			"Order Tracker",
 			filters={"name": ("in", names)},
-			fields=["name", "stage", *STAGE_DATE_FIELDS.values()],
+			fields=["name", "stage", "eta", *STAGE_DATE_FIELDS.values()],
 		)
 	}
 	now = now_datetime()
+	refreshed = []
 	for name, state in states.items():
 		values = tracker_values(facts[name], state, last_events.get(name))
 		values["refreshed_at"] = now
@@ -768,7 +769,11 @@ def refresh_trackers(
 			tracker.db_insert()
 		if facts[name].info.get("order_stage") != state.stage:
 			frappe.db.set_value("Sales Order", name, "order_stage", state.stage, update_modified=False)
+		refreshed.append((name, stored, values))
 	_write_operations(facts, now)
+	# other modules compare a tracker as it was with what was just stored (customer e-mails)
+	for handler in frappe.get_hooks("order_trackers_refreshed"):
+		frappe.get_attr(handler)(refreshed)
 	return states
 
 

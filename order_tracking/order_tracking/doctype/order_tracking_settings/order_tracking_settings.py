@@ -25,6 +25,7 @@ class OrderTrackingSettings(Document):
 		default_carrier: DF.Link | None
 		default_company: DF.Link | None
 		default_parcel_template: DF.Link | None
+		delay_notice_step_days: DF.Int
 		delivery_confirmation: DF.Literal["Delivery Note", "Shipment Completed", "Carrier"]
 		dispatch_with_pick_list: DF.Check
 		exception_batch_size: DF.Int
@@ -35,6 +36,10 @@ class OrderTrackingSettings(Document):
 		late_penalty_cap_pct: DF.Percent
 		late_penalty_pct_per_day: DF.Percent
 		max_price_deviation: DF.Percent
+		notify_delay: DF.Check
+		notify_delivery: DF.Check
+		notify_order_confirmation: DF.Check
+		notify_shipment: DF.Check
 		outsource_share: DF.Percent
 		outsourcing_rejected_warehouse: DF.Link | None
 		outsourcing_service_item: DF.Link | None
