@@ -56,8 +56,13 @@ FAULT_GRACE = 20  # seconds after a fault's recovery still counted as its window
 class Services:
 	"""The bench's processes, run as its owner: gunicorn, RQ workers, MariaDB, Redis."""
 
-	def __init__(self, bench: Path, site: str, port: int, workers: int):
+	def __init__(
+		self, bench: Path, site: str, port: int, workers: int, rq_workers: int, db_root_password: str
+	):
 		self.bench, self.site, self.port, self.workers = bench, site, port, workers
+		self.rq_workers, self.db_root_password = rq_workers, db_root_password
+		config = json.loads((bench / "sites" / site / "site_config.json").read_text())
+		self.db_name = config["db_name"]
 		self.owner = bench.owner()
 		self.gunicorn: subprocess.Popen | None = None
 		self.rq: list[subprocess.Popen] = []
@@ -97,6 +102,24 @@ class Services:
 
 	def start_worker(self, out: Path):
 		self.rq.append(self.spawn("bench worker --queue short,default,long", out / "load-rq.log"))
+
+	def backfill_status(self) -> str | None:
+		done = subprocess.run(
+			[
+				"mysql",
+				"-uroot",
+				f"-p{self.db_root_password}",
+				"-h127.0.0.1",
+				"-N",
+				self.db_name,
+				"-e",
+				"select value from tabSingles where doctype='Order Tracking Settings' and field='backfill_status'",
+			],
+			capture_output=True,
+			text=True,
+			timeout=30,
+		)
+		return done.stdout.strip() or None
 
 	def gunicorn_workers(self) -> list[int]:
 		found = subprocess.run(["pgrep", "-P", str(self.gunicorn_master())], capture_output=True, text=True)
@@ -161,8 +184,10 @@ class Recorder:
 		with self.lock:
 			self.samples.append((kind, start, seconds, status, note))
 
-	def in_fault_window(self, at: float) -> bool:
-		return any(f["start"] <= at <= f.get("end", at) + FAULT_GRACE for f in self.faults)
+	def in_fault_window(self, start: float, took: float) -> bool:
+		"""Whether the request was under way while a fault lasted (or in the grace after it): one
+		queued before the fault may fail during it."""
+		return any(start <= f["end"] + FAULT_GRACE and start + took >= f["start"] for f in self.faults)
 
 
 class Client(threading.Thread):
@@ -444,76 +469,75 @@ class Faults(threading.Thread):
 			time.sleep(delay)
 
 	def run(self):
-		try:
-			self.at(0.15)
+		for fraction, name, inject in (
+			(0.15, "kill -9 a gunicorn worker", self.kill_gunicorn_worker),
+			(0.30, "kill -9 the RQ worker during a backfill", self.kill_rq_worker),
+			(0.50, "restart MariaDB", self.restart_mariadb),
+			(0.70, "stop Redis (cache and queue) for 30 s", self.stop_redis),
+		):
+			self.at(fraction)
 			start = time.time()
-			victim = random.choice(self.services.gunicorn_workers())
-			os.kill(victim, signal.SIGKILL)
-			ok = wait_until(
-				lambda: len(self.services.gunicorn_workers()) == self.services.workers and self.alive(), 60
-			)
-			self.record("kill -9 a gunicorn worker", start, ok, f"pid {victim}; the master started another")
+			try:
+				recovered, detail = inject()
+			except Exception as e:  # a fault that could not be injected or recovered fails the run
+				recovered, detail = False, repr(e)
+			self.record(name, start, recovered, detail)
 
-			self.at(0.30)
-			start = time.time()
-			answer = self.http.post(
-				f"{self.base}/api/method/order_tracking.order_tracking.backfill.enqueue_backfill", timeout=60
-			)
-			self.backfill_started = answer.status_code == 200
-			running = wait_until(lambda: self.settings()["backfill_status"] == "Running", 60, 0.2)
-			time.sleep(1.5)
-			worker = self.services.rq.pop(0)
-			self.services.kill_group(worker)  # the worker and its work horse, mid-job
-			time.sleep(2)
-			self.services.start_worker(self.out)  # as supervisor would
-			self.record(
-				"kill -9 the RQ worker during a backfill",
-				start,
-				running,
-				f"backfill was {'running' if running else 'not seen running'}; worker restarted",
-			)
-
-			self.at(0.50)
-			start = time.time()
-			subprocess.run(
-				["mysqladmin", "-uroot", "-padmin", "-h127.0.0.1", "shutdown"],
-				capture_output=True,
-				timeout=120,
-			)
-			wait_until(
-				lambda: subprocess.run(["mysqladmin", "-h127.0.0.1", "ping"], capture_output=True).returncode
-				!= 0,
-				60,
-				0.5,
-			)
-			self.services.lib("start_mariadb")
-			ok = wait_until(self.alive, 120)
-			self.record("restart MariaDB", start, ok)
-
-			self.at(0.70)
-			start = time.time()
-			for port in (13000, 11000):
-				subprocess.run(
-					["redis-cli", "-p", str(port), "shutdown", "nosave"], capture_output=True, timeout=30
-				)
-			time.sleep(30)
-			self.services.lib("start_redis")
-			for worker in list(self.services.rq):
-				if worker.poll() is not None:  # a worker that gave up while Redis was away
-					self.services.rq.remove(worker)
-					self.services.start_worker(self.out)
-			ok = wait_until(self.alive, 120)
-			self.record(
-				"stop Redis (cache and queue) for 30 s", start, ok, "workers restarted if they exited"
-			)
-		except Exception as e:  # a fault that could not be injected is a failure of the run
-			self.record("fault injection", time.time(), False, repr(e))
-
-	def settings(self):
-		r = self.http.get(
-			f"{self.base}/api/resource/Order Tracking Settings/Order Tracking Settings", timeout=30
+	def kill_gunicorn_worker(self):
+		victim = random.choice(self.services.gunicorn_workers())
+		os.kill(victim, signal.SIGKILL)
+		ok = wait_until(
+			lambda: len(self.services.gunicorn_workers()) == self.services.workers and self.alive(), 60
 		)
-		return r.json()["data"]
+		return ok, f"pid {victim}; the master started another"
+
+	def kill_rq_worker(self):
+		answer = self.http.post(
+			f"{self.base}/api/method/order_tracking.order_tracking.backfill.enqueue_backfill", timeout=60
+		)
+		self.backfill_started = answer.status_code == 200
+		# read the status straight from the database: the site is busy answering the clients
+		running = wait_until(lambda: self.services.backfill_status() == "Running", 120, 0.1)
+		for worker in list(self.services.rq):  # the worker and its work horse, mid-job
+			self.services.kill_group(worker)
+			self.services.rq.remove(worker)
+		time.sleep(2)
+		for _ in range(self.services.rq_workers):
+			self.services.start_worker(self.out)  # as supervisor would
+		return (
+			running,
+			f"backfill {'killed while running' if running else 'NOT seen running'}; workers restarted",
+		)
+
+	def restart_mariadb(self):
+		subprocess.run(
+			["mysqladmin", "-uroot", f"-p{self.services.db_root_password}", "-h127.0.0.1", "shutdown"],
+			capture_output=True,
+			timeout=120,
+		)
+		# down once its process is gone (mysqld_safe refuses to start beside a dying one)
+		gone = wait_until(
+			lambda: subprocess.run(["pgrep", "-x", "mariadbd|mysqld"], capture_output=True).returncode != 0,
+			120,
+			0.5,
+		)
+		self.services.lib("start_mariadb")
+		return gone and wait_until(self.alive, 120), "shut down, then started again"
+
+	def stop_redis(self):
+		for port in (13000, 11000):
+			subprocess.run(
+				["redis-cli", "-p", str(port), "shutdown", "nosave"], capture_output=True, timeout=30
+			)
+		time.sleep(30)
+		self.services.lib("start_redis")
+		restarted = 0
+		for worker in list(self.services.rq):
+			if worker.poll() is not None:  # a worker that gave up while Redis was away
+				self.services.rq.remove(worker)
+				self.services.start_worker(self.out)
+				restarted += 1
+		return wait_until(self.alive, 120), f"both Redis servers down 30 s; {restarted} RQ workers restarted"
 
 
 def main():
@@ -526,6 +550,7 @@ def main():
 	parser.add_argument("--gunicorn-workers", type=int, default=3)
 	parser.add_argument("--rq-workers", type=int, default=2)
 	parser.add_argument("--no-faults", action="store_true")
+	parser.add_argument("--db-root-password", default=os.environ.get("OT_DB_ROOT_PASSWORD", "admin"))
 	parser.add_argument("--out", default=str(ROOT / ".ci" / "logs"))
 	args = parser.parse_args()
 	out = Path(args.out)
@@ -533,7 +558,9 @@ def main():
 	bench = Path(args.bench).resolve()
 	base = f"http://127.0.0.1:{args.port}"
 
-	services = Services(bench, args.site, args.port, args.gunicorn_workers)
+	services = Services(
+		bench, args.site, args.port, args.gunicorn_workers, args.rq_workers, args.db_root_password
+	)
 	setup = json.loads(
 		services.run(f"bench --site {args.site} execute order_tracking.tests.load_support.setup")
 		.strip()
@@ -575,7 +602,7 @@ def main():
 				services.run(
 					f"bench --site {args.site} execute order_tracking.order_tracking.backfill.resume_interrupted_backfill"
 				)
-				return faults.settings()["backfill_status"] == "Completed"
+				return services.backfill_status() == "Completed"
 
 			backfill_done = wait_until(completed, 600, 15)
 		accepted = out / "load-accepted.json"
@@ -605,7 +632,7 @@ def report(rec: Recorder, invariants, seconds, args, backfill_done, out: Path):
 		if status == 0 or status >= 500:
 			if "Deadlock" in note or "1213" in note:
 				deadlocks += 1
-			if not rec.in_fault_window(start):
+			if not rec.in_fault_window(start, took):
 				server_errors_outside.append((kind, status, note[:300]))
 	total = len(rec.samples)
 	print(

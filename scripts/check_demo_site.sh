@@ -11,7 +11,11 @@
 #   5. the API fuzzed on that site (scripts/fuzz_api.py: Schemathesis against the app's OpenAPI
 #      description as Administrator, as a user with no role and as Guest; `FUZZ RESULT` line,
 #      status in .ci/logs/fuzz.rc — it does not decide this script's exit status);
-#   6. the site dropped.
+#   6. the load and fault harness on that site (benchmarks/load_harness.py: 50 clients for 5
+#      minutes, faults, invariants; `LOAD RESULT` line, status in .ci/logs/load.rc);
+#   7. the read-replica path on that site (scripts/check_replica.sh: a second MariaDB replicating
+#      it, get_order_status reading from it; `REPLICA RESULT` line, status in .ci/logs/replica.rc);
+#   8. the site dropped.
 # Prints a result line; exits non-zero when any check failed.
 set -uo pipefail
 
@@ -124,6 +128,22 @@ if [ -z "${OT_SKIP_FUZZ:-}" ]; then
 		echo "FUZZ RESULT: schemathesis could not be installed" | tee "$LOGS/fuzz.log"
 		echo 2 >"$LOGS/fuzz.rc"
 	fi
+fi
+
+if [ -z "${OT_SKIP_LOAD:-}" ]; then
+	step "load and faults on $SITE (benchmarks/load_harness.py, ${OT_LOAD_SECONDS:-300} s)"
+	stop_server  # the harness starts its own gunicorn and RQ workers
+	"$BENCH/env/bin/python" "$ROOT/benchmarks/load_harness.py" --site "$SITE" --bench "$BENCH" \
+		--duration "${OT_LOAD_SECONDS:-300}" --clients "${OT_LOAD_CLIENTS:-50}" --out "$LOGS" \
+		--db-root-password "$DB_ROOT_PASSWORD" 2>&1 | tee "$LOGS/load.log"
+	echo "${PIPESTATUS[0]}" >"$LOGS/load.rc"
+fi
+
+if [ -z "${OT_SKIP_REPLICA:-}" ]; then
+	step "read replica for $SITE (scripts/check_replica.sh)"
+	OT_REPLICA_SITE="$SITE" OT_BENCH="$BENCH" OT_DB_ROOT_PASSWORD="$DB_ROOT_PASSWORD" \
+		bash "$ROOT/scripts/check_replica.sh" 2>&1 | tee "$LOGS/replica.log"
+	echo "${PIPESTATUS[0]}" >"$LOGS/replica.rc"
 fi
 cleanup
 [ "$checks_rc" -eq 0 ] || fail "REST checks: ${summary:-see .ci/logs/demo-site-checks.log}"

@@ -96,8 +96,8 @@ if [ -d "$BENCH/apps/frappe" ] && [ -d "$BENCH/apps/erpnext" ] && [ -d "$BENCH/s
 	fi
 
 	# ------------------------------------------------------------------ README step 1 on a new site
-	note "README step 1 on a throw-away site, then the API fuzzed on it (scripts/check_demo_site.sh)"
-	rm -f "$LOGS/fuzz.rc"
+	note "README step 1 on a throw-away site, then the API fuzzed and the load harness on it (scripts/check_demo_site.sh)"
+	rm -f "$LOGS/fuzz.rc" "$LOGS/load.rc" "$LOGS/replica.rc"
 	bash "$ROOT/scripts/check_demo_site.sh" 2>&1 | tee "$LOGS/demo-site.log"
 	demo_rc=${PIPESTATUS[0]}
 	demo_result=$(grep -E '^DEMO SITE CHECK' "$LOGS/demo-site.log" | tail -1)
@@ -117,11 +117,33 @@ if [ -d "$BENCH/apps/frappe" ] && [ -d "$BENCH/apps/erpnext" ] && [ -d "$BENCH/s
 		summary+=("API fuzzing: FAILED (${fuzz_result#FUZZ RESULT: }; see .ci/logs/fuzz.log)")
 		failed=1
 	fi
+	load_result=$(grep -E '^LOAD RESULT' "$LOGS/load.log" 2>/dev/null | tail -1)
+	if [ ! -f "$LOGS/load.rc" ]; then
+		summary+=("load and faults: DID NOT RUN (see .ci/logs/demo-site.log)")
+		failed=1
+	elif [ "$(cat "$LOGS/load.rc")" = "0" ]; then
+		summary+=("load and faults: ${load_result#LOAD RESULT: }")
+	else
+		summary+=("load and faults: FAILED (${load_result#LOAD RESULT: }; see .ci/logs/load.log)")
+		failed=1
+	fi
+	replica_result=$(grep -E '^REPLICA RESULT' "$LOGS/replica.log" 2>/dev/null | tail -1)
+	if [ ! -f "$LOGS/replica.rc" ]; then
+		summary+=("read replica: DID NOT RUN (see .ci/logs/demo-site.log)")
+		failed=1
+	elif [ "$(cat "$LOGS/replica.rc")" = "0" ]; then
+		summary+=("read replica: ${replica_result#REPLICA RESULT: }")
+	else
+		summary+=("read replica: FAILED (${replica_result#REPLICA RESULT: }; see .ci/logs/replica.log)")
+		failed=1
+	fi
 else
 	summary+=("integration suite: SKIPPED (no Frappe + ERPNext bench with site $SITE at $BENCH; see README)")
 	summary+=("portal browser test: SKIPPED (no bench)")
 	summary+=("throw-away demo site: SKIPPED (no bench)")
 	summary+=("API fuzzing: SKIPPED (no bench)")
+	summary+=("load and faults: SKIPPED (no bench)")
+	summary+=("read replica: SKIPPED (no bench)")
 fi
 
 note "Summary"

@@ -72,6 +72,7 @@ OPERATION_FIELDS = TRACKER_OPERATION_FIELDS
 
 @frappe.whitelist(methods=["GET"])
 @required_arguments
+@frappe.read_only()  # from the read replica when the site has one (`read_from_replica`)
 def get_order_status(order: str) -> dict:
 	sales_order = resolve_order(order)
 	if not sales_order or not can_read_order(sales_order):
