@@ -61,15 +61,14 @@ def enqueue_review_of_intake(intake: str, sales_order: str) -> None:
 	committed: its material and capacity checks are most of an intake's work, and the caller gets
 	its answer without waiting for them. One job per order (job id); intakes whose job was lost
 	are picked up by `start_missing_reviews`."""
-	# tests (and the demo) see the review at once, as a user of a quiet site would
-	now = bool(frappe.flags.in_test or frappe.flags.ot_review_now)
 	frappe.enqueue(
 		"order_tracking.api.review.start_review_of_intake",
 		queue="short",
 		job_id=f"order_review_of_intake::{sales_order}",
-		deduplicate=not now,
+		deduplicate=True,
 		enqueue_after_commit=True,
-		now=now,
+		# tests (and the demo) see the review at once, as a user of a quiet site would
+		now=bool(frappe.flags.in_test or frappe.flags.ot_review_now),
 		intake=intake,
 		sales_order=sales_order,
 	)
@@ -78,8 +77,6 @@ def enqueue_review_of_intake(intake: str, sales_order: str) -> None:
 def start_review_of_intake(intake: str, sales_order: str) -> str | None:
 	"""(background job) Start the review of the order `intake` made, once: an existing review of
 	the order is linked instead of a second one."""
-	if frappe.db.get_value("Order Intake", intake, "sales_order") != sales_order:
-		return None  # the intake is gone, or no longer this order's
 	if frappe.db.get_value("Sales Order", sales_order, "docstatus") != 0:
 		return None  # gone, or submitted meanwhile without one
 	review = frappe.db.get_value(REVIEW, {"sales_order": sales_order, "docstatus": ("<", 2)}, "name")
