@@ -155,11 +155,7 @@ override_whitelisted_methods = {
 # ---------------
 scheduler_events = {
 	# a backfill whose background job died (worker killed, Redis lost) is started again
-	# (and an intake's review whose job was lost is queued again)
-	"all": [
-		"order_tracking.order_tracking.backfill.resume_interrupted_backfill",
-		"order_tracking.api.review.start_missing_reviews",
-	],
+	"all": ["order_tracking.order_tracking.backfill.resume_interrupted_backfill"],
 	# ETA and delay move with the calendar even when no document does.
 	"daily": [
 		"order_tracking.order_tracking.tracking.refresh_open_trackers",

@@ -347,11 +347,11 @@ class OrderIntake(Document):
 		for row, so_item in zip(self.items, so.items, strict=True):
 			row.db_set("sales_order_item", so_item.name, update_modified=False)
 		values = {"sales_order": so.name, "status": STATUS_CONVERTED, "converted_on": now_datetime()}
-		self.db_set(values)
 		if cint(get_settings().create_review_from_intake):
-			from order_tracking.api.review import enqueue_review_of_intake
+			from order_tracking.api.review import review_for_new_order
 
-			enqueue_review_of_intake(self.name, so.name)
+			values.update({"order_review": review_for_new_order(so.name), "review_status": "Draft"})
+		self.db_set(values)
 		return so.name
 
 	def throw_not_convertible(self):

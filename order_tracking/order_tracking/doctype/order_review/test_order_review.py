@@ -369,37 +369,6 @@ class TestOrderReview(FrappeTestCase):
 		self.assertEqual(list(rows(review, "Material")), [LACE])
 		self.assertEqual(rows(review, "Capacity"), {})
 
-	def test_an_intakes_review_whose_job_was_lost_is_started_by_the_scheduler(self):
-		from frappe.utils import add_to_date, now_datetime
-
-		from order_tracking.api.intake import submit_order
-		from order_tracking.api.review import start_missing_reviews
-
-		set_settings(create_review_from_intake=0)  # as if the review's job never ran
-		try:
-			answer = submit_order(
-				channel="API",
-				external_ref=frappe.generate_hash(length=8),
-				customer=CUSTOMER,
-				company=COMPANY,
-				delivery_date=add_days(nowdate(), 30),
-				items=[{"item_code": BOOT, "qty": 2}],
-			)
-		finally:
-			set_settings(create_review_from_intake=1)
-		intake = answer["intake"]
-		self.assertFalse(frappe.db.get_value("Order Intake", intake, "order_review"))
-		start_missing_reviews()  # converted just now: its job may yet run
-		self.assertFalse(frappe.db.get_value("Order Intake", intake, "order_review"))
-		frappe.db.set_value("Order Intake", intake, "converted_on", add_to_date(now_datetime(), minutes=-10))
-		self.assertGreaterEqual(start_missing_reviews(), 1)
-		review = frappe.db.get_value("Order Intake", intake, "order_review")
-		self.assertEqual(frappe.db.get_value("Order Review", review, "sales_order"), answer["sales_order"])
-		self.assertEqual(frappe.db.get_value("Order Intake", intake, "review_status"), "Draft")
-		# once linked, never a second review
-		start_missing_reviews()
-		self.assertEqual(frappe.db.count("Order Review", {"sales_order": answer["sales_order"]}), 1)
-
 	# ------------------------------------------------------------------ reject, re-run, approval rules
 
 	def test_rejection_needs_a_reason_and_goes_back_to_the_clerk(self):
