@@ -8,7 +8,13 @@ import frappe
 from frappe import _
 from frappe.utils import cint, flt, now_datetime
 
-from order_tracking.order_tracking.tracking import SETTINGS, EventSpec, insert_event, refresh_trackers
+from order_tracking.order_tracking.tracking import (
+	SETTINGS,
+	EventSpec,
+	insert_event,
+	lock_trackers_afresh,
+	refresh_trackers,
+)
 
 JOB_ID = "order_tracking_backfill"
 BATCH_SIZE = 200
@@ -48,6 +54,8 @@ def run_backfill(
 		)
 		if not names:
 			break
+		if commit:
+			lock_trackers_afresh(names)
 		if with_events:
 			backfill_events(names)
 		refresh_trackers(names)

@@ -972,6 +972,17 @@ def delete_order_trail(sales_order: str) -> None:
 # Scheduled
 
 
+def lock_trackers_afresh(names: list[str]) -> None:
+	"""For a background job refreshing many trackers while documents change: end the transaction
+	(nothing is written in it yet), then lock the batch's trackers before reading any fact. Under
+	REPEATABLE READ the facts are then read after every writer that held a tracker committed, and
+	a writer coming later waits for this batch and writes after it — never a tracker computed from
+	facts older than the one it overwrites."""
+	frappe.db.commit()  # nosemgrep — a new transaction, so its snapshot starts after the locks
+	t = frappe.qb.DocType("Order Tracker")
+	frappe.qb.from_(t).select(t.name).where(t.name.isin(names)).for_update().run()
+
+
 def refresh_open_trackers(batch_size: int = 500, commit: bool = True) -> int:
 	"""Daily: ETA and delay move with the calendar. Refresh every order not yet delivered
 	(committing per batch unless the caller owns the transaction)."""
@@ -988,6 +999,8 @@ def refresh_open_trackers(batch_size: int = 500, commit: bool = True) -> int:
 		)
 		if not names:
 			return count
+		if commit:
+			lock_trackers_afresh(names)
 		refresh_trackers(names)
 		count += len(names)
 		last = names[-1]
