@@ -189,18 +189,7 @@ class FulfilmentTally:
 # ------------------------------------------------------------------ cycle time
 
 # The tracker field dating each progress stage.
-STAGE_DATE_FIELDS: dict[str, str] = {
-	S.RECEIVED: "received_at",
-	S.UNDER_REVIEW: "review_started_at",
-	S.APPROVED: "approved_at",
-	S.PLANNED: "planned_at",
-	S.IN_PRODUCTION: "production_started_at",
-	S.READY_TO_SHIP: "ready_at",
-	S.SHIPPED: "shipped_at",
-	S.DELIVERED: "delivered_at",
-	S.BILLED: "billed_at",
-	S.PAID: "paid_at",
-}
+STAGE_DATE_FIELDS = S.STAGE_DATE_FIELDS
 
 
 @dataclass(frozen=True)

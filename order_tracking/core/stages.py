@@ -36,3 +36,18 @@ TERMINAL_STAGES: frozenset[str] = frozenset({CLOSED, CANCELLED})
 def stage_index(stage: str) -> int:
 	"""Position of `stage` in the vocabulary; raises ValueError for an unknown stage."""
 	return STAGES.index(stage)
+
+
+# The Order Tracker field dating each progress stage.
+STAGE_DATE_FIELDS: dict[str, str] = {
+	RECEIVED: "received_at",
+	UNDER_REVIEW: "review_started_at",
+	APPROVED: "approved_at",
+	PLANNED: "planned_at",
+	IN_PRODUCTION: "production_started_at",
+	READY_TO_SHIP: "ready_at",
+	SHIPPED: "shipped_at",
+	DELIVERED: "delivered_at",
+	BILLED: "billed_at",
+	PAID: "paid_at",
+}

@@ -19,6 +19,7 @@ from order_tracking.tests.utils import (
 	FrappeTestCase,
 	make_fixtures,
 	make_order,
+	make_portal_user,
 	make_user,
 	set_settings,
 )
@@ -29,16 +30,6 @@ test_dependencies = ["Customer", "Warehouse", "Item Group"]
 
 USER_A = "ot-portal-a@example.com"
 USER_B = "ot-portal-b@example.com"
-
-
-def make_portal_user(email, customer):
-	"""A website user listed in the customer's Portal Users (ERPNext 15's portal rule)."""
-	make_user(email, ["Customer"], user_type="Website User")
-	customer_doc = frappe.get_doc("Customer", customer)
-	if not any(p.user == email for p in customer_doc.get("portal_users", [])):
-		customer_doc.append("portal_users", {"user": email})
-		customer_doc.save()
-	return email
 
 
 def deliver_and_invoice(so):

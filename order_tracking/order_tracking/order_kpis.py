@@ -15,7 +15,6 @@ from pypika.functions import Date
 import frappe
 from frappe import _
 from frappe.query_builder import CustomFunction
-from frappe.query_builder.custom import GROUP_CONCAT
 from frappe.query_builder.functions import Coalesce
 from frappe.utils import add_days, add_months, getdate, nowdate
 
@@ -75,34 +74,9 @@ def parse_filters(filters: KpiFilters | dict | None, group_by: tuple[str, ...], 
 
 # Separators of lists the database joins, which no name or number contains (item group and order
 # names may hold commas): ASCII's record and unit separators.
-RECORD_SEPARATOR = "\x1e"
-UNIT_SEPARATOR = "\x1f"
-
-
-class Joined(GROUP_CONCAT):
-	"""GROUP_CONCAT(... [ORDER BY <term>] SEPARATOR <a constant separator>) (MariaDB)."""
-
-	SEPARATORS = (RECORD_SEPARATOR, UNIT_SEPARATOR, ITEM_GROUP_SEPARATOR)
-
-	def __init__(self, term, separator: str = RECORD_SEPARATOR, alias: str | None = None, order_by=None):
-		if separator not in self.SEPARATORS:
-			raise ValueError("separator must be RECORD_SEPARATOR, UNIT_SEPARATOR or a newline")
-		super().__init__(term, alias=alias)
-		self.separator = separator
-		self.order_by = order_by
-
-	def get_special_params_sql(self, **kwargs):
-		order = f"ORDER BY {self.order_by.get_sql(**kwargs)} " if self.order_by is not None else ""
-		return f"{order}SEPARATOR '{self.separator}'"
-
-
 def split_item_groups(groups: str | None) -> list[str]:
 	"""The item groups an Order Tracker keeps for its order's lines (`item_groups`, one per line)."""
 	return groups.split(ITEM_GROUP_SEPARATOR) if groups else []
-
-
-def split_records(joined: str | None) -> list[str]:
-	return joined.split(RECORD_SEPARATOR) if joined else []
 
 
 def allow_long_group_concat(length: int) -> None:

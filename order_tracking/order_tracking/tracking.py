@@ -693,19 +693,8 @@ def _last_events(names: list[str]) -> dict[str, frappe._dict]:
 	return {r.sales_order: r for r in rows}  # the highest name at the latest time wins
 
 
-# the tracker's field for the date each progress stage was reached
-STAGE_DATE_FIELDS = {
-	S.RECEIVED: "received_at",
-	S.UNDER_REVIEW: "review_started_at",
-	S.APPROVED: "approved_at",
-	S.PLANNED: "planned_at",
-	S.IN_PRODUCTION: "production_started_at",
-	S.READY_TO_SHIP: "ready_at",
-	S.SHIPPED: "shipped_at",
-	S.DELIVERED: "delivered_at",
-	S.BILLED: "billed_at",
-	S.PAID: "paid_at",
-}
+# the tracker's field for the date each progress stage was reached (core.stages)
+STAGE_DATE_FIELDS = S.STAGE_DATE_FIELDS
 
 
 def _stage_events(names: list[str]) -> tuple[dict[str, dict], dict[str, dict]]:

@@ -8,15 +8,15 @@ prints `{"user_a", "user_b", "password", "order_a", "order_b", "token"}` as JSON
 import json
 
 import frappe
-from frappe.utils.password import update_password
 
 from order_tracking.tests.utils import (
 	COMPANY,
 	PRICE_LIST,
 	SHOE,
+	make_customer,
 	make_fixtures,
 	make_order,
-	make_user,
+	make_portal_user,
 	set_settings,
 )
 
@@ -29,28 +29,7 @@ CUSTOMER_ITEM_CODE = "PORTAL-SHOE-1"
 
 
 def customer(name: str) -> str:
-	if not frappe.db.exists("Customer", name):
-		frappe.get_doc(
-			{
-				"doctype": "Customer",
-				"customer_name": name,
-				"customer_group": "_Test Customer Group",
-				"territory": "_Test Territory",
-				"default_currency": "INR",
-				"default_price_list": PRICE_LIST,
-			}
-		).insert()
-	return name
-
-
-def portal_user(email: str, customer: str, password: str) -> str:
-	make_user(email, ["Customer"], user_type="Website User", enabled=1)
-	update_password(email, password)
-	doc = frappe.get_doc("Customer", customer)
-	if not any(p.user == email for p in doc.get("portal_users", [])):
-		doc.append("portal_users", {"user": email})
-		doc.save()
-	return email
+	return make_customer(name, default_currency="INR", default_price_list=PRICE_LIST)
 
 
 def order_of(customer: str, marker: str) -> str:
@@ -72,8 +51,8 @@ def setup(password: str = "Portal-Test-2026!") -> dict:
 		shoe.append("customer_items", {"customer_name": customer(CUSTOMER_A), "ref_code": CUSTOMER_ITEM_CODE})
 		shoe.save()
 	answer = {
-		"user_a": portal_user(USER_A, customer(CUSTOMER_A), password),
-		"user_b": portal_user(USER_B, customer(CUSTOMER_B), password),
+		"user_a": make_portal_user(USER_A, customer(CUSTOMER_A), password),
+		"user_b": make_portal_user(USER_B, customer(CUSTOMER_B), password),
 		"password": password,
 		"customer_item_code": CUSTOMER_ITEM_CODE,
 		"order_a": order_of(CUSTOMER_A, "BROWSER-A"),

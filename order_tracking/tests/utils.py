@@ -79,17 +79,7 @@ def make_fixtures():
 			}
 		).insert()
 	for name in (CUSTOMER, OTHER_CUSTOMER):
-		if not frappe.db.exists("Customer", name):
-			frappe.get_doc(
-				{
-					"doctype": "Customer",
-					"customer_name": name,
-					"customer_group": "_Test Customer Group",
-					"territory": "_Test Territory",
-					"default_currency": "INR",
-					"default_price_list": PRICE_LIST,
-				}
-			).insert()
+		make_customer(name, default_currency="INR", default_price_list=PRICE_LIST)
 
 	for code in (LEATHER, SOLE):
 		make_item(code, {"is_stock_item": 1, "valuation_rate": 10, "stock_uom": "Nos"})
@@ -213,6 +203,20 @@ def make_user(email, roles=(), **values):
 		).insert()
 	if roles:
 		frappe.get_doc("User", email).add_roles(*roles)
+	return email
+
+
+def make_portal_user(email, customer, password=None):
+	"""A website user listed in the customer's Portal Users (ERPNext 15's portal rule)."""
+	from frappe.utils.password import update_password
+
+	make_user(email, ["Customer"], user_type="Website User", enabled=1)
+	if password:
+		update_password(email, password)
+	customer_doc = frappe.get_doc("Customer", customer)
+	if not any(p.user == email for p in customer_doc.get("portal_users", [])):
+		customer_doc.append("portal_users", {"user": email})
+		customer_doc.save()
 	return email
 
 
@@ -437,3 +441,42 @@ def approve(doc):
 	from frappe.model.workflow import apply_workflow
 
 	return apply_workflow(doc, "Approve")
+
+
+def make_customer(name: str, **values) -> str:
+	"""A customer of the test company's groups, made once."""
+	if not frappe.db.exists("Customer", name):
+		frappe.get_doc(
+			{
+				"doctype": "Customer",
+				"customer_name": name,
+				"customer_group": "_Test Customer Group",
+				"territory": "_Test Territory",
+				**values,
+			}
+		).insert()
+	return name
+
+
+def deliver(so, qtys=None):
+	"""A Delivery Note of the whole order, or of `qtys` per line (a 0 leaves the line out)."""
+	from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
+
+	dn = make_delivery_note(so.name)
+	if qtys is not None:
+		dn.items = [row for row, qty in zip(dn.items, qtys, strict=True) if qty]
+		for row, qty in zip(dn.items, [q for q in qtys if q], strict=True):
+			row.qty = qty
+	dn.insert()
+	dn.submit()
+	return dn
+
+
+def invoice(so):
+	"""A Sales Invoice of what the order has not billed yet, submitted."""
+	from erpnext.selling.doctype.sales_order.sales_order import make_sales_invoice
+
+	si = make_sales_invoice(so.name)
+	si.insert()
+	si.submit()
+	return si

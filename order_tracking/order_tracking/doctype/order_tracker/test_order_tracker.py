@@ -5,7 +5,7 @@ import frappe
 from frappe.utils import add_days, nowdate
 
 from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
-from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note, make_sales_invoice
+from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
 
 from order_tracking.order_tracking.tracking import gather_order_facts, refresh_trackers
 from order_tracking.overrides import tracked_documents
@@ -14,31 +14,18 @@ from order_tracking.tests.utils import (
 	LACE,
 	SHOE,
 	FrappeTestCase,
+	deliver,
 	events,
+	invoice,
 	make_fixtures,
 	make_order,
+	make_portal_user,
 	make_user,
 	make_work_order,
 	set_settings,
 	tracker,
 	work_order_entry,
 )
-
-
-def deliver(so, qty=None):
-	dn = make_delivery_note(so.name)
-	if qty is not None:
-		dn.items[0].qty = qty
-	dn.insert()
-	dn.submit()
-	return dn
-
-
-def invoice(so):
-	si = make_sales_invoice(so.name)
-	si.insert()
-	si.submit()
-	return si
 
 
 def collect(si, amount=None):
@@ -91,7 +78,7 @@ class TestOrderTracker(FrappeTestCase):
 		work_order_entry(wo, "Manufacture", 6)
 		self.assertEqual(tracker(so.name).stage, "Ready to Ship")
 
-		deliver(so, qty=4)
+		deliver(so, [4])
 		t = tracker(so.name)
 		self.assertEqual(t.stage, "Ready to Ship")
 		self.assertEqual(t.shipped_pct, 40)
@@ -407,7 +394,7 @@ class TestOrderStatusAPI(FrappeTestCase):
 		self.assertEqual(answer["status"], "Converted", answer["errors"])
 		so = frappe.get_doc("Sales Order", answer["sales_order"])
 		so.submit()
-		deliver(so, qty=2)
+		deliver(so, [2])
 
 		by_order = get_order_status(so.name)
 		self.assertEqual(get_order_status(answer["intake"]), by_order)
@@ -470,13 +457,3 @@ class TestOrderStatusAPI(FrappeTestCase):
 		status = get_order_status(so.name)
 		self.assertEqual(status["stage"], "Approved")
 		self.assertFalse(frappe.db.exists("Order Tracker", so.name))  # a GET stores nothing
-
-
-def make_portal_user(email, customer):
-	"""A website user who is one of the customer's portal users (ERPNext's Portal User)."""
-	make_user(email, ["Customer"], user_type="Website User")
-	customer_doc = frappe.get_doc("Customer", customer)
-	if not any(p.user == email for p in customer_doc.get("portal_users", [])):
-		customer_doc.append("portal_users", {"user": email})
-		customer_doc.save()
-	return email

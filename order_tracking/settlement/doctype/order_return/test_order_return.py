@@ -4,15 +4,15 @@
 import frappe
 from frappe.utils import flt, nowdate
 
-from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note, make_sales_invoice
-
 from order_tracking.tests.utils import (
 	FG_WAREHOUSE,
 	LACE,
 	SHOE,
 	STORES,
 	FrappeTestCase,
+	deliver,
 	events,
+	invoice,
 	make_fixtures,
 	make_order,
 	make_user,
@@ -22,22 +22,6 @@ from order_tracking.tests.utils import (
 )
 
 test_ignore = ["Sales Order", "Order Plan", "Work Order", "Delivery Note", "Sales Invoice"]
-
-
-def deliver(so, qty=None):
-	dn = make_delivery_note(so.name)
-	if qty is not None:
-		dn.items[0].qty = qty
-	dn.insert()
-	dn.submit()
-	return dn
-
-
-def invoice(so):
-	si = make_sales_invoice(so.name)
-	si.insert()
-	si.submit()
-	return si
 
 
 def order_return(so, dn, decision, qty, reason="Damaged", **values):
