@@ -320,3 +320,10 @@ def test_top_n_keeps_the_largest_first():
 	rows = [("a", 5), ("b", None), ("c", 9), ("d", 5)]
 	assert K.top_n(rows, lambda r: r[1], 3) == [("c", 9), ("a", 5), ("d", 5)]
 	assert K.top_n(rows, lambda r: r[1], 0) == []
+
+
+def test_a_series_of_one_point_is_a_bar_not_an_empty_line():
+	assert K.series_chart_type(0) == "bar"
+	assert K.series_chart_type(1) == "bar"
+	assert K.series_chart_type(2) == "line"
+	assert K.series_chart_type(12) == "line"

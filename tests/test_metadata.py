@@ -266,6 +266,21 @@ JINJA_STRING = re.compile(r"""\b_\(\s*"([^"]+)"\s*\)""")
 JS_STRING = re.compile(r"""__\(\s*(?P<q>"|'|`)(?P<s>(?:\\.|(?!(?P=q)).)*)(?P=q)\s*[,)]""", re.S)
 
 
+def dict_field_strings(node: ast.Dict) -> set[str]:
+	"""The strings a field defined as a Python dict shows (custom fields, property setters, dialog
+	fields built in Python): its label and description, and a Select's options. Frappe translates
+	them when it renders the form, so they need rows in the tables like any `_()` string."""
+	entries = {
+		k.value: v.value
+		for k, v in zip(node.keys, node.values, strict=True)
+		if isinstance(k, ast.Constant) and isinstance(v, ast.Constant) and isinstance(v.value, str)
+	}
+	strings = {entries[key] for key in ("label", "description") if entries.get(key)}
+	if entries.get("fieldtype") == "Select" and entries.get("options"):
+		strings.update(o for o in entries["options"].split("\n") if o)
+	return strings
+
+
 def user_strings() -> set[str]:
 	"""Every string a user can see: messages in Python and JS, and the labels of doctypes,
 	fields, select options and workspace entries."""
@@ -282,6 +297,8 @@ def user_strings() -> set[str]:
 				and isinstance(node.args[0].value, str)
 			):
 				found.add(node.args[0].value)
+			elif isinstance(node, ast.Dict):
+				found.update(dict_field_strings(node))
 	for path in APP.rglob("*.js"):
 		for m in JS_STRING.finditer(path.read_text()):
 			found.add(re.sub(r"\s+", " ", m.group("s")).strip())

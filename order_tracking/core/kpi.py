@@ -362,3 +362,9 @@ def age_bucket(days: int, edges: Sequence[int] = AGE_EDGES) -> Bucket:
 def top_n(rows: Iterable, key, n: int) -> list:
 	"""The `n` rows with the largest `key`, largest first; ties keep their order."""
 	return sorted(rows, key=lambda r: -(key(r) or 0))[: max(n, 0)]
+
+
+def series_chart_type(points: int) -> str:
+	"""A series over time is a line, but a line of one point draws nothing (frappe-charts needs two
+	points for a path): one period is shown as a bar."""
+	return "line" if points > 1 else "bar"

@@ -11,12 +11,12 @@ frappe.ui.form.on("Order Tracker", {
 		);
 		if (!frappe.model.can_read("Carrier Event")) return;
 		frappe
-			.xcall(
-				"order_tracking.api.carrier.get_carrier_events",
-				{ sales_order: frm.doc.name },
-				"GET"
-			)
-			.then((r) => {
+			.call({
+				method: "order_tracking.api.carrier.get_carrier_events",
+				args: { sales_order: frm.doc.name },
+				type: "GET",
+			})
+			.then(({ message: r }) => {
 				if (!(r.shipments || []).length) return;
 				const esc = frappe.utils.escape_html;
 				const shipments = r.shipments

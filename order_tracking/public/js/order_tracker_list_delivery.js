@@ -99,6 +99,8 @@
 					],
 					primary_action_label: __("Dispatch"),
 					primary_action(values) {
+						// the dialog stays open (with the user's input) until the server has answered
+						dialog.disable_primary_action();
 						frappe
 							.xcall("order_tracking.api.dispatch.dispatch_orders", {
 								orders: (values.orders || []).map((row) => ({
@@ -122,7 +124,8 @@
 									indicator: "green",
 								});
 								listview.refresh();
-							});
+							})
+							.catch(() => dialog.enable_primary_action());
 					},
 				});
 				dialog.show();

@@ -12,7 +12,10 @@ frappe.ui.form.on("Sales Order", {
 						.xcall("order_tracking.api.review.make_order_review", {
 							sales_order: frm.doc.name,
 						})
-						.then((review) => frappe.set_route("Form", "Order Review", review)),
+						.then((review) => frappe.set_route("Form", "Order Review", review))
+						.catch(() => {
+							// the server's message is already shown
+						}),
 				__("Create")
 			);
 		}
@@ -48,12 +51,9 @@ order_tracking.STAGE_COLORS = {
 
 order_tracking.render_order_status = function (frm) {
 	frappe
-		.xcall(
-			"order_tracking.api.tracking.get_order_status",
-			{ order: frm.doc.name },
-			"GET"
-		)
-		.then((status) => {
+		.call({ method: "order_tracking.api.tracking.get_order_status", args: { order: frm.doc.name }, type: "GET" })
+		.then((r) => {
+			const status = r.message;
 			if (!status || frm.doc.name !== status.sales_order) return;
 			const p = status.progress || {};
 			const color = order_tracking.STAGE_COLORS[status.stage] || "gray";
@@ -153,10 +153,15 @@ order_tracking.outsource_order_line = function (frm) {
 		],
 		primary_action_label: __("Create"),
 		primary_action(values) {
+			// the dialog stays open (with the user's input) until the server has answered
+			dialog.disable_primary_action();
 			frappe
 				.xcall("order_tracking.api.outsourcing.make_for_order_line", values)
-				.then((doc) => frappe.set_route("Form", "Outsourcing Order", doc.name));
-			dialog.hide();
+				.then((doc) => {
+					dialog.hide();
+					frappe.set_route("Form", "Outsourcing Order", doc.name);
+				})
+				.catch(() => dialog.enable_primary_action());
 		},
 	});
 	dialog.show();

@@ -4,12 +4,12 @@ frappe.ui.form.on("Shipment", {
 	refresh(frm) {
 		if (frm.is_new() || !frappe.model.can_read("Carrier Event")) return;
 		frappe
-			.xcall(
-				"order_tracking.api.carrier.get_carrier_events",
-				{ shipment: frm.doc.name },
-				"GET"
-			)
-			.then((r) => {
+			.call({
+				method: "order_tracking.api.carrier.get_carrier_events",
+				args: { shipment: frm.doc.name },
+				type: "GET",
+			})
+			.then(({ message: r }) => {
 				if ((r.events || []).some((e) => e.shipment !== frm.doc.name)) return;
 				const html = order_tracking_delivery.carrier_events_html(r.events || []);
 				frm.dashboard.add_section(html, __("Carrier Events"));

@@ -36,6 +36,8 @@ frappe.ui.form.on("Work Order", {
 						],
 						primary_action_label: __("Create"),
 						primary_action(values) {
+							// the dialog stays open (with the user's input) until the server has answered
+							dialog.disable_primary_action();
 							frappe
 								.xcall("order_tracking.api.outsourcing.make_for_job_cards", {
 									job_cards: [values.job_card],
@@ -43,8 +45,11 @@ frappe.ui.form.on("Work Order", {
 									due_date: values.due_date,
 									rate: values.rate,
 								})
-								.then((doc) => frappe.set_route("Form", "Outsourcing Order", doc.name));
-							dialog.hide();
+								.then((doc) => {
+									dialog.hide();
+									frappe.set_route("Form", "Outsourcing Order", doc.name);
+								})
+								.catch(() => dialog.enable_primary_action());
 						},
 					});
 					dialog.show();

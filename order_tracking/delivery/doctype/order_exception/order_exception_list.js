@@ -12,32 +12,25 @@ frappe.listview_settings["Order Exception"] = {
 		},
 	},
 	onload(listview) {
-		// Filter by age: opened at least so many days ago.
-		listview.page.add_field({
-			fieldtype: "Select",
-			fieldname: "age",
-			label: __("Age"),
-			options: [
-				{ value: "", label: __("Any Age") },
-				{ value: "1", label: __("Older than 1 day") },
-				{ value: "3", label: __("Older than 3 days") },
-				{ value: "7", label: __("Older than 7 days") },
-				{ value: "30", label: __("Older than 30 days") },
-			],
-			change() {
-				const days = cint(this.get_value());
-				listview.filter_area.remove("opened_on").then(() => {
-					if (!days) return;
-					listview.filter_area.add([
-						[
-							"Order Exception",
-							"opened_on",
-							"<=",
-							frappe.datetime.add_days(frappe.datetime.get_today(), -days),
-						],
-					]);
-				});
-			},
-		});
+		// Filter by age: opened at least so many days ago. A menu, not page.add_field: a list view
+		// turns a page field into a query filter on a column of that name, and there is no "age".
+		const by_age = (days) => () =>
+			listview.filter_area.remove("opened_on").then(() => {
+				if (!days) return;
+				return listview.filter_area.add([
+					[
+						"Order Exception",
+						"opened_on",
+						"<=",
+						frappe.datetime.add_days(frappe.datetime.get_today(), -days),
+					],
+				]);
+			});
+		const group = __("Age");
+		listview.page.add_inner_button(__("Any Age"), by_age(0), group);
+		for (const days of [1, 3, 7, 30]) {
+			const label = days === 1 ? __("Older than 1 day") : __("Older than {0} days", [days]);
+			listview.page.add_inner_button(label, by_age(days), group);
+		}
 	},
 };

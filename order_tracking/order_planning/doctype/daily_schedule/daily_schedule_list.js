@@ -24,7 +24,10 @@ frappe.listview_settings["Daily Schedule"] = {
 				(values) =>
 					frappe
 						.xcall("order_tracking.api.planning.regenerate_daily_schedule", { company: values.company })
-						.then((name) => frappe.set_route("Form", "Daily Schedule", name)),
+						.then((name) => frappe.set_route("Form", "Daily Schedule", name))
+						.catch(() => {
+							// the server's message is already shown
+						}),
 				__("Schedule Open Work Orders"),
 				__("Schedule")
 			);

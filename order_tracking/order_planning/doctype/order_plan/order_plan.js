@@ -62,10 +62,15 @@ frappe.ui.form.on("Order Plan", {
 					],
 					primary_action_label: __("Create"),
 					primary_action(values) {
+						// the dialog stays open (with the user's input) until the server has answered
+						dialog.disable_primary_action();
 						frappe
 							.xcall("order_tracking.api.outsourcing.make_from_plan", { plan: frm.doc.name, ...values })
-							.then((doc) => frappe.set_route("Form", "Outsourcing Order", doc.name));
-						dialog.hide();
+							.then((doc) => {
+								dialog.hide();
+								frappe.set_route("Form", "Outsourcing Order", doc.name);
+							})
+							.catch(() => dialog.enable_primary_action());
 					},
 				});
 				dialog.show();
@@ -115,6 +120,14 @@ frappe.ui.form.on("Order Plan", {
 		wrapper.empty();
 		const rows = frm.doc.capacity || [];
 		if (!rows.length) return;
+		if (!wrapper.is(":visible")) {
+			// a chart drawn in a hidden tab has no width: draw it when its tab is first shown
+			frm.$wrapper
+				.find('.form-tabs .nav-link[data-fieldname="tab_capacity"]')
+				.off("shown.bs.tab.ot_capacity")
+				.one("shown.bs.tab.ot_capacity", () => frm.trigger("render_capacity_chart"));
+			return;
+		}
 		const buckets = [...new Set(rows.map((r) => r.bucket))];
 		const stations = [...new Set(rows.map((r) => r.workstation))];
 		const value = (ws, b, field) => {

@@ -23,7 +23,8 @@ frappe.ui.form.on("Order Intake", {
 								indicator: "green",
 							});
 						}
-					});
+					})
+					.catch(() => frm.reload_doc());
 			}).addClass("btn-primary");
 		}
 		if (frm.doc.duplicate_of) {

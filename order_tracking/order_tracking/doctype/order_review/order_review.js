@@ -28,6 +28,9 @@ frappe.ui.form.on("Order Review", {
 				frappe
 					.xcall("order_tracking.api.review.rerun_order_review", { review: frm.doc.name })
 					.then(() => frm.reload_doc())
+					.catch(() => {
+						// the server's message is already shown
+					})
 			);
 		}
 		if (frm.doc.sales_order) {

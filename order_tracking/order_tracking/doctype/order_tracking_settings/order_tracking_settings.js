@@ -15,6 +15,9 @@ frappe.ui.form.on("Order Tracking Settings", {
 							frappe.show_alert({ message: __("Rebuild queued"), indicator: "blue" });
 							frm.reload_doc();
 						})
+						.catch(() => {
+							// the server's message is already shown
+						})
 			);
 		});
 	},

@@ -157,7 +157,7 @@ class OnTimeDelivery:
 				"labels": [Q.period_label(m) for m in months],
 				"datasets": [{"name": _("On-Time %"), "values": [by_month[m].on_time_pct for m in months]}],
 			},
-			"type": "line",
+			"type": K.series_chart_type(len(months)),
 			"fieldtype": "Percent",
 			"title": _("On-Time Delivery % by month"),
 		}

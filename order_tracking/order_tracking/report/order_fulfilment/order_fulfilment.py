@@ -153,7 +153,7 @@ class OrderFulfilment:
 					"labels": [r["period"] for r in data],
 					"datasets": [{"name": _("Fill Rate %"), "values": [r["fill_rate"] or 0 for r in data]}],
 				},
-				"type": "line",
+				"type": K.series_chart_type(len(data)),
 				"fieldtype": "Percent",
 				"title": _("Fill rate by month"),
 			}

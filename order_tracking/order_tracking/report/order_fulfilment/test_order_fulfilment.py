@@ -55,7 +55,8 @@ class TestOrderFulfilment(FrappeTestCase):
 	def test_by_month_and_item_group(self):
 		_c, by_month, _m, chart, _s = self.run_report(group_by="Month")
 		self.assertEqual([(r["period"], r["fill_rate"]) for r in by_month], [(nowdate()[:7], 60.0)])
-		self.assertEqual(chart["type"], "line")
+		# one month is a bar: a line of one point draws nothing
+		self.assertEqual(chart["type"], "bar")
 		_c, by_group, _m, _chart, summary = self.run_report(group_by="Item Group")
 		self.assertEqual(by_group[0]["item_group"], frappe.db.get_value("Item", LACE, "item_group"))
 		self.assertEqual((by_group[0]["orders"], by_group[0]["lines"]), (2, 3))

@@ -19,8 +19,13 @@ frappe.ui.form.on("Outsourcing Order", {
 				__("Outsourcing Receipt"),
 				() =>
 					frappe
-						.xcall("order_tracking.api.outsourcing.make_receipt", { order: frm.doc.name }, "GET")
-						.then((doc) => {
+						.call({
+							method: "order_tracking.api.outsourcing.make_receipt",
+							args: { order: frm.doc.name },
+							type: "GET",
+							freeze: true,
+						})
+						.then(({ message: doc }) => {
 							frappe.model.sync(doc);
 							frappe.set_route("Form", "Outsourcing Receipt", doc.name);
 						}),

@@ -37,11 +37,12 @@ frappe.ui.form.on("Order Return", {
 			return;
 		}
 		frappe
-			.xcall("order_tracking.api.settlement.return_lines", {
-				delivery_note: frm.doc.delivery_note,
-				sales_order: frm.doc.sales_order,
+			.call({
+				method: "order_tracking.api.settlement.return_lines",
+				args: { delivery_note: frm.doc.delivery_note, sales_order: frm.doc.sales_order },
+				type: "GET",
 			})
-			.then((lines) => {
+			.then(({ message: lines }) => {
 				for (const line of lines) frm.add_child("items", line);
 				frm.refresh_field("items");
 			});

@@ -15,6 +15,7 @@ from frappe import _
 from frappe.query_builder.functions import Sum
 from frappe.utils import flt, getdate
 
+from order_tracking.core import kpi
 from order_tracking.core import settlement as C
 
 
@@ -208,7 +209,7 @@ def chart(statement: C.AccountStatement) -> dict | None:
 			"labels": [str(d) for d in balance_by_day],
 			"datasets": [{"name": _("Balance"), "values": list(balance_by_day.values())}],
 		},
-		"type": "line",
+		"type": kpi.series_chart_type(len(balance_by_day)),
 		"fieldtype": "Currency",
 	}
 
