@@ -125,7 +125,16 @@ class TestWorkspaceFigures(FrappeTestCase):
 		from frappe.desk.doctype.number_card.number_card import get_result
 
 		workspace = frappe.get_doc("Workspace", "Order Tracking")
-		self.assertEqual(len(workspace.number_cards), 4)
+		self.assertEqual(
+			[row.number_card_name for row in workspace.number_cards],
+			[
+				"Open Orders",
+				"Delayed Orders",
+				"Overdue Payments",
+				"On-Time Delivery This Month",
+				"Open Order Exceptions",
+			],
+		)
 		for row in workspace.number_cards:
 			card = frappe.get_doc("Number Card", row.number_card_name)
 			if card.type == "Custom":
