@@ -116,6 +116,9 @@ class DemoIncomplete(Exception):
 
 
 def demo_steps() -> list[Step]:
+	# the later stages of an order's life, one file per theme (they import this module's helpers)
+	from order_tracking import demo_delivery, demo_outsourcing
+
 	return [
 		Step("Company, fiscal years and ERPNext set-up", ensure_company),
 		Step("Holiday list", ensure_holiday_list),
@@ -130,6 +133,14 @@ def demo_steps() -> list[Step]:
 		Step("Today's schedule", ensure_daily_schedule),
 		Step("Order under review (API intake)", ensure_order_under_review),
 		Step("Rejected intake (e-mail)", ensure_rejected_intake),
+		Step("Supplier, service items and Subcontracting BOMs", demo_outsourcing.ensure_outsourcing_masters),
+		Step("Operation out at a supplier", demo_outsourcing.ensure_operation_out),
+		Step("Semi-finished order returned with a reject", demo_outsourcing.ensure_semi_finished_returned),
+		Step("Supplier statement and its purchase invoice", demo_outsourcing.ensure_supplier_statement),
+		Step("Carrier, parcel and addresses", demo_delivery.ensure_carrier),
+		Step("Shipped orders with carrier events", demo_delivery.ensure_shipped_orders),
+		Step("Open order exception (the app's scan)", demo_delivery.ensure_open_exception),
+		Step("Order return of a delivered order", demo_delivery.ensure_order_return),
 	]
 
 
