@@ -21,11 +21,16 @@ doctype_js = {
 	"Work Order": "public/js/work_order.js",
 	"Shipment": "public/js/shipment.js",
 	"Order Tracker": "public/js/order_tracker_delivery.js",
+	# the planner's Gantt of operations by workstation (drag to move: order_planning.reschedule)
+	"Daily Schedule": "public/js/operations_gantt.js",
+	"Order Plan": "public/js/operations_gantt.js",
 }
 doctype_list_js = {
 	"Sales Order": "public/js/sales_order_list.js",
 	"Order Tracker": "public/js/order_tracker_list_delivery.js",
 }
+# promised dates by stage (replaces ERPNext's Sales Order calendar: order_planning.promised_dates)
+doctype_calendar_js = {"Sales Order": "public/js/sales_order_calendar.js"}
 
 # Installation
 # ------------

@@ -74,6 +74,7 @@ EVENTS = (
 	"Review Approved",
 	"Review Cancelled",
 	"Operation Late",
+	"Operation Rescheduled",
 	"Outsourced",
 	"Sent to Supplier",
 	"Returned from Supplier",

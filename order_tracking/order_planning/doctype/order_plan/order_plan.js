@@ -9,6 +9,8 @@ frappe.ui.form.on("Order Plan", {
 	refresh(frm) {
 		frm.trigger("show_summary");
 		frm.trigger("render_capacity_chart");
+		// lanes by workstation, drag to move (public/js/operations_gantt.js, loaded through hooks)
+		order_tracking.operations_gantt.for_order_plan(frm);
 		if (frm.doc.docstatus === 0) {
 			frm.add_custom_button(__("Get Orders"), () =>
 				frm.call({ doc: frm.doc, method: "get_orders", freeze: true, freeze_message: __("Scheduling...") }).then(
@@ -101,18 +103,31 @@ frappe.ui.form.on("Order Plan", {
 			`${__("Load")}: ${format_number(frm.doc.load_hours || 0, null, 1)} h`,
 			`${__("Highest Utilisation")}: ${format_number(frm.doc.max_utilisation_pct || 0, null, 1)}%`,
 		];
-		const late = frm.doc.late_lines
-			? `<span class="indicator orange">${__("{0} late lines", [frm.doc.late_lines])}</span>`
-			: `<span class="indicator green">${__("Every line on time")}</span>`;
+		// a candidate the plan proposed is a line late in-house (late_lines counts production only)
+		const proposed = (frm.doc.items || []).filter(
+			(i) => i.allocation === "Outsource Candidate" && !i.allocation_by_planner
+		).length;
+		const by_planner = Math.max((frm.doc.outsource_candidates || 0) - proposed, 0);
+		const late = [
+			frm.doc.late_lines
+				? `<span class="indicator orange">${__("{0} late lines", [frm.doc.late_lines])}</span>`
+				: "",
+			proposed
+				? `<span class="indicator orange">${__("{0} lines late in-house, proposed for outsourcing", [
+						proposed,
+				  ])}</span>`
+				: "",
+		]
+			.filter(Boolean)
+			.join(" &nbsp; ");
+		const on_time = late || `<span class="indicator green">${__("Every line on time")}</span>`;
 		const fails = (frm.doc.warnings || []).filter((w) => w.level === "Fail").length;
 		const fail =
 			fails > 0 ? ` &nbsp; <span class="indicator red">${__("{0} problems to fix", [fails])}</span>` : "";
-		const outsource = frm.doc.outsource_candidates
-			? ` &nbsp; <span class="indicator purple">${__("{0} outsourcing candidates", [
-					frm.doc.outsource_candidates,
-			  ])}</span>`
+		const outsource = by_planner
+			? ` &nbsp; <span class="indicator purple">${__("{0} outsourcing candidates", [by_planner])}</span>`
 			: "";
-		frm.dashboard.set_headline_alert(`${late}${fail}${outsource} &nbsp; ${parts.join(" &nbsp; ")}`);
+		frm.dashboard.set_headline_alert(`${on_time}${fail}${outsource} &nbsp; ${parts.join(" &nbsp; ")}`);
 	},
 
 	render_capacity_chart(frm) {
