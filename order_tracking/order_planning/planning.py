@@ -610,14 +610,19 @@ def _place_on_ledger(states: list[LineState], ctx: dict) -> None:
 
 def released_work(workstations: list[str], horizon_start: datetime, now: datetime) -> list[dict]:
 	"""Job cards not yet done with scheduled times ahead, as fixed blocks on their workstations
-	(work already released by earlier plans or by hand)."""
+	(work already released by earlier plans or by hand) — of open work orders only, the rule of
+	the daily schedule: a stopped work order holds no capacity until it is resumed."""
 	if not workstations:
 		return []
 	jc = frappe.qb.DocType("Job Card")
+	wo = frappe.qb.DocType("Work Order")
 	rows = (
 		frappe.qb.from_(jc)
+		.join(wo)
+		.on(wo.name == jc.work_order)
 		.select(jc.name, jc.workstation, jc.expected_start_date, jc.expected_end_date)
 		.where(jc.workstation.isin(workstations) & (jc.docstatus == 0) & jc.status.notin(JOB_CARD_DONE))
+		.where((wo.docstatus == 1) & wo.status.isin(WO_OPEN))
 		.where(jc.expected_end_date > now)
 		.orderby(jc.expected_start_date)
 		.run(as_dict=True)
@@ -692,6 +697,22 @@ def _write_operations(plan, production: list[LineState], ctx: dict):
 		return
 	for s in production:
 		for job in s.jobs:
+			if not job.ops:
+				# a BOM without operations: its work order is made all the same (no job cards)
+				plan.append(
+					"operations",
+					{
+						"line_no": s.line.idx,
+						"plan_item": s.line.name,
+						"job": job.id,
+						"parent_job": job.parent,
+						"sales_order": s.line.sales_order,
+						"item_code": job.item_code,
+						"bom_no": job.bom,
+						"qty": job.qty,
+						"minutes": 0,
+					},
+				)
 			for n, op in enumerate(job.ops):
 				p = schedule.placements.get(_op_id(job, n))
 				plan.append(
@@ -1084,7 +1105,8 @@ def _constant_time_realtime_log():
 
 def _make_work_order(plan, job: dict, made: dict[str, str]) -> str:
 	line = job["line"]
-	ops = sorted(job["ops"], key=lambda o: o.idx)
+	# a job without operations has one row without an operation: its BOM has none
+	ops = sorted((o for o in job["ops"] if o.operation), key=lambda o: o.idx)
 	start = min((get_datetime(o.planned_start) for o in ops if o.planned_start), default=now_datetime())
 	end = max((get_datetime(o.planned_end) for o in ops if o.planned_end), default=start)
 	settings = get_settings()
@@ -1144,6 +1166,9 @@ def _make_work_order(plan, job: dict, made: dict[str, str]) -> str:
 				update_modified=False,
 			)
 		else:
+			frappe.db.set_value("Order Plan Operation", op.name, "work_order", wo.name, update_modified=False)
+	for op in job["ops"]:
+		if not op.operation:
 			frappe.db.set_value("Order Plan Operation", op.name, "work_order", wo.name, update_modified=False)
 	frappe.db.set_value(
 		"Work Order", wo.name, {"planned_start_date": start, "planned_end_date": end}, update_modified=False
@@ -1273,30 +1298,27 @@ def create_work_orders_job(plan: str, commit: bool = True):
 
 
 def cancel_created(plan) -> list[str]:
-	"""Cancel the plan's work orders and material requests that have not started; say what stays."""
+	"""Cancel the plan's work orders and material requests that have not started; say what stays.
+	Sub-assemblies' work orders go first (each links the work order it is made for); one that
+	stays keeps that work order too."""
 	left = []
 	wos = frappe.get_all(
 		"Work Order",
 		filters={"order_plan": plan.name, "docstatus": 1},
-		fields=["name", "status", "material_transferred_for_manufacturing", "produced_qty", "sales_order"],
+		fields=[
+			"name",
+			"status",
+			"material_transferred_for_manufacturing",
+			"produced_qty",
+			"sales_order",
+			"parent_work_order",
+		],
 		order_by="creation desc",
 	)
-	started_cards = set(
-		frappe.get_all(
-			"Job Card",
-			filters={
-				"work_order": ("in", [w.name for w in wos] or [""]),
-				"docstatus": ("<", 2),
-				"total_time_in_mins": (">", 0),
-			},
-			pluck="work_order",
-		)
-	)
-	for w in wos:
-		if w.status != "Not Started" or flt(w.material_transferred_for_manufacturing) or flt(w.produced_qty):
-			left.append(_("{0} ({1})").format(w.name, _(w.status)))
-		elif w.name in started_cards:
-			left.append(_("{0} (job card started)").format(w.name))
+	kept = _work_orders_that_stay(wos)
+	for w in _sub_assemblies_first(wos):
+		if w.name in kept:
+			left.append(kept[w.name])
 		else:
 			frappe.get_doc("Work Order", w.name).cancel()
 	for mr in frappe.get_all(
@@ -1309,6 +1331,55 @@ def cancel_created(plan) -> list[str]:
 		else:
 			frappe.get_doc("Material Request", mr.name).cancel()
 	return left
+
+
+def _work_orders_that_stay(wos: list) -> dict[str, str]:
+	"""The plan's work orders that are not cancelled, each with why: started, a job card with time,
+	an operation on an open Outsourcing Order, or a sub-assembly of it stays."""
+	from order_tracking.outsourcing.outsourcing import open_outsourcing_of_work_orders
+
+	names = [w.name for w in wos]
+	started_cards = set(
+		frappe.get_all(
+			"Job Card",
+			filters={
+				"work_order": ("in", names or [""]),
+				"docstatus": ("<", 2),
+				"total_time_in_mins": (">", 0),
+			},
+			pluck="work_order",
+		)
+	)
+	outsourced = open_outsourcing_of_work_orders(names)
+	kept: dict[str, str] = {}
+	for w in wos:
+		if w.status != "Not Started" or flt(w.material_transferred_for_manufacturing) or flt(w.produced_qty):
+			kept[w.name] = _("{0} ({1})").format(w.name, _(w.status))
+		elif w.name in started_cards:
+			kept[w.name] = _("{0} (job card started)").format(w.name)
+		elif w.name in outsourced:
+			kept[w.name] = _("{0} (an operation on {1})").format(w.name, outsourced[w.name])
+	parent_of = {w.name: w.parent_work_order for w in wos}
+	for name in list(kept):
+		child, parent = name, parent_of.get(name)
+		while parent in parent_of and parent not in kept:
+			kept[parent] = _("{0} (its sub-assembly {1} stays)").format(parent, child)
+			child, parent = parent, parent_of.get(parent)
+	return kept
+
+
+def _sub_assemblies_first(wos: list) -> list:
+	"""Deepest sub-assemblies first, then the work orders they are made for."""
+	parent_of = {w.name: w.parent_work_order for w in wos}
+
+	def depth(name: str) -> int:
+		level = 0
+		while parent_of.get(name) in parent_of and level < 50:
+			name = parent_of[name]
+			level += 1
+		return level
+
+	return sorted(wos, key=lambda w: -depth(w.name))
 
 
 # =============================================================================== daily schedule

@@ -325,6 +325,7 @@ def validate_order(doc) -> None:
 		frappe.throw(
 			_("Outsourcing Type: choose one of {0}").format(", ".join(O.TYPES)), exc=OutsourcingError
 		)
+	validate_supplier(doc.supplier)
 	if getdate(doc.due_date) < getdate(doc.transaction_date):
 		frappe.throw(
 			_("Return Due {0} is before the order's date").format(
@@ -360,6 +361,20 @@ def validate_order(doc) -> None:
 			_validate_goods_line(doc, d)
 
 
+def validate_supplier(supplier: str | None) -> None:
+	"""The supplier exists and is enabled. Frappe 15 skips its own check of a link whose record is
+	missing when other fields are fetched from it (`supplier_name` from `supplier`)."""
+	disabled = frappe.db.get_value("Supplier", supplier, "disabled") if supplier else None
+	if disabled is None:
+		frappe.throw(
+			_("Supplier: {0} does not exist").format(supplier or _("(not set)")),
+			exc=OutsourcingError,
+			title=_("Unknown Supplier"),
+		)
+	if disabled:
+		frappe.throw(_("Supplier: {0} is disabled").format(supplier), exc=OutsourcingError)
+
+
 def _validate_operation_line(doc, d):
 	if not (d.work_order and d.job_card and d.operation):
 		frappe.throw(
@@ -393,7 +408,13 @@ def _validate_operation_line(doc, d):
 		)
 	other = frappe.get_all(
 		ITEM_TABLE,
-		filters={"job_card": d.job_card, "parent": ("!=", doc.name or ""), "docstatus": ("<", 2)},
+		# the same work order's card: a freed card name Frappe gave to another work order's is not it
+		filters={
+			"job_card": d.job_card,
+			"work_order": d.work_order,
+			"parent": ("!=", doc.name or ""),
+			"docstatus": ("<", 2),
+		},
 		fields=["parent"],
 		limit=1,
 	)
@@ -533,6 +554,10 @@ def make_purchase_documents(doc) -> None:
 		for item in sco.items:
 			line = next(d for d in doc.items if d.purchase_order_item == item.purchase_order_item)
 			item.warehouse = line.fg_warehouse
+		# ERPNext reserves the raw materials in the line's own warehouse unless told where they are
+		sources = {m.source_warehouse for m in doc.materials if m.source_warehouse}
+		if len(sources) == 1:
+			sco.set_reserve_warehouse = sources.pop()
 		sco.submit()
 		for item in sco.items:
 			for line in doc.items:
@@ -606,7 +631,7 @@ def send(doc) -> str:
 	else:
 		from erpnext.controllers.subcontracting_controller import make_rm_stock_entry
 
-		se = make_rm_stock_entry(doc.subcontracting_order)
+		se = make_rm_stock_entry(doc.subcontracting_order, rm_items=_supplied_items(doc))
 		se = frappe.get_doc(se) if isinstance(se, dict) else se
 		se.outsourcing_order = doc.name
 		se.submit()
@@ -633,6 +658,23 @@ def send(doc) -> str:
 		]
 	)
 	return se.name
+
+
+def _supplied_items(doc) -> list[frappe._dict]:
+	"""The subcontracting order's supplied items, each from the warehouse the order's materials
+	table names (ERPNext would take them from the finished good's warehouse of the line)."""
+	source: dict[tuple[str, str], str] = {}
+	for line in doc.items:
+		for m in doc.materials:
+			if m.order_item == line.name and m.source_warehouse:
+				source.setdefault((line.subcontracting_order_item, m.item_code), m.source_warehouse)
+	sco = frappe.get_doc("Subcontracting Order", doc.subcontracting_order)
+	return [
+		frappe._dict(
+			s.as_dict(), warehouse=source.get((s.reference_name, s.rm_item_code)) or s.reserve_warehouse
+		)
+		for s in sco.supplied_items
+	]
 
 
 # =============================================================================== receipts
@@ -702,6 +744,11 @@ def check_receipt(receipt, lines: dict | None = None) -> None:
 
 
 def fill_receipt(receipt) -> None:
+	if not receipt.outsourcing_order or not frappe.db.exists(ORDER, receipt.outsourcing_order):
+		frappe.throw(
+			_("Outsourcing Order: {0} does not exist").format(receipt.outsourcing_order or _("(not set)")),
+			exc=OutsourcingError,
+		)
 	order = frappe.get_doc(ORDER, receipt.outsourcing_order)
 	lines = {d.name: d for d in order.items}
 	receipt.currency = order.currency
@@ -817,13 +864,18 @@ def _apply(receipt, lines: dict, cancel: bool):
 		row.update(values)
 
 
-def _receive_goods(order, receipt, lines, at: datetime):
-	settings = get_settings()
-	rejected_wh = settings.get("outsourcing_rejected_warehouse")
-	if (receipt.total_rejected or receipt.total_rework) and not rejected_wh:
+def _rejected_warehouse(needed: float) -> str | None:
+	"""Settings' rejected-goods warehouse; refused when something rejected has nowhere to go."""
+	rejected_wh = get_settings().get("outsourcing_rejected_warehouse")
+	if flt(needed) > O.EPS and not rejected_wh:
 		frappe.throw(
 			_("Set the Rejected Warehouse for outsourcing in Order Tracking Settings"), exc=OutsourcingError
 		)
+	return rejected_wh
+
+
+def _receive_goods(order, receipt, lines, at: datetime):
+	rejected_wh = _rejected_warehouse(flt(receipt.total_rejected) + flt(receipt.total_rework))
 	if not receipt.is_rework:
 		from erpnext.subcontracting.doctype.subcontracting_order.subcontracting_order import (
 			make_subcontracting_receipt,
@@ -871,23 +923,32 @@ def _receive_goods(order, receipt, lines, at: datetime):
 
 
 def _receive_operations(order, receipt, lines, at: datetime):
-	"""The work in progress of what came back (accepted or rejected) returns from the supplier's
-	warehouse; what was accepted is logged on its job card, completed when all of it is back."""
+	"""The work in progress of what came back returns from the supplier's warehouse — accepted to
+	where it came from, rejected to the rejected-goods warehouse of Settings; what was accepted is
+	logged on its job card, completed when all of it is back."""
+	rejected_wh = _rejected_warehouse(receipt.total_rejected)
 	moves = []
 	for d in receipt.items:
 		row = lines[d.order_item]
-		back = flt(d.accepted_qty) + flt(d.rejected_qty)
-		if back > O.EPS:
-			for m in order.materials:
-				if m.order_item == row.name and flt(row.qty):
-					moves.append(
-						(
-							m.item_code,
-							flt(m.qty) * back / flt(row.qty),
-							order.supplier_warehouse,
-							m.source_warehouse,
-						)
+		if not flt(row.qty):
+			continue
+		for m in order.materials:
+			if m.order_item != row.name:
+				continue
+			per_unit = flt(m.qty) / flt(row.qty)
+			if flt(d.accepted_qty) > O.EPS:
+				moves.append(
+					(
+						m.item_code,
+						per_unit * flt(d.accepted_qty),
+						order.supplier_warehouse,
+						m.source_warehouse,
 					)
+				)
+			if flt(d.rejected_qty) > O.EPS:
+				moves.append(
+					(m.item_code, per_unit * flt(d.rejected_qty), order.supplier_warehouse, rejected_wh)
+				)
 	if moves:
 		receipt.db_set("return_stock_entry", _transfer(moves, order, at), update_modified=False)
 	for d in receipt.items:
@@ -1196,6 +1257,43 @@ def _default_warehouse(item_code: str, company: str) -> str | None:
 	return frappe.db.get_value(
 		"Item Default", {"parent": item_code, "company": company}, "default_warehouse"
 	) or frappe.db.get_single_value("Stock Settings", "default_warehouse")
+
+
+def open_outsourcing_of_work_orders(work_orders: list[str]) -> dict[str, str]:
+	"""Work orders with an operation on a submitted Outsourcing Order not yet closed or cancelled
+	(to send, at the supplier's, or back and waiting for Close), with that order."""
+	if not work_orders:
+		return {}
+	item = frappe.qb.DocType(ITEM_TABLE)
+	order = frappe.qb.DocType(ORDER)
+	rows = (
+		frappe.qb.from_(item)
+		.join(order)
+		.on(order.name == item.parent)
+		.select(item.work_order, order.name)
+		.where(item.work_order.isin(list(work_orders)) & (item.parenttype == ORDER))
+		.where((order.docstatus == 1) & order.status.notin((O.CLOSED, O.CANCELLED)))
+		.orderby(order.name)
+		.run()
+	)
+	result: dict[str, str] = {}
+	for work_order, name in rows:
+		result.setdefault(work_order, name)
+	return result
+
+
+def check_work_order_not_outsourced(work_order: str) -> None:
+	"""A work order whose operation is out with a supplier (or about to go, or back and not yet
+	closed) is not cancelled: ERPNext would delete the job card the outsourcing order works on."""
+	name = open_outsourcing_of_work_orders([work_order]).get(work_order)
+	if name:
+		frappe.throw(
+			_(
+				"Work Order {0} cannot be cancelled: its operation is on Outsourcing Order {1}. Receive and close {1}, or cancel it, first"
+			).format(work_order, name),
+			exc=frappe.LinkExistsError,
+			title=_("Outsourced Operation"),
+		)
 
 
 def plan_candidates_left(plan: str) -> int:

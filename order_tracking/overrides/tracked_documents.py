@@ -39,7 +39,12 @@ OWN_LINKING_DOCTYPES = (
 
 def ignore_own_links(doc, method=None):
 	"""`before_cancel`: a plan, a daily schedule or a tracker naming this document does not stop
-	its cancellation (they keep the link as history)."""
+	its cancellation (they keep the link as history) — but a work order whose operation is on an
+	open Outsourcing Order stays, as a Sales Order with one does."""
+	if doc.doctype == "Work Order":
+		from order_tracking.outsourcing.outsourcing import check_work_order_not_outsourced
+
+		check_work_order_not_outsourced(doc.name)
 	doc.ignore_linked_doctypes = (*(doc.get("ignore_linked_doctypes") or ()), *OWN_LINKING_DOCTYPES)
 
 

@@ -53,7 +53,12 @@ class PlanAttainment:
 			return self.columns(), [], None, None, []
 		ops = frappe.get_all(
 			"Order Plan Operation",
-			filters={"parent": ("in", plans), "parenttype": "Order Plan", "work_order": ("is", "set")},
+			filters={
+				"parent": ("in", plans),
+				"parenttype": "Order Plan",
+				"work_order": ("is", "set"),
+				"operation": ("is", "set"),  # a work order of a BOM without operations has none
+			},
 			fields=["parent", "workstation", "minutes", "qty", "planned_end", "job_card", "work_order"],
 		)
 		cards = self.job_cards([o.job_card for o in ops if o.job_card])
