@@ -130,9 +130,6 @@ def demo_steps() -> list[Step]:
 		Step("Order in production", ensure_order_in_production),
 		Step("Planned order (week plan)", ensure_planned_order),
 		Step("Approved order", ensure_approved_order),
-		Step("Today's schedule", ensure_daily_schedule),
-		Step("Order under review (API intake)", ensure_order_under_review),
-		Step("Rejected intake (e-mail)", ensure_rejected_intake),
 		Step("Supplier, service items and Subcontracting BOMs", demo_outsourcing.ensure_outsourcing_masters),
 		Step("Operation out at a supplier", demo_outsourcing.ensure_operation_out),
 		Step("Semi-finished order returned with a reject", demo_outsourcing.ensure_semi_finished_returned),
@@ -141,6 +138,10 @@ def demo_steps() -> list[Step]:
 		Step("Shipped orders with carrier events", demo_delivery.ensure_shipped_orders),
 		Step("Open order exception (the app's scan)", demo_delivery.ensure_open_exception),
 		Step("Order return of a delivered order", demo_delivery.ensure_order_return),
+		# after every order with work left: the schedule plans all of it
+		Step("Today's schedule", ensure_daily_schedule),
+		Step("Order under review (API intake)", ensure_order_under_review),
+		Step("Rejected intake (e-mail)", ensure_rejected_intake),
 	]
 
 

@@ -97,7 +97,9 @@ def log_job_cards(wo, start: datetime, operations: tuple[str, ...] | None = None
 		operation = next(op for op in wo.operations if op.name == jc.operation_id)
 		minutes = float(operation.time_in_mins) * float(jc.for_quantity) / float(wo.qty)
 		free = busy_until(jc.workstation)
-		logs = demo.shop_floor_logs(max(cursor, free + timedelta(minutes=1)) if free else cursor, jc.workstation, minutes)
+		logs = demo.shop_floor_logs(
+			max(cursor, free + timedelta(minutes=1)) if free else cursor, jc.workstation, minutes
+		)
 		if logs[-1][1] > now_datetime():
 			frappe.throw(
 				_("Demo: {0} has no free working hours left before now for {1}").format(
@@ -232,9 +234,13 @@ def ensure_shipped_orders() -> str:
 	for ref, so in orders.items():
 		received += _send_carrier_events(waybill_of(so), CARRIER_EVENTS[ref])
 	shipments = {ref: delivery.shipments_of_order(so)[0] for ref, so in orders.items()}
-	return "; ".join(
-		f"{orders[ref]} {s.shipment} {s.waybill}: {s.carrier_status}" for ref, s in shipments.items()
-	) + (f" (dispatched with {pick_list})" if pick_list else "") + f", {received} carrier events received"
+	return (
+		"; ".join(
+			f"{orders[ref]} {s.shipment} {s.waybill}: {s.carrier_status}" for ref, s in shipments.items()
+		)
+		+ (f" (dispatched with {pick_list})" if pick_list else "")
+		+ f", {received} carrier events received"
+	)
 
 
 def _send_carrier_events(waybill: str, events: list[tuple]) -> int:

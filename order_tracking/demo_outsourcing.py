@@ -39,7 +39,7 @@ CONFIRMED_BY = "Eastside Stitching accounts"
 # the orders this module adds, by the reference their channel sent, and the stage each shows
 OPERATION_OUT = "DEMO-HS-1004"  # its stitching out at the supplier, not yet back
 SEMI_FINISHED = "DEMO-HS-1005"  # its uppers made outside, back with a reject
-EXPECTED_STAGES = {OPERATION_OUT: "In Production", SEMI_FINISHED: "In Production"}
+EXPECTED_STAGES = {OPERATION_OUT: "In Production", SEMI_FINISHED: "Approved"}  # uppers back, shoes not begun
 OPERATION_QTY = 24
 SEMI_FINISHED_QTY, ACCEPTED, REJECTED = 12, 10, 2
 
@@ -73,7 +73,10 @@ def ensure_outsourcing_masters() -> str:
 	for item_code, rate in SERVICES.items():
 		_service_item(item_code)
 		_supplier_price(item_code, rate)
-	if frappe.db.get_value("Operation", OUTSOURCED_OPERATION, "outsourcing_service_item") != STITCHING_SERVICE:
+	if (
+		frappe.db.get_value("Operation", OUTSOURCED_OPERATION, "outsourcing_service_item")
+		!= STITCHING_SERVICE
+	):
 		frappe.db.set_value("Operation", OUTSOURCED_OPERATION, "outsourcing_service_item", STITCHING_SERVICE)
 	for finished_good, service_item in SUBCONTRACTING_BOMS.items():
 		_subcontracting_bom(finished_good, service_item)
@@ -194,7 +197,9 @@ def ensure_operation_out() -> str:
 		transaction_date=add_days(getdate(start), -2),
 	)
 	wo = demo._work_order(so, planned_start=start)
-	demo._stock_entry(wo, "Material Transfer for Manufacture", OPERATION_QTY, at=start - timedelta(minutes=15))
+	demo._stock_entry(
+		wo, "Material Transfer for Manufacture", OPERATION_QTY, at=start - timedelta(minutes=15)
+	)
 	log_job_cards(wo, start, operations=(operations[0][0],))
 	card = frappe.db.get_value(
 		"Job Card",
@@ -217,7 +222,9 @@ def ensure_semi_finished_returned() -> str:
 	so = demo._submitted_order(
 		SEMI_FINISHED, "Harbour Shoes Ltd", "Classic Oxford", SEMI_FINISHED_QTY, working_day_after(21)
 	)
-	order = _order_of({"sales_order": so.name, "item_code": "Oxford Upper"}) or outsourcing.make_for_order_line(
+	order = _order_of(
+		{"sales_order": so.name, "item_code": "Oxford Upper"}
+	) or outsourcing.make_for_order_line(
 		so.items[0].name,
 		SUPPLIER,
 		str(working_day_after(7)),

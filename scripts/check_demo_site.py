@@ -6,7 +6,10 @@ Logs in as Administrator and checks: each demo order at the stage the README lis
 `get_order_status` answering for it (by `channel:external_ref`) and a timeline; the rejected
 intake kept with its error and no order; the paid order's job cards logged one operation after
 another, within their workstations' working hours, never on a holiday, all in the past, each
-for its whole quantity. Prints one line per check and a RESULT line; exits 1 if any failed.
+for its whole quantity; what the outsourcing dialogs need (Settings, Subcontracting BOMs), an
+operation out at the supplier, a semi-finished order back with a reject (in the rejected
+warehouse), the supplier's statement and its Purchase Invoice; two shipments with their
+carrier's events, the open Shipment Exception, and the Order Return of a delivered order. Prints one line per check and a RESULT line; exits 1 if any failed.
 Needs only `requests`.
 """
 
@@ -26,9 +29,20 @@ EXPECTED = {
 	"DEMO-HS-1002": ("Desk", "Planned"),
 	"DEMO-HS-1003": ("Desk", "In Production"),
 	"DEMO-MO-2002": ("Desk", "Paid"),
+	"DEMO-HS-1004": ("Desk", "In Production"),
+	"DEMO-HS-1005": ("Desk", "Approved"),
+	"DEMO-MO-2003": ("Desk", "Delivered"),
+	"DEMO-MO-2004": ("Desk", "Delivered"),
 }
 REJECTED = ("E-mail", "DEMO-MAIL-7")
 PAID = "DEMO-MO-2002"
+# the later stages of an order's life (order_tracking/demo_outsourcing.py, demo_delivery.py)
+OPERATION_OUT = "DEMO-HS-1004"
+SEMI_FINISHED = "DEMO-HS-1005"
+RETURNED = "DEMO-MO-2003"
+FAILED_DELIVERY = "DEMO-MO-2004"
+SUPPLIER = "Eastside Stitching Co."
+REJECTED_WAREHOUSE = "Rejected Goods - SF"
 
 
 class Checker:
@@ -131,7 +145,132 @@ def main() -> int:
 	)
 	if paid:
 		check_job_cards(c, paid["sales_order"])
+	check_outsourcing(c, orders)
+	check_delivery(c, orders)
 	return finish(c)
+
+
+def check_outsourcing(c: Checker, orders: dict):
+	"""What the outsourcing dialogs need, the two outsourcing orders and the supplier's statement."""
+	settings = c.resource("Order Tracking Settings", "Order Tracking Settings")
+	c.check(
+		all(
+			settings.get(f)
+			for f in (
+				"outsourcing_service_item",
+				"outsourcing_supplier_warehouse",
+				"outsourcing_rejected_warehouse",
+			)
+		),
+		"Settings name the outsourcing service item and the supplier's and rejected warehouses",
+	)
+	boms = c.resource(
+		"Subcontracting BOM", filters=[["is_active", "=", 1]], fields=["finished_good", "service_item"]
+	)
+	c.check(
+		{"Oxford Upper", "Classic Oxford"} <= {b["finished_good"] for b in boms},
+		"Subcontracting BOMs of Oxford Upper and Classic Oxford",
+		json.dumps(boms),
+	)
+	found = c.resource(
+		"Outsourcing Order",
+		filters=[["supplier", "=", SUPPLIER], ["docstatus", "=", 1]],
+		fields=["name", "outsourcing_type", "status", "sales_order", "pending_qty", "rejected_qty"],
+	)
+	by_order = {o["sales_order"]: o for o in found}
+	out = by_order.get((orders.get(OPERATION_OUT) or {}).get("sales_order"), {})
+	c.check(
+		out.get("outsourcing_type") == "Operation"
+		and out.get("status") == "Sent"
+		and out.get("pending_qty", 0) > 0,
+		f"{OPERATION_OUT}: an operation out at {SUPPLIER} (Sent, not back)",
+		json.dumps(out or found),
+	)
+	back = by_order.get((orders.get(SEMI_FINISHED) or {}).get("sales_order"), {})
+	c.check(
+		back.get("outsourcing_type") == "Semi-finished"
+		and back.get("status") == "Returned"
+		and back.get("rejected_qty", 0) > 0,
+		f"{SEMI_FINISHED}: a semi-finished order Returned with a reject",
+		json.dumps(back or found),
+	)
+	bins = c.resource(
+		"Bin",
+		filters=[["warehouse", "=", REJECTED_WAREHOUSE], ["item_code", "=", "Oxford Upper"]],
+		fields=["actual_qty"],
+	)
+	c.check(
+		bool(bins) and bins[0]["actual_qty"] == back.get("rejected_qty"),
+		f"the rejected uppers are in {REJECTED_WAREHOUSE}",
+		json.dumps(bins),
+	)
+	statements = c.resource(
+		"Supplier Statement",
+		filters=[["supplier", "=", SUPPLIER], ["docstatus", "=", 1]],
+		fields=["name", "purchase_invoice", "net_amount"],
+	)
+	invoice = statements[0]["purchase_invoice"] if statements else None
+	if c.check(
+		bool(invoice),
+		f"a submitted statement of {SUPPLIER} with its Purchase Invoice",
+		json.dumps(statements),
+	):
+		pi = c.resource("Purchase Invoice", invoice)
+		c.check(
+			pi["docstatus"] == 1
+			and pi["supplier"] == SUPPLIER
+			and pi["grand_total"] == statements[0]["net_amount"],
+			f"{invoice} is submitted for the statement's net amount",
+			json.dumps({k: pi.get(k) for k in ("docstatus", "supplier", "grand_total")}),
+		)
+
+
+def check_delivery(c: Checker, orders: dict):
+	"""The shipments' carrier events, the open exception and the return."""
+	for ref, last in ((RETURNED, "Delivered"), (FAILED_DELIVERY, "Failed Attempt")):
+		status = orders.get(ref)
+		if not status:
+			continue
+		so = status["sales_order"]
+		r = c.get("/api/method/order_tracking.api.carrier.get_carrier_events", sales_order=so)
+		if not c.check(r.status_code == 200, f"get_carrier_events of {ref}", f"HTTP {r.status_code}"):
+			continue
+		answer = r.json()["message"]
+		statuses = [e["status"] for e in sorted(answer["events"], key=lambda e: e["at"])]
+		c.check(
+			len(answer["shipments"]) == 1
+			and statuses[:2] == ["Picked Up", "In Transit"]
+			and statuses[-1] == last,
+			f"{ref}: its Shipment has the carrier's events, the last {last}",
+			json.dumps(statuses),
+		)
+		c.check(
+			[s.get("carrier_status") for s in status.get("shipments") or []] == [last],
+			f"{ref}: get_order_status shows the shipment at {last}",
+			json.dumps(status.get("shipments")),
+		)
+	failed = orders.get(FAILED_DELIVERY)
+	if failed:
+		c.check(
+			any(
+				e["kind"] == "Shipment Exception" and e["status"] == "Open"
+				for e in failed.get("exceptions") or []
+			),
+			f"{FAILED_DELIVERY}: an open Shipment Exception",
+			json.dumps(failed.get("exceptions")),
+		)
+	returned = orders.get(RETURNED)
+	if returned:
+		found = c.resource(
+			"Order Return",
+			filters=[["sales_order", "=", returned["sales_order"]], ["docstatus", "=", 1]],
+			fields=["name", "status", "return_delivery_note", "total_qty"],
+		)
+		c.check(
+			len(found) == 1 and bool(found[0]["return_delivery_note"]) and found[0]["total_qty"] > 0,
+			f"{RETURNED}: an Order Return, the goods back on a return Delivery Note",
+			json.dumps(found),
+		)
 
 
 def check_job_cards(c: Checker, sales_order: str):
