@@ -89,19 +89,47 @@ class TestDemo(FrappeTestCase):
 		stages = {ref: frappe.db.get_value("Order Tracker", so, "stage") for ref, so in orders.items()}
 		self.assertEqual(stages, expected)
 
-	def test_the_outsourcing_dialogs_have_what_they_need(self):
-		from order_tracking.outsourcing import outsourcing
+	def test_the_outsourcing_dialogs_make_orders_on_the_demo(self):
+		"""What Sales Order → Create → Outsourcing Order and Work Order → Outsource an Operation
+		call, with only a supplier and a date: service item, rate and the supplier's warehouse
+		come from the demo's masters, and each order can be approved."""
+		from frappe.model.workflow import apply_workflow
 
-		for item_code, service in demo_outsourcing.SUBCONTRACTING_BOMS.items():
-			self.assertEqual(outsourcing.service_item_for(item_code), service)
-			self.assertGreater(outsourcing.last_rate(demo_outsourcing.SUPPLIER, service), 0)
-		self.assertEqual(
-			outsourcing.service_item_for_operation("Stitching"), demo_outsourcing.STITCHING_SERVICE
+		from order_tracking.api import outsourcing as api
+
+		orders = demo.demo_orders()
+		supplier, due = demo_outsourcing.SUPPLIER, str(demo_outsourcing.working_day_after(7))
+		line = frappe.db.get_value("Sales Order Item", {"parent": orders[demo.PLANNED]}, "name")
+		work_order = frappe.db.get_value(
+			"Work Order", {"sales_order": orders[demo.IN_PRODUCTION], "docstatus": 1}, "name"
 		)
-		self.assertEqual(
-			outsourcing.default_supplier_warehouse(demo_outsourcing.SUPPLIER),
-			demo._warehouse(demo_outsourcing.SUPPLIER_WAREHOUSE),
+		card = frappe.db.get_value(
+			"Job Card", {"work_order": work_order, "operation": "Stitching", "docstatus": 0}, "name"
 		)
+		frappe.db.savepoint("dialogs")
+		try:
+			made = {
+				"Upper Making Service": api.make_for_order_line(
+					line, supplier, due, outsourcing_type="Semi-finished", item_code="Oxford Upper", qty=5
+				),
+				"Shoe Making Service": api.make_for_order_line(line, supplier, due),
+				demo_outsourcing.STITCHING_SERVICE: api.make_for_job_cards([card], supplier, due),
+			}
+			for service, answer in made.items():
+				doc = frappe.get_doc("Outsourcing Order", answer["name"])
+				row = doc.items[0]
+				self.assertEqual(
+					(row.service_item, row.rate, doc.supplier_warehouse),
+					(
+						service,
+						demo_outsourcing.SERVICES[service],
+						demo._warehouse(demo_outsourcing.SUPPLIER_WAREHOUSE),
+					),
+				)
+				apply_workflow(doc, "Approve")
+				self.assertEqual(frappe.db.get_value("Outsourcing Order", doc.name, "status"), "To Send")
+		finally:
+			frappe.db.rollback(save_point="dialogs")
 
 	def test_an_operation_is_out_and_a_semi_finished_order_came_back_with_a_reject(self):
 		orders = self.orders()
