@@ -564,6 +564,34 @@ def make_purchase_documents(doc) -> None:
 				if line.purchase_order_item == item.purchase_order_item:
 					line.db_set("subcontracting_order_item", item.name, update_modified=False)
 		doc.db_set("subcontracting_order", sco.name, update_modified=False)
+		if len(sources) > 1:
+			_reserve_where_the_materials_are(doc, sco)
+
+
+def _material_sources(doc) -> dict[tuple[str, str], str]:
+	"""(subcontracting order line, raw material) -> the warehouse the order's materials table names."""
+	source: dict[tuple[str, str], str] = {}
+	for line in doc.items:
+		for m in doc.materials:
+			if m.order_item == line.name and m.source_warehouse and line.subcontracting_order_item:
+				source.setdefault((line.subcontracting_order_item, m.item_code), m.source_warehouse)
+	return source
+
+
+def _reserve_where_the_materials_are(doc, sco) -> None:
+	"""Materials from several warehouses: each supplied item reserved in its own (ERPNext set the
+	line's), and the stock reserved for subcontracting counted again in both warehouses."""
+	from erpnext.stock.utils import get_bin
+
+	source = _material_sources(doc)
+	for s in sco.supplied_items:
+		warehouse = source.get((s.reference_name, s.rm_item_code))
+		if not warehouse or warehouse == s.reserve_warehouse:
+			continue
+		previous = s.reserve_warehouse
+		s.db_set("reserve_warehouse", warehouse, update_modified=False)
+		for wh in {previous, warehouse} - {None, ""}:
+			get_bin(s.rm_item_code, wh).update_reserved_qty_for_sub_contracting()
 
 
 def _buying_price_list(currency: str) -> str | None:
@@ -663,11 +691,7 @@ def send(doc) -> str:
 def _supplied_items(doc) -> list[frappe._dict]:
 	"""The subcontracting order's supplied items, each from the warehouse the order's materials
 	table names (ERPNext would take them from the finished good's warehouse of the line)."""
-	source: dict[tuple[str, str], str] = {}
-	for line in doc.items:
-		for m in doc.materials:
-			if m.order_item == line.name and m.source_warehouse:
-				source.setdefault((line.subcontracting_order_item, m.item_code), m.source_warehouse)
+	source = _material_sources(doc)
 	sco = frappe.get_doc("Subcontracting Order", doc.subcontracting_order)
 	return [
 		frappe._dict(

@@ -187,6 +187,31 @@ class TestLineShippingFromAnotherWarehouse(FactoryDataTestCase):
 		)
 		self.assertEqual([(d.item_code, d.s_warehouse) for d in se.items], [(LEATHER, STORES)])
 
+	def test_materials_from_several_warehouses_are_reserved_and_sent_from_each(self):
+		from erpnext.stock.doctype.stock_entry.stock_entry_utils import make_stock_entry
+
+		from order_tracking.tests.utils import BOOT, SOLE, UPPER
+
+		frappe.db.set_single_value("Stock Settings", "allow_negative_stock", 0)
+		make_stock_entry(item_code=UPPER, target=FG_WAREHOUSE, qty=2, basic_rate=20, company=COMPANY)
+		so = make_order([{"item_code": BOOT, "qty": 2, "rate": 100}])
+		order = outsourcing.make_for_order_line(so.items[0].name, PARTNER, add_days(nowdate(), 7), rate=30)
+		expected = sorted([(UPPER, FG_WAREHOUSE), (SOLE, STORES)])
+		self.assertEqual(sorted((m.item_code, m.source_warehouse) for m in order.materials), expected)
+		approve(order)
+		order.reload()
+		sco = frappe.get_doc("Subcontracting Order", order.subcontracting_order)
+		self.assertEqual(sorted((s.rm_item_code, s.reserve_warehouse) for s in sco.supplied_items), expected)
+		reserved = frappe.db.get_value(
+			"Bin", {"item_code": SOLE, "warehouse": STORES}, "reserved_qty_for_sub_contract"
+		)
+		self.assertGreaterEqual(flt(reserved), 2)
+		order.send_to_supplier()
+		se = frappe.get_doc(
+			"Stock Entry", frappe.db.get_value("Outsourcing Order", order.name, "send_stock_entry")
+		)
+		self.assertEqual(sorted((d.item_code, d.s_warehouse) for d in se.items), expected)
+
 
 class TestUnknownSupplier(FactoryDataTestCase):
 	def test_an_unknown_supplier_is_refused_by_name_and_nothing_is_saved(self):
