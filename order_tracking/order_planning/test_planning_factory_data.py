@@ -6,7 +6,7 @@ orders, lines whose BOM has no operations, and stopped work orders."""
 from datetime import datetime
 
 import frappe
-from frappe.utils import flt, now_datetime
+from frappe.utils import add_days, flt, now_datetime, nowdate
 
 from order_tracking.order_planning import planning
 from order_tracking.order_planning.doctype.order_plan.test_order_plan import PlanTestCase, boot_order
@@ -68,6 +68,34 @@ class TestCancellingPlansWithSubAssemblies(PlanTestCase):
 		for name in made.values():
 			self.assertEqual(frappe.db.get_value("Work Order", name, "docstatus"), 1, name)
 			self.assertIn(name, plan.cancel_report)
+
+
+class TestCancellingPlansWithOutsourcing(PlanTestCase):
+	@classmethod
+	def setUpClass(cls):
+		from order_tracking.tests.utils import make_outsourcing_fixtures
+
+		super().setUpClass()
+		make_outsourcing_fixtures()
+
+	def test_a_work_order_with_an_operation_on_an_outsourcing_order_stays_and_says_where(self):
+		from order_tracking.outsourcing import outsourcing
+		from order_tracking.tests.utils import PARTNER, approve
+
+		so = boot_order(qty=2)
+		plan = make_plan(customer=CUSTOMER, submit=True)
+		made = plan_work_orders(plan.name, so.name)
+		sewing = frappe.db.get_value("Job Card", {"work_order": made[BOOT]}, "name")
+		order = outsourcing.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 5), rate=2)
+		approve(order)
+		plan.reload()
+		plan.cancel()  # not refused: the outsourced work order is listed as staying
+		plan.reload()
+		self.assertEqual(frappe.db.get_value("Work Order", made[BOOT], "docstatus"), 1)
+		self.assertIn(made[BOOT], plan.cancel_report)
+		self.assertIn(order.name, plan.cancel_report)
+		self.assertEqual(frappe.db.get_value("Work Order", made[UPPER], "docstatus"), 2)
+		self.assertTrue(frappe.db.exists("Job Card", sewing))
 
 
 class TestLinesWithoutOperations(PlanTestCase):
