@@ -279,7 +279,7 @@ def _reason(v: M.Violation, card, target: str, calendar: R.Calendar | None) -> s
 			card.operation, R.HORIZON_DAYS, target
 		)
 	if v.code == M.OVER_CAPACITY:
-		return _("Capacity: {0} has {1} units and {2} operations already run then ({3})").format(
+		return _("Capacity: {0} runs {1} operations at a time and {2} already run then ({3})").format(
 			target, max(cint(calendar.parallel if calendar else 1), 1), v.count, v.other
 		)
 	if v.code == M.BEFORE_PREVIOUS:

@@ -19,9 +19,10 @@ frappe.provide("order_tracking.operations_gantt");
 	const ROW = 24;
 	const LABEL_WIDTH = 180;
 	const ZOOMS = [2, 4, 8, 16, 32, 64, 128];
+	// no reds: a red outline marks a late bar
 	const PALETTE = [
-		"#2490EF", "#8E44AD", "#16A085", "#E67E22", "#C0392B", "#2C3E50", "#D35400",
-		"#27AE60", "#7F8C8D", "#1ABC9C", "#9B59B6", "#F39C12", "#34495E", "#E84393",
+		"#2490EF", "#8E44AD", "#16A085", "#E67E22", "#2C3E50", "#27AE60", "#7F8C8D",
+		"#1ABC9C", "#9B59B6", "#F39C12", "#34495E", "#5E64FF", "#0097A7", "#6D4C41",
 	];
 
 	// "YYYY-MM-DD HH:mm:ss" in the system's time, as the form holds it (moment is slow for 2 000)
@@ -69,14 +70,12 @@ frappe.provide("order_tracking.operations_gantt");
 		day.setHours(0, 0, 0, 0);
 		const step = pph >= 32 ? 1 : pph >= 16 ? 3 : pph >= 8 ? 6 : 0;
 		for (let t = day.getTime(); t <= t1; t += 24 * HOUR) {
-			const x = ((t - t0) / HOUR) * pph;
-			if (x >= 0) {
-				parts.push(
-					`<div class="ot-gantt-day" style="left:${x}px">${frappe.datetime.str_to_user(
-						gantt.format(t).slice(0, 10)
-					)}</div>`
-				);
-			}
+			const x = Math.max(((t - t0) / HOUR) * pph, 0); // the first day from the left edge
+			parts.push(
+				`<div class="ot-gantt-day" style="left:${x}px">${frappe.datetime.str_to_user(
+					gantt.format(t).slice(0, 10)
+				)}</div>`
+			);
 			for (let h = step; step && h < 24; h += step) {
 				const xh = ((t + h * HOUR - t0) / HOUR) * pph;
 				if (xh > 0 && t + h * HOUR <= t1)
@@ -99,7 +98,7 @@ frappe.provide("order_tracking.operations_gantt");
 		.ot-gantt-labels .ot-gantt-corner{height:34px;border-bottom:1px solid var(--border-color);position:sticky;top:0;background:var(--card-bg,#fff)}
 		.ot-gantt-day{position:absolute;top:0;bottom:0;border-left:1px solid var(--gray-400);padding-left:3px;font-weight:500;white-space:nowrap}
 		.ot-gantt-hour{position:absolute;bottom:0;border-left:1px dotted var(--gray-300);padding-left:2px;color:var(--text-muted);white-space:nowrap}
-		.ot-gantt-lane{position:relative;border-bottom:1px solid var(--border-color)}
+		.ot-gantt-lane{position:relative;border-bottom:1px solid var(--border-color);content-visibility:auto}
 		.ot-gantt-bar{position:absolute;height:${ROW - 4}px;border-radius:3px;color:#fff;padding:2px 4px;overflow:hidden;white-space:nowrap;cursor:pointer;box-sizing:border-box;user-select:none;touch-action:none}
 		.ot-gantt-bar.ot-movable{cursor:grab}
 		.ot-gantt-bar.ot-dragging{cursor:grabbing;opacity:.85;z-index:5;box-shadow:0 2px 8px rgba(0,0,0,.35)}
@@ -133,8 +132,13 @@ frappe.provide("order_tracking.operations_gantt");
 			$w.html(`<p class="text-muted">${__("No operations are scheduled")}</p>`);
 			return null;
 		}
-		const t0 = Math.min(...bars.map((b) => b.start));
-		const t1 = Math.max(...bars.map((b) => b.end));
+		// from the hour before the first start to the hour after the last end
+		const first = new Date(Math.min(...bars.map((b) => b.start)));
+		first.setMinutes(0, 0, 0);
+		const last = new Date(Math.max(...bars.map((b) => b.end)));
+		last.setMinutes(0, 0, 0);
+		const t0 = first.getTime() - HOUR;
+		const t1 = last.getTime() + 2 * HOUR;
 		const span_hours = Math.max((t1 - t0) / HOUR, 1);
 		const state = { pph: opts.pph || ZOOMS.find((z) => z * span_hours >= 1000) || ZOOMS[ZOOMS.length - 1] };
 		const lanes = new Map();
