@@ -70,6 +70,9 @@ def ensure_outsourcing_masters() -> str:
 					"is_rejected_warehouse": int(kind == REJECTED_WAREHOUSE),
 				}
 			).insert()
+			# ERPNext keeps each company's warehouse accounts for the process (a request's
+			# worth); the demo runs in one process: the new warehouse must be seen
+			frappe.flags.pop("warehouse_account_map", None)
 	for item_code, rate in SERVICES.items():
 		_service_item(item_code)
 		_supplier_price(item_code, rate)
@@ -282,7 +285,8 @@ def ensure_supplier_statement() -> str:
 	doc.insert()
 	doc.submit()
 	doc.reload()
-	return f"{doc.name}: {len(doc.receipts)} receipt lines, {demo.CURRENCY} {doc.net_amount:g}, invoiced on {doc.purchase_invoice}"
+	receipts = ", ".join(sorted({r.outsourcing_receipt for r in doc.receipts}))
+	return f"{doc.name} of {receipts}: {demo.CURRENCY} {doc.net_amount:g}, invoiced on {doc.purchase_invoice}"
 
 
 def demo_orders() -> dict[str, str]:
