@@ -4,8 +4,8 @@ date in Frappe's Calendar view, coloured by the stage their Order Tracker has re
 `promised_dates(start, end, filters)` answers the events of the orders the user may read
 (`frappe.get_list`: role permissions, user permissions and sharing) whose delivery date falls in
 [start, end], not cancelled, with the calendar's list filters applied: `{"name", "title",
-"delivery_date", "customer", "customer_name", "status", "docstatus", "stage", "color", "allDay",
-"convertToUserTz"}` — `color` a hex colour per stage (`STAGE_COLORS`), an order without a
+"delivery_date", "customer", "customer_name", "status", "docstatus", "stage", "color", "tooltip",
+"allDay", "convertToUserTz"}` — `color` a hex colour per stage (`STAGE_COLORS`), an order without a
 tracker taken as Received. `public/js/sales_order_calendar.js` shows them.
 """
 
@@ -66,10 +66,12 @@ def promised_dates(start, end, filters: list | dict | str | None = None) -> list
 	events = []
 	for o in orders:
 		stage = stage_of.get(o.name) or stages.RECEIVED
+		title = _("{0} ({1}): {2}").format(o.customer_name or o.customer, o.name, _(stage))
 		events.append(
 			{
 				**o,
-				"title": _("{0} ({1}): {2}").format(o.customer_name or o.customer, o.name, _(stage)),
+				"title": title,
+				"tooltip": title,  # the calendar cuts the title to the day's width
 				"stage": stage,
 				"color": STAGE_COLORS.get(stage, STAGE_COLORS[stages.RECEIVED]),
 				"allDay": 1,
