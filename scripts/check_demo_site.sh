@@ -8,6 +8,9 @@
 #   4. facts checked through the REST API of a gunicorn serving the site (scripts/check_demo_site.py):
 #      every demo order at its stage, get_order_status answering for each, the rejected intake,
 #      job card times in operation order and within working hours;
+#   4b. the desk browser suite on that site (scripts/desk_browser_test.sh: each role's pages and
+#      buttons in chromium; `DESK RESULT` line, status in .ci/logs/desk.rc — it does not decide
+#      this script's exit status);
 #   5. the API fuzzed on that site (scripts/fuzz_api.py: Schemathesis against the app's OpenAPI
 #      description as Administrator, as a user with no role and as Guest; `FUZZ RESULT` line,
 #      status in .ci/logs/fuzz.rc — it does not decide this script's exit status);
@@ -113,6 +116,14 @@ done
 checks_rc=${PIPESTATUS[0]}
 
 summary=$(grep -E '^RESULT' "$LOGS/demo-site-checks.log" | tail -1)
+
+if [ -z "${OT_SKIP_DESK:-}" ]; then
+	# before the fuzzing, which mutates the site; the browser reaches gunicorn by the site's name
+	step "desk browser suite on $SITE (scripts/desk_browser_test.sh: every role, Playwright + Debian chromium)"
+	OT_BENCH="$BENCH" OT_DESK_SITE="$SITE" OT_DESK_URL="http://$SITE:$PORT" \
+		bash "$ROOT/scripts/desk_browser_test.sh" 2>&1 | tee "$LOGS/desk.log"
+	echo "${PIPESTATUS[0]}" >"$LOGS/desk.rc"
+fi
 
 if [ -z "${OT_SKIP_FUZZ:-}" ]; then
 	step "fuzzing the API on $SITE (Schemathesis)"

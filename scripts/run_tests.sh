@@ -97,7 +97,7 @@ if [ -d "$BENCH/apps/frappe" ] && [ -d "$BENCH/apps/erpnext" ] && [ -d "$BENCH/s
 
 	# ------------------------------------------------------------------ README step 1 on a new site
 	note "README step 1 on a throw-away site, then the API fuzzed and the load harness on it (scripts/check_demo_site.sh)"
-	rm -f "$LOGS/fuzz.rc" "$LOGS/load.rc" "$LOGS/replica.rc"
+	rm -f "$LOGS/desk.rc" "$LOGS/fuzz.rc" "$LOGS/load.rc" "$LOGS/replica.rc"
 	bash "$ROOT/scripts/check_demo_site.sh" 2>&1 | tee "$LOGS/demo-site.log"
 	demo_rc=${PIPESTATUS[0]}
 	demo_result=$(grep -E '^DEMO SITE CHECK' "$LOGS/demo-site.log" | tail -1)
@@ -105,6 +105,16 @@ if [ -d "$BENCH/apps/frappe" ] && [ -d "$BENCH/apps/erpnext" ] && [ -d "$BENCH/s
 		summary+=("throw-away demo site: PASSED (${demo_result#DEMO SITE CHECK PASSED: })")
 	else
 		summary+=("throw-away demo site: FAILED (${demo_result:-see .ci/logs/demo-site.log})")
+		failed=1
+	fi
+	desk_result=$(grep -E '^DESK RESULT' "$LOGS/desk.log" 2>/dev/null | tail -1)
+	if [ ! -f "$LOGS/desk.rc" ]; then
+		summary+=("desk browser suite: DID NOT RUN (see .ci/logs/demo-site.log)")
+		failed=1
+	elif [ "$(cat "$LOGS/desk.rc")" = "0" ]; then
+		summary+=("desk browser suite: PASSED (${desk_result#DESK RESULT: }; screenshots .ci/logs/desk-*.png)")
+	else
+		summary+=("desk browser suite: FAILED (${desk_result#DESK RESULT: }; see .ci/logs/desk.log)")
 		failed=1
 	fi
 	fuzz_result=$(grep -E '^FUZZ RESULT' "$LOGS/fuzz.log" 2>/dev/null | tail -1)
@@ -141,6 +151,7 @@ else
 	summary+=("integration suite: SKIPPED (no Frappe + ERPNext bench with site $SITE at $BENCH; see README)")
 	summary+=("portal browser test: SKIPPED (no bench)")
 	summary+=("throw-away demo site: SKIPPED (no bench)")
+	summary+=("desk browser suite: SKIPPED (no bench)")
 	summary+=("API fuzzing: SKIPPED (no bench)")
 	summary+=("load and faults: SKIPPED (no bench)")
 	summary+=("read replica: SKIPPED (no bench)")
