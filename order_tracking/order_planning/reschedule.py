@@ -369,9 +369,14 @@ def _update_schedule_rows(job_card: str, target: str, start: datetime, end: date
 		.run(as_dict=True)
 	)
 	for row in schedules:
-		frappe.db.set_value("Daily Schedule Operation", row.name, values, update_modified=False)
+		# it starts from now on and has not started: no longer late, if it was
+		frappe.db.set_value(
+			"Daily Schedule Operation", row.name, {**values, "status": "Not Started"}, update_modified=False
+		)
 		for ws in {row.workstation, target}:
 			_resequence(row.parent, ws)
+		late = frappe.db.count("Daily Schedule Operation", {"parent": row.parent, "status": "Late"})
+		frappe.db.set_value(DAILY, row.parent, "late_count", late, update_modified=False)
 	for name in frappe.get_all(
 		"Order Plan Operation", filters={"job_card": job_card, "parenttype": "Order Plan"}, pluck="name"
 	):

@@ -122,6 +122,11 @@ class TestReschedule(PlanTestCase):
 		self.assertTrue([r for r in schedule.operations if r.job_card == boot])
 		self.place(upper, at(self.day, 9), at(self.day, 10))
 		self.place(boot, at(self.day, 10), at(self.day, 12))  # 2 x 60 working minutes
+		# the schedule had it late
+		frappe.db.set_value(
+			"Daily Schedule Operation", {"parent": schedule.name, "job_card": boot}, "status", "Late"
+		)
+		frappe.db.set_value("Daily Schedule", schedule.name, "late_count", 1)
 
 		answer = move_operation(boot, str(at(self.day, 15)))
 		# 120 working minutes from 15:00 run over the night: 2 hours today, none tomorrow morning
@@ -153,10 +158,15 @@ class TestReschedule(PlanTestCase):
 		row = frappe.get_all(
 			"Daily Schedule Operation",
 			filters={"parent": schedule.name, "job_card": boot},
-			fields=["planned_start", "planned_end", "sequence"],
+			fields=["planned_start", "planned_end", "sequence", "status"],
 		)[0]
 		self.assertEqual(
 			(get_datetime(row.planned_start), get_datetime(row.planned_end)), (at(self.day, 15), end)
+		)
+		self.assertEqual(row.status, "Not Started")
+		self.assertEqual(
+			frappe.db.get_value("Daily Schedule", schedule.name, "late_count"),
+			frappe.db.count("Daily Schedule Operation", {"parent": schedule.name, "status": "Late"}),
 		)
 		sewing = frappe.get_all(
 			"Daily Schedule Operation",
