@@ -537,8 +537,9 @@ def _merge_periods(periods: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _committed_load(workstations: list[str]) -> dict[str, float]:
-	"""Minutes still to be worked on each workstation: open job cards, and the operations of open
-	work orders that have no job card yet."""
+	"""Minutes still to be worked on each workstation: open job cards of open work orders, and the
+	operations of open work orders that have no job card yet. A stopped work order holds no
+	capacity until it is resumed: the same rule as the week plans and the daily schedule."""
 	wo = frappe.qb.DocType("Work Order")
 	wop = frappe.qb.DocType("Work Order Operation")
 	jc = frappe.qb.DocType("Job Card")
@@ -546,6 +547,8 @@ def _committed_load(workstations: list[str]) -> dict[str, float]:
 
 	cards = (
 		frappe.qb.from_(jc)
+		.join(wo)
+		.on(wo.name == jc.work_order)
 		.select(
 			jc.workstation,
 			jc.operation_id,
@@ -554,7 +557,13 @@ def _committed_load(workstations: list[str]) -> dict[str, float]:
 			jc.for_quantity,
 			jc.total_completed_qty,
 		)
-		.where(jc.workstation.isin(workstations) & (jc.docstatus == 0) & jc.status.isin(JOB_CARD_OPEN))
+		.where(
+			jc.workstation.isin(workstations)
+			& (jc.docstatus == 0)
+			& jc.status.isin(JOB_CARD_OPEN)
+			& (wo.docstatus == 1)
+			& wo.status.isin(WORK_ORDER_OPEN)
+		)
 		.run(as_dict=True)
 	)
 	with_card = {c.operation_id for c in cards if c.operation_id}

@@ -6,6 +6,7 @@ from frappe.model.document import Document
 from frappe.utils import now_datetime
 
 from order_tracking.core import portal as core
+from order_tracking.utils import check_fetched_links
 
 
 class OrderTrackingLink(Document):
@@ -29,6 +30,7 @@ class OrderTrackingLink(Document):
 		self.revoked = 0
 
 	def validate(self):
+		check_fetched_links(self)
 		self.customer = frappe.db.get_value("Sales Order", self.sales_order, "customer")
 		if self.revoked and not self.revoked_on:
 			self.revoked_on = now_datetime()

@@ -11,6 +11,7 @@ from erpnext.stock.get_item_details import get_conversion_factor, get_price_list
 from order_tracking.core import intake as core
 from order_tracking.order_tracking import intake as oi
 from order_tracking.order_tracking.tracking import get_settings
+from order_tracking.utils import check_fetched_links
 
 STATUS_NEW = "New"
 STATUS_REJECTED = "Rejected"
@@ -59,6 +60,7 @@ class OrderIntake(Document):
 	# end: auto-generated types
 	def validate(self):
 		self.validate_not_converted()
+		check_fetched_links(self)
 		# NULL, not "", when there is none: NULLs never collide in the unique index
 		self.external_ref = (self.external_ref or "").strip() or None
 		self.validate_unique_reference()

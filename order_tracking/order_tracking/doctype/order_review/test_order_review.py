@@ -337,6 +337,27 @@ class TestOrderReview(FrappeTestCase):
 		self.assertGreater(getdate(after.supply_date), getdate(before.supply_date))
 		self.assertEqual(wo.docstatus, 1)
 
+	def test_a_stopped_work_order_holds_no_capacity(self):
+		# the rule of the week plans and the daily schedule: its job cards wait, they take no hours
+		from erpnext.manufacturing.doctype.work_order.test_work_order import make_wo_order_test_record
+		from erpnext.manufacturing.doctype.work_order.work_order import stop_unstop
+
+		before = rows(review_of(boot_order(5, days=60)), "Capacity")[SEWER]
+		wo = make_wo_order_test_record(
+			production_item=BOOT,
+			qty=40,
+			company=COMPANY,
+			wip_warehouse=STORES,
+			fg_warehouse=STORES,
+			source_warehouse=STORES,
+			stock_uom="Nos",
+		)
+		self.assertTrue(frappe.db.exists("Job Card", {"work_order": wo.name, "docstatus": 0}))
+		stop_unstop(wo.name, "Stopped")
+		after = rows(review_of(boot_order(5, days=60)), "Capacity")[SEWER]
+		self.assertEqual(after.utilisation_pct, before.utilisation_pct)
+		self.assertEqual(str(after.supply_date), str(before.supply_date))
+
 	def test_earlier_approved_orders_claim_materials_first(self):
 		set_stock(SOLE, 15)
 		first = review_of(boot_order(10, days=10))

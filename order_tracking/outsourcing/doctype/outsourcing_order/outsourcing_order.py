@@ -9,6 +9,7 @@ from order_tracking.core import outsourcing as O
 from order_tracking.core import stages as ST
 from order_tracking.order_tracking.tracking import EventSpec, one_refresh, record_events
 from order_tracking.outsourcing import outsourcing
+from order_tracking.utils import check_fetched_links
 
 
 class OutsourcingOrder(Document):
@@ -59,6 +60,7 @@ class OutsourcingOrder(Document):
 
 	# end: auto-generated types
 	def validate(self):
+		check_fetched_links(self)
 		outsourcing.fill_order(self)
 		outsourcing.validate_order(self)
 		if self.docstatus == 0:

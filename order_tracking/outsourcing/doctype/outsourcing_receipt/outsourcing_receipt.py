@@ -6,6 +6,7 @@ from frappe.model.document import Document
 
 from order_tracking.order_tracking.tracking import one_refresh
 from order_tracking.outsourcing import outsourcing
+from order_tracking.utils import check_fetched_links
 
 
 class OutsourcingReceipt(Document):
@@ -45,6 +46,7 @@ class OutsourcingReceipt(Document):
 
 	# end: auto-generated types
 	def validate(self):
+		check_fetched_links(self)
 		outsourcing.fill_receipt(self)
 		if self.docstatus == 0:
 			outsourcing.check_receipt(self)

@@ -6,6 +6,7 @@ from frappe.model.document import Document
 
 from order_tracking.order_tracking.tracking import one_refresh
 from order_tracking.settlement import settlement
+from order_tracking.utils import check_fetched_links
 
 
 class OrderReturn(Document):
@@ -43,6 +44,7 @@ class OrderReturn(Document):
 
 	# end: auto-generated types
 	def validate(self):
+		check_fetched_links(self)
 		settlement.validate_return(self)
 
 	def before_submit(self):

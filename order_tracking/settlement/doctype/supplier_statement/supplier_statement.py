@@ -5,6 +5,7 @@ import frappe
 from frappe.model.document import Document
 
 from order_tracking.settlement import settlement
+from order_tracking.utils import check_fetched_links
 
 
 class SupplierStatement(Document):
@@ -54,6 +55,7 @@ class SupplierStatement(Document):
 
 	# end: auto-generated types
 	def validate(self):
+		check_fetched_links(self)
 		settlement.validate_statement(self)
 
 	def before_submit(self):
