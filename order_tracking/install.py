@@ -211,8 +211,10 @@ def after_migrate():
 def add_indexes():
 	"""Indexes the app needs on ERPNext's tables."""
 	from order_tracking.delivery.delivery import add_indexes as delivery_indexes
+	from order_tracking.order_planning.reschedule import add_indexes as reschedule_indexes
 
 	delivery_indexes()
+	reschedule_indexes()
 
 
 def set_missing_settings_defaults():

@@ -60,12 +60,16 @@ def move_operation(
 ) -> dict:
 	"""Check the move and, when every rule holds, write it everywhere the plan is kept."""
 	now = get_datetime(now or now_datetime())
-	card = _open_card(job_card)
-	target = workstation or card.workstation
+	if not frappe.db.exists("Job Card", job_card):
+		frappe.throw(_("Job Card {0} does not exist").format(job_card), frappe.DoesNotExistError)
+	target = workstation or frappe.db.get_value("Job Card", job_card, "workstation")
 	start = get_datetime(start).replace(second=0, microsecond=0)
-	# moves onto one workstation are checked one at a time: the second waits for the first's commit
-	if not frappe.db.get_value("Workstation", target, "name", for_update=True):
+	# Moves onto one workstation are checked one at a time, the workstation locked before anything
+	# else; what decides the move is read with locking reads (the rows as committed, whatever this
+	# transaction read before): the second of two moves at once sees the first's slot.
+	if not target or not frappe.db.get_value("Workstation", target, "name", for_update=True):
 		frappe.throw(_("Workstation {0} does not exist").format(target), MoveRefused, title=_("Move Refused"))
+	card = _open_card(job_card)
 	calendars = _calendars(card, target, now)
 	minutes = _working_minutes(card, calendars.get(card.workstation))
 	previous, following = _routing(card)
@@ -178,13 +182,15 @@ def _allowed_workstations(card, target: str) -> tuple[str, ...]:
 
 
 def _bookings(workstation: str, job_card: str, start: datetime, end: datetime) -> list[M.Slot]:
-	"""Open job cards on the workstation whose scheduled time meets [start, end]."""
+	"""Open job cards on the workstation whose scheduled time meets [start, end] (locked; found by
+	the index on `workstation, expected_start_date`, `add_indexes`)."""
 	jc = frappe.qb.DocType("Job Card")
 	rows = (
 		frappe.qb.from_(jc)
 		.select(jc.name, jc.expected_start_date, jc.expected_end_date)
 		.where((jc.workstation == workstation) & (jc.docstatus == 0) & jc.status.notin(JOB_CARD_DONE))
 		.where((jc.name != job_card) & (jc.expected_start_date < end) & (jc.expected_end_date > start))
+		.for_update()
 		.run(as_dict=True)
 	)
 	return [
@@ -235,23 +241,31 @@ def _steps(work_order: str) -> list[M.RoutingStep]:
 
 def _slots(work_orders: list[str]) -> dict[str, M.Slot]:
 	"""By Work Order Operation: the scheduled time of its open job card, else the operation's plan
-	(done operations bind nothing any more)."""
+	(done operations bind nothing any more); locked, as the move's own rows."""
 	if not work_orders:
 		return {}
 	result: dict[str, M.Slot] = {}
-	for r in frappe.get_all(
-		"Work Order Operation",
-		filters={"parent": ("in", work_orders), "parenttype": "Work Order"},
-		fields=["name", "planned_start_time", "planned_end_time", "status"],
+	wop = frappe.qb.DocType("Work Order Operation")
+	jc = frappe.qb.DocType("Job Card")
+	for r in (
+		frappe.qb.from_(wop)
+		.select(wop.name, wop.planned_start_time, wop.planned_end_time, wop.status)
+		.where(wop.parent.isin(work_orders) & (wop.parenttype == "Work Order"))
+		.for_update()
+		.run(as_dict=True)
 	):
 		if r.status != "Completed" and r.planned_start_time and r.planned_end_time:
 			result[r.name] = M.Slot(
 				r.name, get_datetime(r.planned_start_time), get_datetime(r.planned_end_time)
 			)
-	for c in frappe.get_all(
-		"Job Card",
-		filters={"work_order": ("in", work_orders), "docstatus": ("<", 2)},
-		fields=["name", "operation_id", "status", "docstatus", "expected_start_date", "expected_end_date"],
+	for c in (
+		frappe.qb.from_(jc)
+		.select(
+			jc.name, jc.operation_id, jc.status, jc.docstatus, jc.expected_start_date, jc.expected_end_date
+		)
+		.where(jc.work_order.isin(work_orders) & (jc.docstatus < 2))
+		.for_update()
+		.run(as_dict=True)
 	):
 		if c.docstatus == 1 or c.status in JOB_CARD_DONE:
 			result.pop(c.operation_id, None)
@@ -393,3 +407,8 @@ def _resequence(schedule: str, workstation: str) -> None:
 	for seq, row in enumerate(rows, start=1):
 		if cint(row.sequence) != seq:
 			frappe.db.set_value("Daily Schedule Operation", row.name, "sequence", seq, update_modified=False)
+
+
+def add_indexes():
+	"""The Gantt's moves find a workstation's job cards by time (install.after_migrate)."""
+	frappe.db.add_index("Job Card", ["workstation", "expected_start_date"])

@@ -22,8 +22,11 @@ from order_tracking.tests.utils import (
 	OTHER_CUSTOMER,
 	SEWING_LINE,
 	UPPER,
+	FrappeTestCase,
 	make_plan,
+	make_planning_fixtures,
 	make_user,
+	set_settings,
 	tracker,
 )
 
@@ -180,7 +183,9 @@ class TestReschedule(PlanTestCase):
 			sorted(get_datetime(r.planned_start) for r in sewing),
 		)
 		(plan_row,) = frappe.get_all(
-			"Order Plan Operation", filters={"job_card": boot}, fields=["planned_start", "planned_end"]
+			"Order Plan Operation",
+			filters={"parent": plan.name, "job_card": boot},
+			fields=["planned_start", "planned_end"],
 		)
 		self.assertEqual(
 			(get_datetime(plan_row.planned_start), get_datetime(plan_row.planned_end)),
@@ -226,7 +231,9 @@ class TestReschedule(PlanTestCase):
 		operation = frappe.db.get_value("Job Card", boot, "operation_id")
 		self.assertEqual(frappe.db.get_value("Work Order Operation", operation, "workstation"), spare.name)
 		self.assertEqual(
-			frappe.get_all("Order Plan Operation", filters={"job_card": boot}, pluck="workstation"),
+			frappe.get_all(
+				"Order Plan Operation", filters={"parent": plan.name, "job_card": boot}, pluck="workstation"
+			),
 			[spare.name],
 		)
 		# the cutting table is not a sewing line
@@ -298,7 +305,98 @@ class TestReschedule(PlanTestCase):
 		frappe.set_user(planner)
 		self.assertEqual(move_operation(boot, str(at(self.day, 14)))["end"], at(self.day, 15))
 		frappe.set_user("Administrator")
-		self.assertEqual(self.snapshot(boot)["events"], 1)
+		self.assertEqual(frappe.db.count("Order Event", {"sales_order": so.name, "event": EVENT}), 1)
+
+
+class TestConcurrentMoves(FrappeTestCase):
+	"""Two planners drag two operations onto the sewing line's last free unit at the same time: one
+	move is kept, the other refused — never more operations at once than the line has units."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		make_planning_fixtures()
+		set_settings(sub_assembly_work_orders=1, late_operation_grace=30, planning_wip_warehouse=None)
+		# the two requests run in their own connections
+		frappe.db.commit()  # nosemgrep
+
+	def test_two_moves_onto_the_last_unit_at_once(self):
+		import threading
+		import traceback
+
+		orders = [boot_order(qty=1) for _ in range(3)]
+		plan = make_plan(customer=CUSTOMER, submit=True)
+		day = working_day(4)
+		try:
+			cards = [TestReschedule.cards(self, plan, so.name) for so in orders]
+			for upper, _boot in cards:
+				TestReschedule.place(self, upper, at(day, 8), at(day, 8, 30))
+			TestReschedule.place(self, cards[0][1], at(day, 9), at(day, 11))  # one of the two units
+			TestReschedule.place(self, cards[1][1], at(day, 14), at(day, 15))
+			TestReschedule.place(self, cards[2][1], at(day, 15), at(day, 16))
+			frappe.db.commit()  # nosemgrep
+			site = frappe.local.site
+			barrier = threading.Barrier(2)
+			kept, refused, errors = [], [], []
+
+			def request(card):
+				frappe.init(site=site)
+				frappe.connect()
+				try:
+					frappe.set_user("Administrator")
+					barrier.wait(timeout=30)
+					move_operation(card, str(at(day, 10)))
+					# end of a simulated request
+					frappe.db.commit()  # nosemgrep
+					kept.append(card)
+				except MoveRefused:
+					frappe.db.rollback()
+					refused.append(card)
+				except Exception as e:
+					frappe.db.rollback()
+					errors.append(repr(e) + traceback.format_exc()[-2500:])
+				finally:
+					frappe.destroy()
+
+			threads = [threading.Thread(target=request, args=(cards[k][1],)) for k in (1, 2)]
+			for t in threads:
+				t.start()
+			for t in threads:
+				t.join(timeout=120)
+			self.assertEqual(errors, [])
+			self.assertEqual((len(kept), len(refused)), (1, 1))
+			at_ten = frappe.get_all(
+				"Job Card",
+				filters={"name": ("in", [boot for _u, boot in cards]), "expected_start_date": at(day, 10)},
+				pluck="name",
+			)
+			self.assertEqual(at_ten, kept)
+			self.assertEqual(
+				frappe.db.count("Order Event", {"event": EVENT, "reference_name": refused[0]}), 0
+			)
+		finally:
+			_undo(plan.name, [so.name for so in orders])
+
+
+def _undo(plan: str, sales_orders: list[str]):
+	"""Take back what the concurrency test had to commit: the plan cancelled (its work orders with
+	it, ERPNext deleting their job cards, whose names later tests get again) and deleted, the
+	events of its job cards, the orders cancelled."""
+	frappe.set_user("Administrator")
+	cards = frappe.get_all("Order Plan Operation", filters={"parent": plan}, pluck="job_card")
+	doc = frappe.get_doc("Order Plan", plan)
+	if doc.docstatus == 1:
+		doc.cancel()
+	frappe.delete_doc("Order Plan", plan, force=True)
+	frappe.db.delete(
+		"Order Event", {"reference_doctype": "Job Card", "reference_name": ("in", cards or [""])}
+	)
+	for name in sales_orders:
+		so = frappe.get_doc("Sales Order", name)
+		if so.docstatus == 1:
+			so.ignore_linked_doctypes = ("Order Tracker", "Order Plan", "Daily Schedule", "Order Event")
+			so.cancel()
+	frappe.db.commit()  # nosemgrep
 
 
 class TestPromisedDates(PlanTestCase):
