@@ -104,7 +104,7 @@ frappe.provide("order_tracking.operations_gantt");
 		.ot-gantt-bar.ot-dragging{cursor:grabbing;opacity:.85;z-index:5;box-shadow:0 2px 8px rgba(0,0,0,.35)}
 		.ot-gantt-bar.ot-late{outline:2px solid var(--red-500);outline-offset:-2px}
 		.ot-gantt-bar.ot-late::before{content:"! ";font-weight:700}
-		.ot-gantt-bar.ot-fixed{background-image:repeating-linear-gradient(45deg,rgba(255,255,255,.25) 0 4px,transparent 4px 8px)}
+		.ot-gantt .ot-fixed{background-image:repeating-linear-gradient(45deg,rgba(255,255,255,.25) 0 4px,transparent 4px 8px)}
 		.ot-gantt-tip{position:absolute;z-index:6;background:var(--gray-800,#333);color:#fff;padding:2px 6px;border-radius:3px;pointer-events:none;white-space:nowrap}
 		.ot-gantt-lane.ot-drop{background:var(--control-bg,#f4f5f6)}`;
 		$("<style id='ot-gantt-style'>").text(css).appendTo(document.head);
@@ -157,7 +157,9 @@ frappe.provide("order_tracking.operations_gantt");
 						: __("Click an operation to open its Job Card")
 				}</span>
 				<span class="ml-auto text-muted">${__("{0} operations on {1} workstations", [bars.length, names.length])}
-					&nbsp; <span style="outline:2px solid var(--red-500);padding:0 4px">!</span> ${__("ends after the order's due date")}</span>
+					&nbsp; <span style="outline:2px solid var(--red-500);padding:0 4px">!</span> ${__("ends after the order's due date")}
+					&nbsp; <span class="ot-fixed" style="display:inline-block;width:14px;height:10px;background-color:var(--gray-500)"></span>
+					${__("stays where it is (started, or no job card yet)")}</span>
 			</div>
 			<div class="ot-gantt-body"></div></div>`).appendTo($w);
 		const $body = $root.find(".ot-gantt-body");
