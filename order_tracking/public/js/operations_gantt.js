@@ -21,8 +21,20 @@ frappe.provide("order_tracking.operations_gantt");
 	const ZOOMS = [2, 4, 8, 16, 32, 64, 128];
 	// no reds: a red outline marks a late bar
 	const PALETTE = [
-		"#2490EF", "#8E44AD", "#16A085", "#E67E22", "#2C3E50", "#27AE60", "#7F8C8D",
-		"#1ABC9C", "#9B59B6", "#F39C12", "#34495E", "#5E64FF", "#0097A7", "#6D4C41",
+		"#2490EF",
+		"#8E44AD",
+		"#16A085",
+		"#E67E22",
+		"#2C3E50",
+		"#27AE60",
+		"#7F8C8D",
+		"#1ABC9C",
+		"#9B59B6",
+		"#F39C12",
+		"#34495E",
+		"#5E64FF",
+		"#0097A7",
+		"#6D4C41",
 	];
 
 	// "YYYY-MM-DD HH:mm:ss" in the system's time, as the form holds it (moment is slow for 2 000)
@@ -99,7 +111,9 @@ frappe.provide("order_tracking.operations_gantt");
 		.ot-gantt-day{position:absolute;top:0;bottom:0;border-left:1px solid var(--gray-400);padding-left:3px;font-weight:500;white-space:nowrap}
 		.ot-gantt-hour{position:absolute;bottom:0;border-left:1px dotted var(--gray-300);padding-left:2px;color:var(--text-muted);white-space:nowrap}
 		.ot-gantt-lane{position:relative;border-bottom:1px solid var(--border-color);content-visibility:auto}
-		.ot-gantt-bar{position:absolute;height:${ROW - 4}px;border-radius:3px;color:#fff;padding:2px 4px;overflow:hidden;white-space:nowrap;cursor:pointer;box-sizing:border-box;user-select:none;touch-action:none}
+		.ot-gantt-bar{position:absolute;height:${
+			ROW - 4
+		}px;border-radius:3px;color:#fff;padding:2px 4px;overflow:hidden;white-space:nowrap;cursor:pointer;box-sizing:border-box;user-select:none;touch-action:none}
 		.ot-gantt-bar.ot-movable{cursor:grab}
 		.ot-gantt-bar.ot-dragging{cursor:grabbing;opacity:.85;z-index:5;box-shadow:0 2px 8px rgba(0,0,0,.35)}
 		.ot-gantt-bar.ot-late{outline:2px solid var(--red-500);outline-offset:-2px}
@@ -153,7 +167,9 @@ frappe.provide("order_tracking.operations_gantt");
 				<button class="btn btn-xs btn-default ot-zoom-in">+</button>
 				<span class="text-muted">${
 					opts.can_move
-						? __("Drag an operation to another time or workstation to move it; click it to open its Job Card")
+						? __(
+								"Drag an operation to another time or workstation to move it; click it to open its Job Card"
+						  )
 						: __("Click an operation to open its Job Card")
 				}</span>
 				<span class="ml-auto text-muted">${__("{0} operations on {1} workstations", [bars.length, names.length])}
@@ -307,9 +323,7 @@ frappe.provide("order_tracking.operations_gantt");
 	};
 
 	function title(r, extra) {
-		return [r.work_order || r.job, r.operation, r.item_code, r.sales_order, ...extra]
-			.filter((s) => s)
-			.join(" · ");
+		return [r.work_order || r.job, r.operation, r.item_code, r.sales_order, ...extra].filter((s) => s).join(" · ");
 	}
 
 	gantt.for_daily_schedule = function (frm) {
