@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 
 import frappe
 from frappe import _
+from frappe.query_builder.functions import Coalesce
 from frappe.utils import flt, get_datetime, getdate, now_datetime, nowdate
 
 from order_tracking.core import delivery as D
@@ -1253,13 +1254,22 @@ def last_rate(supplier: str, service_item: str) -> float:
 	)
 	if rows:
 		return flt(rows[0][0])
-	price = frappe.db.get_value(
-		"Item Price",
-		{"item_code": service_item, "buying": 1, "supplier": ("in", [supplier, "", None])},
-		"price_list_rate",
-		order_by="supplier desc",
+	# the supplier's own price first, else a buying price for any supplier (supplier empty: NULL,
+	# which an `in` filter never matches)
+	ip = frappe.qb.DocType("Item Price")
+	prices = (
+		frappe.qb.from_(ip)
+		.select(ip.price_list_rate)
+		.where(
+			(ip.item_code == service_item)
+			& (ip.buying == 1)
+			& ((ip.supplier == supplier) | ip.supplier.isnull() | (ip.supplier == ""))
+		)
+		.orderby(Coalesce(ip.supplier, ""), order=frappe.qb.desc)
+		.limit(1)
+		.run()
 	)
-	return flt(price)
+	return flt(prices[0][0]) if prices else 0.0
 
 
 def outsourcing_workstation() -> str:

@@ -19,6 +19,7 @@ from order_tracking.tests.utils import (
 	REJECTED_WAREHOUSE,
 	SEWING,
 	STITCHED_UPPER,
+	STITCHING_SERVICE,
 	STORES,
 	FrappeTestCase,
 	approve,
@@ -257,9 +258,10 @@ class TestUnknownSupplier(FactoryDataTestCase):
 				"items": [{"order_item": "nothing", "accepted_qty": 1}],
 			}
 		)
-		with self.assertRaises(outsourcing.OutsourcingError) as e:
+		with self.assertRaises(frappe.LinkValidationError) as e:
 			receipt.insert()
 		self.assertIn("OSO-NO-SUCH-ORDER", str(e.exception))
+		self.assertFalse(frappe.db.exists("Outsourcing Receipt", {"outsourcing_order": "OSO-NO-SUCH-ORDER"}))
 
 
 class TestSettingsTakeEffectAtOnce(FrappeTestCase):
@@ -319,3 +321,31 @@ class TestSettingsTakeEffectAtOnce(FrappeTestCase):
 		frappe.local.cache = {}
 		frappe.db.rollback()
 		self.assertEqual(get_settings().outsourcing_rejected_warehouse, REJECTED_WAREHOUSE)
+
+
+class TestAgreedRate(FactoryDataTestCase):
+	def buying_price(self, rate: float, supplier: str | None = None):
+		price_list = frappe.db.get_value("Price List", {"buying": 1, "enabled": 1}, "name")
+		frappe.get_doc(
+			{
+				"doctype": "Item Price",
+				"item_code": STITCHING_SERVICE,
+				"price_list": price_list,
+				"price_list_rate": rate,
+				"supplier": supplier,
+				"valid_from": add_days(nowdate(), -1),
+			}
+		).insert()
+
+	def test_a_buying_price_for_any_supplier_is_the_rate_proposed(self):
+		# an Item Price with no supplier keeps NULL there, which an `in ("", None)` filter never matched
+		frappe.db.delete("Item Price", {"item_code": STITCHING_SERVICE})
+		self.assertEqual(outsourcing.last_rate(PARTNER, STITCHING_SERVICE), 0)
+		self.buying_price(3.5)
+		self.assertEqual(outsourcing.last_rate(PARTNER, STITCHING_SERVICE), 3.5)
+
+	def test_the_suppliers_own_price_comes_before_a_price_for_any_supplier(self):
+		frappe.db.delete("Item Price", {"item_code": STITCHING_SERVICE})
+		self.buying_price(3.5)
+		self.buying_price(2.75, supplier=PARTNER)
+		self.assertEqual(outsourcing.last_rate(PARTNER, STITCHING_SERVICE), 2.75)
