@@ -1,11 +1,14 @@
 """order_tracking.core.reschedule: the checks of an operation moved by hand on the Gantt."""
 
+from collections import defaultdict
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from order_tracking.core import reschedule as M
+from order_tracking.core import scheduling as S
 from order_tracking.core.review import Calendar
 
 SHOP = ((480, 720), (780, 1020))  # 08:00-12:00, 13:00-17:00
@@ -170,3 +173,94 @@ def test_routing_groups_are_the_steps_in_order():
 	]
 	assert M.routing_groups(steps) == [["a"], ["b", "c", "d"]]
 	assert M.routing_groups([]) == []
+
+
+# ------------------------------------------------------------------ against the scheduler's own validation
+
+GAP = 10
+POOLS = (("A",), ("B",), ("A", "B"))
+
+
+def shop_problem(chains) -> S.Problem:
+	"""Jobs of operations in routing order on A (one unit) and B (two units, a holiday on day 2)."""
+	calendars = {
+		"A": Calendar.from_periods("A", SHOP),
+		"B": Calendar.from_periods(
+			"B", ((420, 720), (780, 960)), parallel=2, holidays=frozenset({date(2026, 11, 25)})
+		),
+	}
+	jobs, ops = [], []
+	for j, chain in enumerate(chains):
+		jobs.append(S.Job(f"j{j}", due=3 * 1440))
+		previous = ()
+		for k, (pool, minutes) in enumerate(chain):
+			op = f"j{j}.{k}"
+			ops.append(S.Op(op, f"j{j}", POOLS[pool], minutes, after=previous, gap=GAP if previous else 0))
+			previous = (op,)
+	return S.Problem(MONDAY, calendars, tuple(jobs), tuple(ops), horizon_days=30)
+
+
+def moved(problem: S.Problem, schedule: S.Schedule, op: str, workstation: str, start: int, end: int):
+	"""The schedule with one operation moved, each workstation's units given again earliest start
+	first (interval colouring: as few units as the most operations at once)."""
+	placements = dict(schedule.placements)
+	placements[op] = replace(placements[op], workstation=workstation, unit=0, start=start, end=end)
+	by_ws = defaultdict(list)
+	for p in placements.values():
+		by_ws[p.workstation].append(p)
+	for items in by_ws.values():
+		free: list[int] = []
+		for p in sorted(items, key=lambda p: (p.start, p.end, p.op)):
+			unit = next((u for u, e in enumerate(free) if e <= p.start), None)
+			if unit is None:
+				unit = len(free)
+				free.append(0)
+			free[unit] = p.end
+			placements[p.op] = replace(p, unit=unit)
+	return S._summarise(S._prepare(problem), placements, dict(schedule.unscheduled), "moved", 0)
+
+
+chains = st.lists(
+	st.lists(st.tuples(st.integers(0, 2), st.integers(10, 300)), min_size=1, max_size=3),
+	min_size=1,
+	max_size=5,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(chains, st.data())
+def test_a_move_is_accepted_exactly_when_the_schedulers_validation_accepts_the_result(chains, data):
+	problem = shop_problem(chains)
+	schedule = S.schedule(problem, budget=200)
+	assert S.validate(problem, schedule) == []
+	ops = {o.id: o for o in problem.ops}
+	op = data.draw(st.sampled_from(sorted(schedule.placements)))
+	o = ops[op]
+	workstation = data.draw(st.sampled_from(o.workstations))
+	placed = schedule.placements
+	# anywhere, or close to where the routing binds (the previous operation's end plus the gap)
+	near = [placed[a].end + d for a in o.after for d in range(-3, GAP + 3)]
+	start = data.draw(st.one_of(st.integers(0, 6 * 1440), *([st.sampled_from(near)] if near else [])))
+	at_ = lambda m: problem.start + timedelta(minutes=m)  # noqa: E731
+	move = M.Move(
+		op,
+		workstation,
+		at_(start),
+		o.minutes + o.setup,
+		allowed_workstations=o.workstations,
+		previous=tuple(M.Slot(a, at_(placed[a].start), at_(placed[a].end)) for a in o.after),
+		next=tuple(
+			M.Slot(s.id, at_(placed[s.id].start), at_(placed[s.id].end)) for s in problem.ops if op in s.after
+		),
+		gap=GAP,
+	)
+	bookings = [
+		M.Slot(p.op, at_(p.start), at_(p.end))
+		for p in placed.values()
+		if p.workstation == workstation and p.op != op
+	]
+	check = M.check_move(move, problem.calendars[workstation], bookings, horizon_days=20)
+	assert check.end is not None
+	end = int((check.end - problem.start).total_seconds() // 60)
+	problems = S.validate(problem, moved(problem, schedule, op, workstation, start, end))
+	assert check.ok == (problems == []), (check.violations, problems)
