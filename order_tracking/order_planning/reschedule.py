@@ -11,9 +11,10 @@ A refused move raises `MoveRefused` naming every rule broken, before anything is
 valid one writes, in the request's one transaction: the Job Card's expected start and end and
 its scheduled time row (`planning.set_job_card_times`, what ERPNext's capacity planning reads),
 its workstation if it changed, the Work Order Operation and the Work Order's planned dates, the
-rows of the current Daily Schedules and of the Order Plans that list the card, and an
-*Operation Rescheduled* Order Event on the order's timeline (`tracking.record_events`, which also
-refreshes the order's tracker). It answers `{"job_card", "workstation", "start", "end"}`.
+rows of the Order Plans that list the card and of its company's current Daily Schedule (the
+dispatch list of the schedule's days: a move out of them takes the row off, a move into them puts
+one on), and an *Operation Rescheduled* Order Event on the order's timeline
+(`tracking.record_events`, which also refreshes the order's tracker). It answers `{"job_card", "workstation", "start", "end"}`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from datetime import datetime
 
 import frappe
 from frappe import _
-from frappe.utils import cint, flt, get_datetime, now_datetime
+from frappe.query_builder.functions import Max
+from frappe.utils import add_days, cint, flt, get_datetime, getdate, now_datetime
 
 from order_tracking.core import reschedule as M
 from order_tracking.core import review as R
@@ -326,7 +328,7 @@ def _write(card, target: str, start: datetime, end: datetime, now: datetime) -> 
 	if card.operation_id:
 		frappe.db.set_value("Work Order Operation", card.operation_id, values, update_modified=False)
 	_update_work_order_dates(card.work_order)
-	_update_schedule_rows(card.name, target, start, end)
+	_update_schedule_rows(card, target, start, end)
 	record_events(
 		[
 			EventSpec(
@@ -368,33 +370,103 @@ def _update_work_order_dates(work_order: str) -> None:
 		)
 
 
-def _update_schedule_rows(job_card: str, target: str, start: datetime, end: datetime) -> None:
-	"""The card's rows in the current Daily Schedules (their dispatch order per workstation kept by
-	start) and in the Order Plans that list it."""
+def _update_schedule_rows(card, target: str, start: datetime, end: datetime) -> None:
+	"""The card's rows in the Order Plans that list it, and in its company's current Daily
+	Schedule: there it is the dispatch list of the schedule's days, so a move out of those days
+	takes the row off it and a move into them puts one on; the order per workstation and the counts
+	follow."""
 	values = {"planned_start": start, "planned_end": end, "workstation": target}
-	dso = frappe.qb.DocType("Daily Schedule Operation")
-	ds = frappe.qb.DocType(DAILY)
-	schedules = (
-		frappe.qb.from_(dso)
-		.join(ds)
-		.on(ds.name == dso.parent)
-		.select(dso.name, dso.parent, dso.workstation)
-		.where((dso.job_card == job_card) & (dso.parenttype == DAILY) & (ds.status == "Current"))
-		.run(as_dict=True)
-	)
-	for row in schedules:
-		# it starts from now on and has not started: no longer late, if it was
-		frappe.db.set_value(
-			"Daily Schedule Operation", row.name, {**values, "status": "Not Started"}, update_modified=False
-		)
-		for ws in {row.workstation, target}:
-			_resequence(row.parent, ws)
-		late = frappe.db.count("Daily Schedule Operation", {"parent": row.parent, "status": "Late"})
-		frappe.db.set_value(DAILY, row.parent, "late_count", late, update_modified=False)
 	for name in frappe.get_all(
-		"Order Plan Operation", filters={"job_card": job_card, "parenttype": "Order Plan"}, pluck="name"
+		"Order Plan Operation", filters={"job_card": card.name, "parenttype": "Order Plan"}, pluck="name"
 	):
 		frappe.db.set_value("Order Plan Operation", name, values, update_modified=False)
+	for ds in frappe.get_all(
+		DAILY,
+		filters={"company": card.company, "status": "Current"},
+		fields=["name", "from_date", "to_date"],
+	):
+		window_start = datetime.combine(getdate(ds.from_date), datetime.min.time())
+		window_end = datetime.combine(add_days(getdate(ds.to_date or ds.from_date), 1), datetime.min.time())
+		inside = end > window_start and start < window_end
+		rows = frappe.get_all(
+			"Daily Schedule Operation",
+			filters={"parent": ds.name, "parenttype": DAILY, "job_card": card.name},
+			fields=["name", "workstation"],
+		)
+		touched = {target, *(r.workstation for r in rows)}
+		if rows and not inside:
+			frappe.db.delete("Daily Schedule Operation", {"name": ("in", [r.name for r in rows])})
+		elif rows:
+			# it starts from now on and has not started: no longer late, if it was
+			for r in rows:
+				frappe.db.set_value(
+					"Daily Schedule Operation",
+					r.name,
+					{**values, "status": "Not Started"},
+					update_modified=False,
+				)
+		elif inside:
+			_add_schedule_row(ds.name, card, values)
+		else:
+			continue
+		for ws in touched:
+			_resequence(ds.name, ws)
+		_recount(ds.name)
+
+
+def _add_schedule_row(schedule: str, card, values: dict) -> None:
+	wo = frappe.db.get_value(
+		"Work Order", card.work_order, ["production_item", "expected_delivery_date"], as_dict=True
+	)
+	due = (
+		frappe.db.get_value("Sales Order", card.sales_order, "delivery_date") if card.sales_order else None
+	) or (wo.expected_delivery_date if wo else None)
+	dso = frappe.qb.DocType("Daily Schedule Operation")
+	last = (
+		frappe.qb.from_(dso)
+		.select(Max(dso.idx))
+		.where((dso.parent == schedule) & (dso.parenttype == DAILY))
+		.run()
+	)
+	frappe.get_doc(
+		{
+			"doctype": "Daily Schedule Operation",
+			"parent": schedule,
+			"parenttype": DAILY,
+			"parentfield": "operations",
+			"idx": cint(last[0][0] if last else 0) + 1,
+			**values,
+			"sequence": 0,
+			"work_order": card.work_order,
+			"operation": card.operation,
+			"job_card": card.name,
+			"sales_order": card.sales_order,
+			"item_code": wo.production_item if wo else None,
+			"qty": max(flt(card.for_quantity) - flt(card.total_completed_qty), 0),
+			"due_date": due,
+			"status": "Not Started",
+			"kept_in_place": 0,
+		}
+	).db_insert()
+
+
+def _recount(schedule: str) -> None:
+	rows = frappe.get_all(
+		"Daily Schedule Operation",
+		filters={"parent": schedule, "parenttype": DAILY},
+		fields=["workstation", "status", "kept_in_place"],
+	)
+	frappe.db.set_value(
+		DAILY,
+		schedule,
+		{
+			"operations_count": len(rows),
+			"workstations_count": len({r.workstation for r in rows}),
+			"in_progress_count": sum(1 for r in rows if cint(r.kept_in_place)),
+			"late_count": sum(1 for r in rows if r.status == "Late"),
+		},
+		update_modified=False,
+	)
 
 
 def _resequence(schedule: str, workstation: str) -> None:

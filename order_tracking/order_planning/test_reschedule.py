@@ -122,32 +122,33 @@ class TestReschedule(PlanTestCase):
 	def test_a_valid_move_writes_the_job_card_the_schedule_rows_and_an_order_event(self):
 		(so,), plan, schedule = self.plan_boots(2)
 		upper, boot = self.cards(plan, so.name)
+		day = working_day(1)  # within the schedule's three days
 		self.assertTrue([r for r in schedule.operations if r.job_card == boot])
-		self.place(upper, at(self.day, 9), at(self.day, 10))
-		self.place(boot, at(self.day, 10), at(self.day, 12))  # 2 x 60 working minutes
+		self.place(upper, at(day, 9), at(day, 10))
+		self.place(boot, at(day, 10), at(day, 12))  # 2 x 60 working minutes
 		# the schedule had it late
 		frappe.db.set_value(
 			"Daily Schedule Operation", {"parent": schedule.name, "job_card": boot}, "status", "Late"
 		)
 		frappe.db.set_value("Daily Schedule", schedule.name, "late_count", 1)
 
-		answer = move_operation(boot, str(at(self.day, 15)))
+		answer = move_operation(boot, str(at(day, 15)))
 		# 120 working minutes from 15:00 run over the night: 2 hours today, none tomorrow morning
-		end = at(self.day, 17)
-		self.assertEqual((answer["start"], answer["end"]), (at(self.day, 15), end))
+		end = at(day, 17)
+		self.assertEqual((answer["start"], answer["end"]), (at(day, 15), end))
 		card = frappe.db.get_value(
 			"Job Card", boot, ["expected_start_date", "expected_end_date", "workstation"], as_dict=True
 		)
 		self.assertEqual(
 			(get_datetime(card.expected_start_date), get_datetime(card.expected_end_date)),
-			(at(self.day, 15), end),
+			(at(day, 15), end),
 		)
 		self.assertEqual(card.workstation, SEWING_LINE)
 		(scheduled,) = frappe.get_all(
 			"Job Card Scheduled Time", filters={"parent": boot}, fields=["from_time", "to_time"]
 		)
 		self.assertEqual(
-			(get_datetime(scheduled.from_time), get_datetime(scheduled.to_time)), (at(self.day, 15), end)
+			(get_datetime(scheduled.from_time), get_datetime(scheduled.to_time)), (at(day, 15), end)
 		)
 		operation = frappe.db.get_value("Job Card", boot, "operation_id")
 		wop = frappe.db.get_value(
@@ -155,7 +156,7 @@ class TestReschedule(PlanTestCase):
 		)
 		self.assertEqual(
 			(get_datetime(wop.planned_start_time), get_datetime(wop.planned_end_time)),
-			(at(self.day, 15), end),
+			(at(day, 15), end),
 		)
 		# the schedule's row and the plan's row
 		row = frappe.get_all(
@@ -163,9 +164,7 @@ class TestReschedule(PlanTestCase):
 			filters={"parent": schedule.name, "job_card": boot},
 			fields=["planned_start", "planned_end", "sequence", "status"],
 		)[0]
-		self.assertEqual(
-			(get_datetime(row.planned_start), get_datetime(row.planned_end)), (at(self.day, 15), end)
-		)
+		self.assertEqual((get_datetime(row.planned_start), get_datetime(row.planned_end)), (at(day, 15), end))
 		self.assertEqual(row.status, "Not Started")
 		self.assertEqual(
 			frappe.db.get_value("Daily Schedule", schedule.name, "late_count"),
@@ -189,7 +188,7 @@ class TestReschedule(PlanTestCase):
 		)
 		self.assertEqual(
 			(get_datetime(plan_row.planned_start), get_datetime(plan_row.planned_end)),
-			(at(self.day, 15), end),
+			(at(day, 15), end),
 		)
 		# on the order's timeline
 		(event,) = frappe.get_all(
@@ -205,6 +204,61 @@ class TestReschedule(PlanTestCase):
 		# the work order's planned end follows
 		wo = frappe.db.get_value("Job Card", boot, "work_order")
 		self.assertEqual(get_datetime(frappe.db.get_value("Work Order", wo, "planned_end_date")), end)
+
+	def test_a_move_out_of_the_schedules_days_leaves_its_dispatch_list_and_back_in_joins_it(self):
+		(so,), plan, schedule = self.plan_boots(1)
+		upper, boot = self.cards(plan, so.name)
+		day = working_day(1)
+		self.place(upper, at(day, 9), at(day, 10))
+		self.place(boot, at(day, 10), at(day, 11))
+		count = frappe.db.get_value("Daily Schedule", schedule.name, "operations_count")
+		rows = {"parent": schedule.name, "job_card": boot}
+		self.assertTrue(frappe.db.exists("Daily Schedule Operation", rows))
+		move_operation(boot, str(at(self.day, 9)))  # past the schedule's last day
+		self.assertFalse(frappe.db.exists("Daily Schedule Operation", rows))
+		self.assertEqual(frappe.db.get_value("Daily Schedule", schedule.name, "operations_count"), count - 1)
+		move_operation(boot, str(at(day, 14)))
+		row = frappe.get_all(
+			"Daily Schedule Operation",
+			filters=rows,
+			fields=[
+				"workstation",
+				"planned_start",
+				"planned_end",
+				"work_order",
+				"sales_order",
+				"item_code",
+				"qty",
+				"due_date",
+				"status",
+				"sequence",
+			],
+		)
+		self.assertEqual(len(row), 1)
+		row = row[0]
+		self.assertEqual(
+			(row.workstation, get_datetime(row.planned_start), get_datetime(row.planned_end)),
+			(SEWING_LINE, at(day, 14), at(day, 15)),
+		)
+		self.assertEqual(
+			(row.sales_order, row.item_code, row.qty, row.status), (so.name, BOOT, 1, "Not Started")
+		)
+		self.assertEqual(getdate(row.due_date), getdate(so.delivery_date))
+		self.assertEqual(row.work_order, frappe.db.get_value("Job Card", boot, "work_order"))
+		self.assertEqual(frappe.db.get_value("Daily Schedule", schedule.name, "operations_count"), count)
+		sewing = frappe.get_all(
+			"Daily Schedule Operation",
+			filters={"parent": schedule.name, "workstation": SEWING_LINE},
+			fields=["planned_start", "sequence"],
+			order_by="sequence asc",
+		)
+		self.assertEqual([r.sequence for r in sewing], list(range(1, len(sewing) + 1)))
+		self.assertEqual(
+			[get_datetime(r.planned_start) for r in sewing],
+			sorted(get_datetime(r.planned_start) for r in sewing),
+		)
+		# the form shows it: the document reads back whole
+		self.assertIn(boot, [r.job_card for r in frappe.get_doc("Daily Schedule", schedule.name).operations])
 
 	def test_a_move_to_another_workstation_of_the_same_type(self):
 		(so,), plan, _schedule = self.plan_boots(1)
