@@ -3,6 +3,7 @@
 
 frappe.ui.form.on("Logistics Carrier", {
 	refresh(frm) {
+		if (!frm.has_perm("write")) return;
 		frm.add_custom_button(__("New Secret"), () => {
 			const bytes = new Uint8Array(24);
 			window.crypto.getRandomValues(bytes);

@@ -4,12 +4,14 @@
 frappe.ui.form.on("Daily Schedule", {
 	refresh(frm) {
 		frm.trigger("render_timeline");
-		if (!frm.is_new()) {
+		if (!frm.is_new() && frm.has_perm("write")) {
 			frm.add_custom_button(__("Schedule Again Now"), () =>
 				frm
 					.call({ doc: frm.doc, method: "regenerate", freeze: true, freeze_message: __("Scheduling...") })
 					.then((r) => frappe.set_route("Form", "Daily Schedule", r.message))
 			);
+		}
+		if (!frm.is_new() && frm.has_perm("print")) {
 			frm.add_custom_button(__("Print Dispatch List"), () => frm.print_doc());
 		}
 		if (frm.doc.status === "Superseded") {

@@ -9,6 +9,7 @@ frappe.listview_settings["Daily Schedule"] = {
 		return [__("Current", null, "Daily Schedule"), "green", "status,=,Current"];
 	},
 	onload(listview) {
+		if (!frappe.model.can_create("Daily Schedule")) return;
 		listview.page.add_inner_button(__("Schedule Today Now"), () => {
 			frappe.prompt(
 				[

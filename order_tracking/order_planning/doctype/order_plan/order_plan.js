@@ -11,7 +11,8 @@ frappe.ui.form.on("Order Plan", {
 		frm.trigger("render_capacity_chart");
 		// lanes by workstation, drag to move (public/js/operations_gantt.js, loaded through hooks)
 		order_tracking.operations_gantt.for_order_plan(frm);
-		if (frm.doc.docstatus === 0) {
+		// only what the user may do: readers of a plan see none of its actions
+		if (frm.doc.docstatus === 0 && frm.has_perm("write")) {
 			frm.add_custom_button(__("Get Orders"), () =>
 				frm.call({ doc: frm.doc, method: "get_orders", freeze: true, freeze_message: __("Scheduling...") }).then(
 					(r) => {
@@ -35,19 +36,23 @@ frappe.ui.form.on("Order Plan", {
 				);
 			}
 		}
-		if (frm.doc.docstatus === 1 && frm.doc.status === "Failed") {
+		if (frm.doc.docstatus === 1 && frm.doc.status === "Failed" && frm.has_perm("submit")) {
 			frm.add_custom_button(__("Retry Work Orders"), () =>
 				frm.call({ doc: frm.doc, method: "retry_work_orders" }).then(() => frm.reload_doc())
 			);
 		}
-		if (frm.doc.docstatus === 1 && frm.doc.work_orders_created) {
+		if (frm.doc.docstatus === 1 && frm.doc.work_orders_created && frappe.model.can_read("Work Order")) {
 			frm.add_custom_button(
 				__("Work Orders"),
 				() => frappe.set_route("List", "Work Order", { order_plan: frm.doc.name }),
 				__("View")
 			);
 		}
-		if (frm.doc.docstatus === 1 && frm.doc.material_requests_created) {
+		if (
+			frm.doc.docstatus === 1 &&
+			frm.doc.material_requests_created &&
+			frappe.model.can_read("Material Request")
+		) {
 			frm.add_custom_button(
 				__("Material Requests"),
 				() => frappe.set_route("List", "Material Request", { order_plan: frm.doc.name }),
@@ -78,7 +83,12 @@ frappe.ui.form.on("Order Plan", {
 				dialog.show();
 			});
 		}
-		if (frm.doc.docstatus === 1 && frm.doc.period_type === "Week") {
+		if (
+			frm.doc.docstatus === 1 &&
+			frm.doc.period_type === "Week" &&
+			(frappe.boot.user.all_reports || {})["Plan Attainment"] &&
+			frappe.model.can_get_report("Order Plan")
+		) {
 			frm.add_custom_button(
 				__("Plan Attainment"),
 				() => frappe.set_route("query-report", "Plan Attainment", { order_plan: frm.doc.name }),

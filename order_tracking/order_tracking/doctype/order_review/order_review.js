@@ -23,7 +23,7 @@ frappe.ui.form.on("Order Review", {
 						: "")
 			);
 		}
-		if (frm.doc.docstatus === 0 && !frm.is_new()) {
+		if (frm.doc.docstatus === 0 && !frm.is_new() && frm.has_perm("write")) {
 			frm.add_custom_button(__("Re-run Checks"), () =>
 				frappe
 					.xcall("order_tracking.api.review.rerun_order_review", { review: frm.doc.name })

@@ -9,12 +9,14 @@ frappe.ui.form.on("Outsourcing Order", {
 
 	refresh(frm) {
 		if (frm.doc.docstatus !== 1) return;
-		if (frm.doc.status === "To Send") {
+		// only what the user may do: sending and closing need submit rights, a receipt create rights
+		const may_submit = frm.has_perm("submit");
+		if (frm.doc.status === "To Send" && may_submit) {
 			frm.add_custom_button(__("Send to Supplier"), () =>
 				frm.call({ doc: frm.doc, method: "send_to_supplier", freeze: true }).then(() => frm.reload_doc())
 			).addClass("btn-primary");
 		}
-		if (["Sent", "Partly Returned"].includes(frm.doc.status)) {
+		if (["Sent", "Partly Returned"].includes(frm.doc.status) && frappe.model.can_create("Outsourcing Receipt")) {
 			frm.add_custom_button(
 				__("Outsourcing Receipt"),
 				() =>
@@ -32,7 +34,7 @@ frappe.ui.form.on("Outsourcing Order", {
 				__("Create")
 			);
 		}
-		if (!["Closed", "Cancelled"].includes(frm.doc.status)) {
+		if (!["Closed", "Cancelled"].includes(frm.doc.status) && may_submit) {
 			frm.add_custom_button(
 				__("Close"),
 				() =>
@@ -46,15 +48,17 @@ frappe.ui.form.on("Outsourcing Order", {
 			["purchase_order", "Purchase Order"],
 			["subcontracting_order", "Subcontracting Order"],
 		]) {
-			if (frm.doc[field]) {
+			if (frm.doc[field] && frappe.model.can_read(doctype)) {
 				frm.add_custom_button(__(doctype), () => frappe.set_route("Form", doctype, frm.doc[field]), __("View"));
 			}
 		}
-		frm.add_custom_button(
-			__("Outsourcing Receipts"),
-			() => frappe.set_route("List", "Outsourcing Receipt", { outsourcing_order: frm.doc.name }),
-			__("View")
-		);
+		if (frappe.model.can_read("Outsourcing Receipt")) {
+			frm.add_custom_button(
+				__("Outsourcing Receipts"),
+				() => frappe.set_route("List", "Outsourcing Receipt", { outsourcing_order: frm.doc.name }),
+				__("View")
+			);
+		}
 		if (frm.doc.is_late) {
 			frm.dashboard.set_headline_alert(
 				`<span class="indicator red">${__("Late: due back on {0}", [frappe.datetime.str_to_user(frm.doc.due_date)])}</span>`
