@@ -15,6 +15,7 @@ from frappe.query_builder.functions import Max
 from frappe.utils import flt, get_datetime, getdate
 
 from order_tracking.core import planning as P
+from order_tracking.report_links import readable_links
 
 
 class Filters(TypedDict, total=False):
@@ -50,7 +51,7 @@ class PlanAttainment:
 	def run(self):
 		plans = self.plans()
 		if not plans:
-			return self.columns(), [], None, None, []
+			return readable_links(self.columns()), [], None, None, []
 		ops = frappe.get_all(
 			"Order Plan Operation",
 			filters={
@@ -91,7 +92,7 @@ class PlanAttainment:
 					"completed_on_time",
 				):
 					setattr(totals, f, getattr(totals, f) + getattr(row, f))
-		return self.columns(), data, None, self.chart(data), self.summary(totals)
+		return readable_links(self.columns()), data, None, self.chart(data), self.summary(totals)
 
 	def job_cards(self, names: list[str]) -> dict[str, dict]:
 		if not names:

@@ -13,6 +13,7 @@ from frappe import _
 from frappe.utils import flt, getdate
 
 from order_tracking.core import outsourcing as O
+from order_tracking.report_links import readable_links
 
 
 class Filters(TypedDict, total=False):
@@ -69,7 +70,7 @@ def execute(filters: Filters | None = None):
 		if filters.get("late_only") and not r.days_late:
 			continue
 		data.append(r)
-	return columns(), data, None, chart(data), summary(data)
+	return readable_links(columns()), data, None, chart(data), summary(data)
 
 
 def columns():
