@@ -313,11 +313,11 @@ def run_job(site, kwargs, counter: BatchQueries):
 	"""The scan as a worker runs it: its own thread, connection and commits."""
 	from frappe.utils.background_jobs import execute_job
 
-	import order_tracking.delivery.delivery as delivery
+	import order_tracking.order_tracking.exceptions as exceptions
 
 	queued = []
-	original = delivery.notify_opened_exceptions_later
-	delivery.notify_opened_exceptions_later = lambda names: queued.append(len(names))
+	original = exceptions.notify_opened_exceptions_later
+	exceptions.notify_opened_exceptions_later = lambda names: queued.append(len(names))
 	out = {}
 
 	def job():
@@ -325,7 +325,7 @@ def run_job(site, kwargs, counter: BatchQueries):
 		start = time.perf_counter()
 		out["result"] = execute_job(
 			site,
-			"order_tracking.delivery.delivery.scan_order_exceptions",
+			"order_tracking.order_tracking.exceptions.scan_order_exceptions",
 			None,
 			"bench",
 			kwargs,
@@ -338,7 +338,7 @@ def run_job(site, kwargs, counter: BatchQueries):
 		t.start()
 		t.join()
 	finally:
-		delivery.notify_opened_exceptions_later = original
+		exceptions.notify_opened_exceptions_later = original
 	result = out.get("result")
 	return {
 		"seconds": round(out["seconds"], 2),
@@ -365,7 +365,7 @@ def scan(site, batch_size=None):
 
 
 def notification_cost(sample=200):
-	from order_tracking.delivery.delivery import notify_opened_exceptions
+	from order_tracking.order_tracking.exceptions import notify_opened_exceptions
 
 	names = frappe.get_all(
 		"Order Exception",

@@ -285,10 +285,10 @@ def _send_carrier_events(waybill: str, events: list[tuple]) -> int:
 def ensure_open_exception() -> str:
 	"""The app's exception scan over the shipped orders (as its hourly job does): the failed
 	delivery attempt stays open as a Shipment Exception."""
-	from order_tracking.delivery import delivery
+	from order_tracking.order_tracking.exceptions import scan_order_exceptions
 
 	orders = demo_orders()
-	delivery.scan_order_exceptions(list(orders.values()), commit=False)
+	scan_order_exceptions(list(orders.values()), commit=False)
 	so = orders.get(FAILED_DELIVERY)
 	exception = frappe.db.get_value(
 		"Order Exception",

@@ -173,7 +173,7 @@ scheduler_events = {
 	"hourly": [
 		"order_tracking.order_planning.planning.check_late_operations",
 		# early warnings: the exception scan, in a background job (one at a time)
-		"order_tracking.delivery.delivery.enqueue_exception_scan",
+		"order_tracking.order_tracking.exceptions.enqueue_exception_scan",
 	],
 	"cron": {
 		# every morning before the shift: open work orders rescheduled, the dispatch list written
@@ -227,7 +227,7 @@ jinja = {
 # -------------------------
 # What the hourly scan watches for. Each detector takes a batch of Sales Order names and the
 # scan's shared facts and returns the Order Exceptions that should be open; it declares the kinds
-# it answers for with @exception_detector (order_tracking.delivery.delivery), and the scan opens,
+# it answers for with @exception_detector (order_tracking.order_tracking.exceptions), and the scan opens,
 # updates and resolves exactly those kinds. Other modules add theirs here.
 order_exception_detectors = [
 	"order_tracking.delivery.delivery.detect_late_orders",

@@ -972,6 +972,26 @@ def delete_order_trail(sales_order: str) -> None:
 # Scheduled
 
 
+def lock_trackers(
+	sales_orders: Iterable[str], fields: tuple[str, ...] = ("name",)
+) -> dict[str, frappe._dict]:
+	"""Lock the trackers of these orders (in name order: no deadlock between two lockers), so
+	that the facts read afterwards are the latest committed ones."""
+	names = sorted(set(sales_orders))
+	if not names:
+		return {}
+	tr = frappe.qb.DocType("Order Tracker")
+	rows = (
+		frappe.qb.from_(tr)
+		.select(*(tr[f] for f in fields))
+		.where(tr.name.isin(names))
+		.orderby(tr.name)
+		.for_update()
+		.run(as_dict=True)
+	)
+	return {r.name: r for r in rows}
+
+
 def lock_trackers_afresh(names: list[str]) -> None:
 	"""For a background job refreshing many trackers while documents change: end the transaction
 	(nothing is written in it yet), then lock the batch's trackers before reading any fact. Under

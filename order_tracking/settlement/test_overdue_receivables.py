@@ -9,7 +9,7 @@ import frappe
 from frappe.utils import add_days, fmt_money, getdate, nowdate
 
 from order_tracking.core import delivery as D
-from order_tracking.delivery.delivery import scan_order_exceptions
+from order_tracking.order_tracking.exceptions import scan_order_exceptions
 from order_tracking.order_tracking.doctype.order_tracker.test_order_tracker import collect, deliver, invoice
 from order_tracking.order_tracking.tracking import refresh_trackers
 from order_tracking.tests.utils import (

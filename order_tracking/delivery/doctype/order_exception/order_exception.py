@@ -60,7 +60,7 @@ class OrderException(Document):
 	# end: auto-generated types
 	"""Something wrong with an order, noticed early: one per order and kind while unresolved,
 	Open → Acknowledged → Resolved. The hourly scan opens, updates and resolves them
-	(`order_tracking.delivery.delivery.scan_order_exceptions`); users acknowledge them, or resolve
+	(`order_tracking.order_tracking.exceptions.scan_order_exceptions`); users acknowledge them, or resolve
 	them by hand with a note."""
 
 	def validate(self):
@@ -115,7 +115,7 @@ class OrderException(Document):
 			self.record_resolution()
 
 	def record_resolution(self):
-		from order_tracking.delivery.delivery import (
+		from order_tracking.order_tracking.exceptions import (
 			EXCEPTION_RESOLVED,
 			insert_exception_events,
 			sync_tracker_exceptions,

@@ -14,7 +14,7 @@ from frappe.utils import add_days, getdate, nowdate
 
 from order_tracking.api.tracking import get_order_status
 from order_tracking.core import delivery as D
-from order_tracking.delivery.delivery import exception_detector, receive_carrier_event, scan_order_exceptions
+from order_tracking.delivery.delivery import receive_carrier_event
 from order_tracking.delivery.doctype.order_exception.order_exception import OrderExceptionError
 from order_tracking.delivery.testing import (
 	event_body,
@@ -38,6 +38,7 @@ from order_tracking.order_tracking.doctype.order_review.test_order_review import
 	review_of,
 	set_stock,
 )
+from order_tracking.order_tracking.exceptions import exception_detector, scan_order_exceptions
 from order_tracking.order_tracking.tracking import refresh_trackers
 from order_tracking.tests.utils import (
 	FrappeTestCase,
@@ -335,7 +336,7 @@ class TestOrderExceptions(FrappeTestCase):
 		self.assertEqual(open_exceptions(late.name), {})
 
 	def test_scan_is_paused_with_tracking(self):
-		from order_tracking.delivery.delivery import enqueue_exception_scan
+		from order_tracking.order_tracking.exceptions import enqueue_exception_scan
 
 		set_settings(scan_exceptions=0)
 		self.assertIsNone(enqueue_exception_scan())

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import frappe
 from frappe.utils import add_days, flt, get_datetime, getdate, now_datetime, nowdate
 
-from order_tracking.order_planning import planning
+from order_tracking.order_planning import daily_schedule, late_operations
 from order_tracking.order_planning.doctype.order_plan.test_order_plan import PlanTestCase, boot_order
 from order_tracking.tests.utils import (
 	BOOT,
@@ -41,7 +41,7 @@ class TestDailySchedule(PlanTestCase):
 	def test_the_days_dispatch_list_per_workstation_and_running_it_again_rewrites_it(self):
 		(so,), plan = self.plan_orders(3)
 		now = morning()
-		doc = planning.build_daily_schedule(COMPANY, now=now, days=2)
+		doc = daily_schedule.build_daily_schedule(COMPANY, now=now, days=2)
 		self.assertEqual(getdate(doc.from_date), now.date())
 		self.assertEqual(getdate(doc.to_date), getdate(add_days(now.date(), 1)))
 		self.assertEqual(doc.status, "Current")
@@ -68,12 +68,12 @@ class TestDailySchedule(PlanTestCase):
 		if upper and boot:
 			self.assertLessEqual(get_datetime(upper.planned_end), get_datetime(boot.planned_start))
 		count = len(doc.operations)
-		again = planning.build_daily_schedule(COMPANY, now=now, days=2)
+		again = daily_schedule.build_daily_schedule(COMPANY, now=now, days=2)
 		self.assertEqual(again.name, doc.name)
 		self.assertEqual(len(again.operations), count)
 		self.assertEqual(frappe.db.count("Daily Schedule", {"company": COMPANY, "from_date": now.date()}), 1)
 		# the next day's schedule supersedes this one
-		tomorrow = planning.build_daily_schedule(COMPANY, now=morning(1), days=1)
+		tomorrow = daily_schedule.build_daily_schedule(COMPANY, now=morning(1), days=1)
 		self.assertNotEqual(tomorrow.name, doc.name)
 		self.assertEqual(frappe.db.get_value("Daily Schedule", doc.name, "status"), "Superseded")
 
@@ -101,7 +101,7 @@ class TestDailySchedule(PlanTestCase):
 				"total_time_in_mins": 15,
 			}
 		)
-		doc = planning.build_daily_schedule(COMPANY, now=now, days=2)
+		doc = daily_schedule.build_daily_schedule(COMPANY, now=now, days=2)
 		row = next(r for r in doc.operations if r.job_card == upper_card)
 		self.assertTrue(row.kept_in_place)
 		self.assertEqual(row.status, "In Progress")
@@ -121,7 +121,7 @@ class TestDailySchedule(PlanTestCase):
 		)
 		card.save()
 		card.submit()
-		doc = planning.build_daily_schedule(COMPANY, now=morning(1), days=3)
+		doc = daily_schedule.build_daily_schedule(COMPANY, now=morning(1), days=3)
 		self.assertFalse([r for r in doc.operations if r.job_card == card.name])
 		self.assertTrue([r for r in doc.operations if r.sales_order == so.name and r.item_code == BOOT])
 
@@ -135,7 +135,7 @@ class TestDailySchedule(PlanTestCase):
 		frappe.db.set_value("Job Card", card, "expected_end_date", due_end)
 		operation = frappe.db.get_value("Job Card", card, "operation_id")
 		frappe.db.set_value("Work Order Operation", operation, "planned_end_time", due_end)
-		late = planning.check_late_operations()
+		late = late_operations.check_late_operations()
 		self.assertIn(card, late)
 		events = frappe.get_all(
 			"Order Event",
@@ -151,7 +151,7 @@ class TestDailySchedule(PlanTestCase):
 				"Notification Log", {"for_user": planner, "document_type": "Job Card", "document_name": card}
 			)
 		)
-		self.assertEqual(planning.check_late_operations(), [])  # never twice
+		self.assertEqual(late_operations.check_late_operations(), [])  # never twice
 		self.assertEqual(
 			frappe.db.count("Order Event", {"event": "Operation Late", "reference_name": card}), 1
 		)
@@ -159,7 +159,7 @@ class TestDailySchedule(PlanTestCase):
 		self.assertEqual(next(o.status for o in t.operations if o.workstation == SEWING_LINE), "Late")
 		# within the grace it is not late
 		frappe.db.set_value("Job Card", card, "expected_end_date", now_datetime() - timedelta(minutes=5))
-		self.assertNotIn(card, planning.check_late_operations())
+		self.assertNotIn(card, late_operations.check_late_operations())
 
 	def test_daily_job_and_manual_regeneration_need_the_right_to_schedule(self):
 		self.plan_orders(1)
@@ -174,13 +174,13 @@ class TestDailySchedule(PlanTestCase):
 			frappe.set_user("Administrator")
 		name = regenerate_daily_schedule(COMPANY)
 		self.assertTrue(frappe.db.exists("Daily Schedule", name))
-		planning.regenerate_daily_schedules(commit=False)
+		daily_schedule.regenerate_daily_schedules(commit=False)
 		self.assertEqual(frappe.db.get_value("Daily Schedule", name, "status"), "Current")
 		self.assertTrue(flt(frappe.db.get_value("Daily Schedule", name, "operations_count")) > 0)
 
 	def test_a_late_operation_opens_an_order_exception_until_it_is_rescheduled(self):
 		from order_tracking.core import delivery as D
-		from order_tracking.delivery.delivery import scan_order_exceptions
+		from order_tracking.order_tracking.exceptions import scan_order_exceptions
 
 		(so,), plan = self.plan_orders(2)
 		planner = make_user("ot-planner@example.com", ["Production Planner", "Manufacturing User"])

@@ -353,7 +353,7 @@ class TestLateReturnsAndRules(OutsourcingTestCase):
 
 	def test_a_late_return_opens_an_order_exception_until_the_goods_are_back(self):
 		from order_tracking.core import delivery as D
-		from order_tracking.delivery.delivery import scan_order_exceptions
+		from order_tracking.order_tracking.exceptions import scan_order_exceptions
 
 		so, wo, sewing = TestOperationOutsourcing.upper_work_order(self, 2)
 		order = outsourcing.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 1), rate=2)
