@@ -23,7 +23,7 @@ def main(site, lines=500):
 	frappe.connect()
 	frappe.set_user("Administrator")
 	try:
-		from order_tracking.order_planning import planning
+		from order_tracking.order_planning import work_orders
 		from order_tracking.tests.utils import (
 			BOOT,
 			BUCKLED_BOOT,
@@ -72,7 +72,7 @@ def main(site, lines=500):
 		plan.submit()  # above the threshold: queued for the background
 		submitted = time.perf_counter() - t2
 		t3 = time.perf_counter()
-		planning.create_work_orders_job(plan.name, commit=False)
+		work_orders.create_work_orders_job(plan.name, commit=False)
 		created = time.perf_counter() - t3
 		plan.reload()
 		cards = frappe.db.count(

@@ -580,7 +580,7 @@ def ensure_planned_order() -> str:
 
 
 def ensure_daily_schedule() -> str:
-	from order_tracking.order_planning.planning import build_daily_schedule
+	from order_tracking.order_planning.daily_schedule import build_daily_schedule
 
 	doc = build_daily_schedule(COMPANY)
 	return f"{doc.name}: {doc.operations_count} operations on {doc.workstations_count} workstations"

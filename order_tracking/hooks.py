@@ -171,13 +171,13 @@ scheduler_events = {
 	],
 	# operations past their scheduled end: on the timeline and to the planners, once each
 	"hourly": [
-		"order_tracking.order_planning.planning.check_late_operations",
+		"order_tracking.order_planning.late_operations.check_late_operations",
 		# early warnings: the exception scan, in a background job (one at a time)
 		"order_tracking.order_tracking.exceptions.enqueue_exception_scan",
 	],
 	"cron": {
 		# every morning before the shift: open work orders rescheduled, the dispatch list written
-		"30 5 * * *": ["order_tracking.order_planning.planning.regenerate_daily_schedules"],
+		"30 5 * * *": ["order_tracking.order_planning.daily_schedule.regenerate_daily_schedules"],
 	},
 }
 
@@ -233,7 +233,7 @@ order_exception_detectors = [
 	"order_tracking.delivery.delivery.detect_late_orders",
 	"order_tracking.delivery.delivery.detect_material_shortages",
 	"order_tracking.delivery.delivery.detect_shipment_exceptions",
-	"order_tracking.order_planning.planning.detect_late_operations",
+	"order_tracking.order_planning.late_operations.detect_late_operations",
 	"order_tracking.outsourcing.outsourcing.detect_late_outsourcing_returns",
 	"order_tracking.settlement.settlement.detect_overdue_receivables",
 ]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import frappe
 
 from order_tracking.api.arguments import required_arguments
-from order_tracking.order_planning import planning, promised_dates, reschedule
+from order_tracking.order_planning import daily_schedule, promised_dates, reschedule
 
 
 @frappe.whitelist(methods=["POST"])
@@ -27,7 +27,7 @@ from order_tracking.order_planning import planning, promised_dates, reschedule
 def regenerate_daily_schedule(company: str, days: int | None = None) -> str:
 	frappe.has_permission("Daily Schedule", "create", throw=True)
 	frappe.has_permission("Company", "read", company, throw=True)
-	return planning.build_daily_schedule(company, days=days).name
+	return daily_schedule.build_daily_schedule(company, days=days).name
 
 
 @frappe.whitelist(methods=["POST"])

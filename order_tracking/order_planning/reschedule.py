@@ -9,7 +9,7 @@ sub-assembly work orders it uses — ends, before the next one begins).
 
 A refused move raises `MoveRefused` naming every rule broken, before anything is written. A
 valid one writes, in the request's one transaction: the Job Card's expected start and end and
-its scheduled time row (`planning.set_job_card_times`, what ERPNext's capacity planning reads),
+its scheduled time row (`shop_floor.set_job_card_times`, what ERPNext's capacity planning reads),
 its workstation if it changed, the Work Order Operation and the Work Order's planned dates, the
 rows of the Order Plans that list the card and of its company's current Daily Schedule (the
 dispatch list of the schedule's days: a move out of them takes the row off, a move into them puts
@@ -29,7 +29,7 @@ from frappe.utils import add_days, cint, flt, get_datetime, getdate, now_datetim
 from order_tracking.core import reschedule as M
 from order_tracking.core import review as R
 from order_tracking.core import stages
-from order_tracking.order_planning.planning import (
+from order_tracking.order_planning.shop_floor import (
 	DAILY,
 	JOB_CARD_DONE,
 	JOB_CARD_STARTED,

@@ -8,7 +8,7 @@ from datetime import datetime
 import frappe
 from frappe.utils import add_days, flt, now_datetime, nowdate
 
-from order_tracking.order_planning import planning
+from order_tracking.order_planning import daily_schedule, plan_placement
 from order_tracking.order_planning.doctype.order_plan.test_order_plan import PlanTestCase, boot_order
 from order_tracking.tests.utils import (
 	BOOT,
@@ -137,11 +137,11 @@ class TestStoppedWorkOrders(PlanTestCase):
 		horizon = datetime.combine(now.date(), datetime.min.time())
 
 		def released():
-			ids = {r["id"] for r in planning.released_work([CUTTING_TABLE, SEWING_LINE], horizon, now)}
+			ids = {r["id"] for r in plan_placement.released_work([CUTTING_TABLE, SEWING_LINE], horizon, now)}
 			return {c for c in cards if f"released:{c}" in ids}
 
 		def scheduled():
-			ops, _orders = planning.open_operations(COMPANY)
+			ops, _orders = daily_schedule.open_operations(COMPANY)
 			return {o.job_card for o in ops if o.job_card in cards}
 
 		self.assertEqual((released(), scheduled()), (set(cards), set(cards)))

@@ -10,7 +10,7 @@ import frappe
 from frappe.utils import add_days, get_datetime, getdate, nowdate
 
 from order_tracking.api.planning import get_promised_dates, move_operation
-from order_tracking.order_planning import planning
+from order_tracking.order_planning import daily_schedule, shop_floor
 from order_tracking.order_planning.doctype.order_plan.test_order_plan import PlanTestCase, boot_order
 from order_tracking.order_planning.promised_dates import STAGE_COLORS
 from order_tracking.order_planning.reschedule import EVENT, MoveRefused
@@ -55,7 +55,7 @@ class TestReschedule(PlanTestCase):
 		"""Orders of boots planned and their work orders made; today's Daily Schedule written."""
 		orders = [boot_order(qty=q) for q in qtys]
 		plan = make_plan(customer=CUSTOMER, submit=True)
-		schedule = planning.build_daily_schedule(COMPANY, days=3)
+		schedule = daily_schedule.build_daily_schedule(COMPANY, days=3)
 		return orders, plan, schedule
 
 	def cards(self, plan, so) -> tuple[str, str]:
@@ -70,7 +70,7 @@ class TestReschedule(PlanTestCase):
 
 	def place(self, card, start, end):
 		"""Put a card at a known slot (as a schedule would)."""
-		planning.set_job_card_times(card, start, end)
+		shop_floor.set_job_card_times(card, start, end)
 		operation = frappe.db.get_value("Job Card", card, "operation_id")
 		frappe.db.set_value(
 			"Work Order Operation", operation, {"planned_start_time": start, "planned_end_time": end}

@@ -6,7 +6,8 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import add_days, cint
 
-from order_tracking.order_planning import planning
+from order_tracking.order_planning.daily_schedule import build_daily_schedule
+from order_tracking.order_planning.shop_floor import PlanError
 
 
 class DailySchedule(Document):
@@ -44,7 +45,7 @@ class DailySchedule(Document):
 		if not 1 <= cint(self.days) <= 3:
 			frappe.throw(
 				_("Days: a daily schedule covers 1 to 3 days"),
-				exc=planning.PlanError,
+				exc=PlanError,
 				title=_("Invalid Days"),
 			)
 		self.to_date = add_days(self.from_date, cint(self.days) - 1)
@@ -53,7 +54,7 @@ class DailySchedule(Document):
 	def regenerate(self):
 		"""Schedule the company's open work orders again from now and rewrite today's list."""
 		frappe.has_permission("Daily Schedule", "write", self, throw=True)
-		doc = planning.build_daily_schedule(self.company, days=cint(self.days))
+		doc = build_daily_schedule(self.company, days=cint(self.days))
 		return doc.name
 
 

@@ -7,7 +7,8 @@ from frappe.model.document import Document
 from frappe.utils import cint, getdate
 
 from order_tracking.core import planning as P
-from order_tracking.order_planning import planning
+from order_tracking.order_planning import plan_lines, plan_scheduling, work_orders
+from order_tracking.order_planning.shop_floor import PlanError
 from order_tracking.order_tracking.tracking import get_settings, refresh_trackers
 
 
@@ -91,9 +92,9 @@ class OrderPlan(Document):
 	def validate_period(self):
 		if self.period_type == P.WEEK and not 1 <= cint(self.weeks) <= 3:
 			frappe.throw(
-				_("Weeks: a week plan covers 1 to 3 weeks"), exc=planning.PlanError, title=_("Invalid Weeks")
+				_("Weeks: a week plan covers 1 to 3 weeks"), exc=PlanError, title=_("Invalid Weeks")
 			)
-		start, end = planning.plan_period(self)
+		start, end = plan_lines.plan_period(self)
 		self.from_date, self.to_date = start, end
 		if self.due_from and self.due_to and getdate(self.due_from) > getdate(self.due_to):
 			frappe.throw(
@@ -101,7 +102,7 @@ class OrderPlan(Document):
 					frappe.format(self.due_from, {"fieldtype": "Date"}),
 					frappe.format(self.due_to, {"fieldtype": "Date"}),
 				),
-				exc=planning.PlanError,
+				exc=PlanError,
 				title=_("Invalid Due Window"),
 			)
 
@@ -113,7 +114,7 @@ class OrderPlan(Document):
 			if not row.sales_order_item:
 				frappe.throw(
 					_("Row {0}: add lines with Get Orders, not by hand").format(row.idx),
-					exc=planning.PlanError,
+					exc=PlanError,
 					title=_("Invalid Line"),
 				)
 			if row.sales_order_item in seen:
@@ -121,7 +122,7 @@ class OrderPlan(Document):
 					_("Row {0}: the same order line as row {1} ({2}, {3})").format(
 						row.idx, seen[row.sales_order_item], row.sales_order, row.item_code
 					),
-					exc=planning.PlanError,
+					exc=PlanError,
 					title=_("Duplicate Line"),
 				)
 			seen[row.sales_order_item] = row.idx
@@ -132,18 +133,18 @@ class OrderPlan(Document):
 		self.title = f"{_(self.period_type)} {P.period_label(self.period_type, getdate(self.from_date), getdate(self.to_date))}"
 
 	def before_submit(self):
-		planning.lock_and_check_not_planned(self)
-		planning.schedule_plan(self)
-		planning.check_can_submit(self)
+		plan_lines.lock_and_check_not_planned(self)
+		plan_scheduling.schedule_plan(self)
+		plan_lines.check_can_submit(self)
 		self.status = "Submitted"
 
 	def on_submit(self):
 		if self.period_type == P.WEEK and self.operations:
 			jobs = {op.job for op in self.operations}
 			if len(jobs) > (cint(get_settings().plan_background_threshold) or 50):
-				planning.enqueue_work_orders(self)
+				work_orders.enqueue_work_orders(self)
 				return  # the job refreshes the orders' trackers when it has made the work orders
-			planning.create_work_orders(self)
+			work_orders.create_work_orders(self)
 		# what the plan gives from stock counts for the orders' stages at once
 		refresh_trackers({i.sales_order for i in self.items})
 
@@ -152,7 +153,7 @@ class OrderPlan(Document):
 		self.ignore_linked_doctypes = ("Work Order", "Material Request", "Daily Schedule", "Job Card")
 
 	def on_cancel(self):
-		left = planning.cancel_created(self)
+		left = work_orders.cancel_created(self)
 		self.db_set({"status": "Cancelled", "cancel_report": "\n".join(left) or None})
 		refresh_trackers({i.sales_order for i in self.items})
 		if left:
@@ -167,9 +168,9 @@ class OrderPlan(Document):
 		"""Fill the lines with the orders the filters select, then schedule them."""
 		self.check_plan_permission()
 		self.validate_period()
-		count = planning.fetch_orders(self)
+		count = plan_lines.fetch_orders(self)
 		if count:
-			planning.schedule_plan(self)
+			plan_scheduling.schedule_plan(self)
 		self.set_title()
 		return count
 
@@ -178,7 +179,7 @@ class OrderPlan(Document):
 		"""Check materials and capacity again with the lines as they are."""
 		self.check_plan_permission()
 		self.validate_period()
-		planning.schedule_plan(self)
+		plan_scheduling.schedule_plan(self)
 		self.set_title()
 
 	@frappe.whitelist()
@@ -187,13 +188,13 @@ class OrderPlan(Document):
 		frappe.has_permission("Order Plan", "submit", self, throw=True)
 		if self.docstatus != 1 or self.status != "Failed":
 			frappe.throw(
-				_("Only a submitted plan whose work orders failed can retry"), exc=planning.PlanError
+				_("Only a submitted plan whose work orders failed can retry"), exc=PlanError
 			)
-		planning.enqueue_work_orders(self)
+		work_orders.enqueue_work_orders(self)
 
 	def check_plan_permission(self):
 		if self.docstatus != 0:
-			frappe.throw(_("A submitted plan cannot change: amend it"), exc=planning.PlanError)
+			frappe.throw(_("A submitted plan cannot change: amend it"), exc=PlanError)
 		frappe.has_permission("Order Plan", "write" if not self.is_new() else "create", self, throw=True)
 
 

@@ -7,8 +7,8 @@ import frappe
 from frappe.utils import add_days, flt, get_datetime, getdate, nowdate
 
 from order_tracking.api.tracking import get_order_status
-from order_tracking.order_planning import planning
-from order_tracking.order_planning.planning import PlanError
+from order_tracking.order_planning import work_orders
+from order_tracking.order_planning.shop_floor import PlanError
 from order_tracking.tests.utils import (
 	BOOT,
 	BUCKLE,
@@ -337,14 +337,14 @@ class TestOrderPlan(PlanTestCase):
 			self.assertFalse(frappe.db.exists("Work Order", {"order_plan": plan.name}))
 			# a failure leaves nothing and is recorded on the plan
 			set_settings(planning_wip_warehouse="Work In Progress - _TC1")  # another company's
-			planning.create_work_orders_job(plan.name, commit=False)
+			work_orders.create_work_orders_job(plan.name, commit=False)
 			set_settings(planning_wip_warehouse=None)
 			plan.reload()
 			self.assertEqual(plan.status, "Failed")
 			self.assertTrue(plan.failure_reason)
 			self.assertFalse(frappe.db.exists("Work Order", {"order_plan": plan.name}))
 			# then it is run again and completes
-			planning.create_work_orders_job(plan.name, commit=False)
+			work_orders.create_work_orders_job(plan.name, commit=False)
 			plan.reload()
 			self.assertEqual(plan.status, "Work Orders Created")
 			self.assertEqual(plan.work_orders_created, 2)

@@ -1,0 +1,226 @@
+"""Scheduling an Order Plan (`schedule_plan`): the material check (review's model) per line in
+due order, then capacity (`plan_placement`); lines are allocated to stock, production or
+outsourcing (`core.planning.allocate`), and the plan gets its tables (`plan_tables`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+import frappe
+from frappe import _
+from frappe.utils import cint, flt, get_datetime, getdate, now_datetime
+
+from order_tracking.core import planning, review
+from order_tracking.order_planning.plan_lines import plan_period
+from order_tracking.order_planning.plan_placement import (
+	LineState,
+	Warnings,
+	build_jobs,
+	late_days,
+	place_on_ledger,
+	released_work,
+	schedule_week,
+)
+from order_tracking.order_planning.plan_tables import (
+	write_capacity,
+	write_lines,
+	write_materials,
+	write_operations,
+	write_warnings,
+)
+from order_tracking.order_planning.shop_floor import PLAN
+from order_tracking.order_tracking import review as review_data
+from order_tracking.order_tracking.tracking import get_settings
+
+
+def schedule_plan(plan, now: datetime | None = None) -> None:
+	"""Check materials, place the work on capacity, allocate lines and fill the plan's tables."""
+	now = get_datetime(now or now_datetime())
+	today = now.date()
+	settings = get_settings()
+	start, end = plan_period(plan)
+	plan.to_date = end
+	plan.parent_plan = find_parent_plan(plan)
+	warnings = Warnings()
+	for i in plan.items:
+		if flt(i.qty) <= planning.EPS:
+			i.allocation, i.remarks = planning.SKIP, _("Nothing left to deliver")
+		elif i.allocation_by_planner and i.allocation == planning.SKIP:
+			i.remarks = _("Left out by the planner")
+	# what the planner left out is neither checked nor placed
+	items = sorted(
+		(
+			i
+			for i in plan.items
+			if flt(i.qty) > planning.EPS and not (i.allocation_by_planner and i.allocation == planning.SKIP)
+		),
+		key=lambda i: (getdate(i.delivery_date or end), -planning.priority_weight(i.priority), i.idx),
+	)
+
+	tree = review_data.bom_tree({i.item_code: i.bom_no for i in items})
+	own = defaultdict(float)
+	for i in items:
+		own[i.item_code] += flt(i.qty)
+	supply = review_data.material_supply(plan.company, tree.items, dict(own))
+	ledger = review.MaterialLedger(supply, today)
+	lines: list[LineState] = []
+	needs: dict[str, review.MaterialNeed] = {}
+	need_by: dict[str, date] = {}
+	for i in items:
+		due = getdate(i.delivery_date or end)
+		outcome = review.check_materials(
+			[review.MaterialLine(i.idx, i.item_code, flt(i.qty), due)],
+			tree.boms,
+			tree.default_bom,
+			tree.stock_items,
+			ledger,
+		)
+		for r in outcome.results:
+			if r.result == review.FAIL and r.code in ("bom_missing", "bom_cycle"):
+				warnings.add("Fail", f"#{i.idx} {i.item_code}", review_data.result_detail(r))
+		top = sum(m.qty for m in outcome.made if m.parent is None)
+		if i.item_code in tree.default_bom:
+			cover = flt(i.qty) - top
+		else:
+			taken = outcome.needs.get(i.item_code)
+			cover = taken.available if taken else 0.0
+			warnings.add(
+				"Warn",
+				f"#{i.idx} {i.item_code}",
+				_("{0} has no BOM: it can only be delivered from stock or bought").format(i.item_code),
+			)
+		for code, n in outcome.needs.items():
+			if code == i.item_code:
+				continue
+			total = needs.setdefault(code, review.MaterialNeed(code))
+			total.required += n.required
+			total.available += n.available
+			total.shortage += n.shortage
+			total.complete = total.complete and n.complete
+			if n.covered_on:
+				total.covered_on = max(total.covered_on or n.covered_on, n.covered_on)
+			if n.shortage > planning.EPS:
+				need_by[code] = min(need_by.get(code, due), due)
+		lines.append(LineState(i, outcome.made, outcome.materials_complete_on, max(cover, 0.0)))
+
+	calendars, committed_load = review_data.workstation_capacity(
+		plan.company, tree.workstations, tree.workstation_types, today
+	)
+	calendars = {c.workstation: c for c in calendars}
+	calendar_warnings(calendars, tree, warnings)
+	separate = cint(settings.sub_assembly_work_orders)
+	for state in lines:
+		state.jobs = build_jobs(state, tree, separate)
+		state.minutes = sum(op["minutes"] for job in state.jobs for op in job.ops)
+		for job in state.jobs:
+			if not tree.operations.get(job.bom):
+				warnings.add(
+					"Warn",
+					job.item_code,
+					_("BOM {0} of {1} has no operations: its work is not scheduled").format(
+						job.bom, job.item_code
+					),
+				)
+
+	horizon_start = datetime.combine(today, datetime.min.time())
+	released = released_work(list(calendars), horizon_start, now) if plan.period_type == planning.WEEK else []
+	place = schedule_week if plan.period_type == planning.WEEK else place_on_ledger
+	context = dict(
+		calendars=calendars,
+		horizon_start=horizon_start,
+		now=now,
+		today=today,
+		tree=tree,
+		committed=committed_load,
+		released=released,
+		warnings=warnings,
+	)
+
+	in_house = [s for s in lines if s.jobs and s.line.allocation not in (planning.SKIP,)]
+	place(in_house, context)
+	capacity_minutes = sum(
+		planning.bucket_capacity(c, b)
+		for c in calendars.values()
+		for b in planning.buckets(plan.period_type, start, end)
+	)
+	allocations = planning.allocate(
+		[
+			planning.LineFacts(
+				s.line.name or str(s.line.idx),
+				flt(s.line.qty),
+				s.stock_cover,
+				s.minutes,
+				s.tardiness,
+				planning.priority_weight(s.line.priority),
+				s.line.allocation if s.line.allocation_by_planner else None,
+			)
+			for s in lines
+		],
+		capacity_minutes,
+		flt(settings.outsource_share),
+	)
+	# second pass: what production really makes, without what goes to stock or outside
+	for s in lines:
+		a = allocations[s.line.name or str(s.line.idx)]
+		s.line.allocation, s.line.from_stock_qty, s.line.production_qty = (
+			a.allocation,
+			a.from_stock_qty,
+			a.production_qty,
+		)
+		if s.line.allocation == planning.OUTSOURCE and s.planned_end:
+			s.line.remarks = _("Made in-house it would end on {0}, {1} days late").format(
+				frappe.format(s.planned_end, {"fieldtype": "Datetime"}), late_days(s)
+			)
+		elif s.line.allocation == planning.FROM_STOCK:
+			s.line.remarks = _("Stock covers it: goes to delivery")
+	produced = [s for s in lines if s.line.allocation == planning.PRODUCTION and s.jobs]
+	for s in lines:
+		s.planned_start = s.planned_end = None
+		s.tardiness, s.placed_by_day = 0.0, {}
+	for s in lines:
+		if (
+			s.line.allocation == planning.PRODUCTION
+			and not s.jobs
+			and s.line.item_code not in tree.default_bom
+		):
+			s.line.allocation = planning.SKIP
+	context["warnings"] = warnings
+	place(produced, context)
+
+	write_lines(plan, lines, now)
+	write_operations(plan, produced, context)
+	write_capacity(plan, lines, calendars, context, start, end)
+	write_materials(plan, needs, need_by, lines)
+	write_warnings(plan, warnings, lines)
+	plan.scheduled_at = now
+	if plan.docstatus == 0:
+		plan.status = "Scheduled"
+
+
+def calendar_warnings(calendars: dict[str, review.Calendar], tree, warnings: Warnings):
+	for ws, cal in sorted(calendars.items()):
+		if cal.minutes_per_day <= planning.EPS:
+			warnings.add("Fail", ws, str(review_data.MESSAGES["no_working_hours"]).format(ws))
+		if not cal.holiday_list:
+			warnings.add("Warn", ws, str(review_data.MESSAGES["no_holiday_list"]).format(ws))
+	for ws in sorted(tree.workstations - set(calendars)):
+		warnings.add("Fail", ws, str(review_data.MESSAGES["workstation_unknown"]).format(ws))
+
+
+def find_parent_plan(plan) -> str | None:
+	parent_type = planning.PARENT_PERIOD.get(plan.period_type)
+	if not parent_type or not plan.from_date:
+		return None
+	return frappe.db.get_value(
+		PLAN,
+		{
+			"docstatus": 1,
+			"company": plan.company,
+			"period_type": parent_type,
+			"from_date": ("<=", getdate(plan.from_date)),
+			"to_date": (">=", getdate(plan.from_date)),
+		},
+		"name",
+		order_by="from_date desc",
+	)
