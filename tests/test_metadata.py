@@ -21,6 +21,7 @@ KNOWN_DOCTYPES = {
 	"Customer Group",
 	"Delivery Note",
 	"DocType",
+	"Email Account",
 	"Holiday List",
 	"Item Group",
 	"Item",

@@ -28,8 +28,12 @@ class OrderTrackingSettings(Document):
 		delay_notice_step_days: DF.Int
 		delivery_confirmation: DF.Literal["Delivery Note", "Shipment Completed", "Carrier"]
 		dispatch_with_pick_list: DF.Check
+		email_answer_sender: DF.Check
+		email_attachment_max_kb: DF.Int
+		email_sender_hourly_limit: DF.Int
 		exception_batch_size: DF.Int
 		flag_cross_channel_duplicates: DF.Check
+		intake_email_account: DF.Link | None
 		intake_warehouse: DF.Link | None
 		late_grace_days: DF.Int
 		late_operation_grace: DF.Int
