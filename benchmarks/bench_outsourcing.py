@@ -53,18 +53,17 @@ def _count(fn, kinds: dict | None = None) -> tuple[int, float]:
 def round_trip(rounds: int = 3) -> dict:
 	"""The app's operation round trip against the same ERPNext documents made by hand: each run
 	once to warm the caches, then `rounds` times alternately; medians."""
-	from order_tracking.outsourcing import outsourcing
-	from order_tracking.outsourcing.doctype.outsourcing_order.test_outsourcing_order import (
-		OutsourcingTestCase,
-	)
+	from order_tracking.outsourcing.orders import make_for_job_cards, outsourcing_workstation
+	from order_tracking.outsourcing.receipts import make_receipt
+	from order_tracking.tests.outsourcing_case import OutsourcingTestCase
 	from order_tracking.tests.utils import PARTNER, PARTNER_WAREHOUSE, approve
 
 	def app(so, wo, sewing):
-		order = outsourcing.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 5), rate=2)
+		order = make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 5), rate=2)
 		approve(order)
 		order.reload()
 		order.send_to_supplier()
-		receipt = outsourcing.make_receipt(order.name)
+		receipt = make_receipt(order.name)
 		receipt.submit()
 
 	def by_hand(so, wo, sewing):
@@ -115,7 +114,7 @@ def round_trip(rounds: int = 3) -> dict:
 			)
 			se.submit()
 		card = frappe.get_doc("Job Card", sewing)
-		card.workstation = outsourcing.outsourcing_workstation()
+		card.workstation = outsourcing_workstation()
 		card.append(
 			"time_logs",
 			{
@@ -165,7 +164,8 @@ def round_trip(rounds: int = 3) -> dict:
 
 
 def receipt_of_200():
-	from order_tracking.outsourcing import outsourcing
+	from order_tracking.outsourcing.orders import default_supplier_warehouse
+	from order_tracking.outsourcing.receipts import make_receipt
 	from order_tracking.tests.utils import PARTNER, STITCHED_UPPER, approve, make_order
 
 	so = make_order([{"item_code": STITCHED_UPPER, "qty": 1, "rate": 40} for _ in range(200)])
@@ -176,7 +176,7 @@ def receipt_of_200():
 			"company": so.company,
 			"supplier": PARTNER,
 			"due_date": add_days(nowdate(), 5),
-			"supplier_warehouse": outsourcing.default_supplier_warehouse(PARTNER),
+			"supplier_warehouse": default_supplier_warehouse(PARTNER),
 		}
 	)
 	for line in so.items:
@@ -195,7 +195,7 @@ def receipt_of_200():
 	approve(order)
 	order.reload()
 	order.send_to_supplier()
-	receipt = outsourcing.make_receipt(order.name)
+	receipt = make_receipt(order.name)
 	t0 = time.perf_counter()
 	receipt.submit()
 	elapsed = time.perf_counter() - t0

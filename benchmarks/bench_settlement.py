@@ -47,11 +47,10 @@ def main(site, receipts=500):
 	frappe.connect()
 	frappe.set_user("Administrator")
 	try:
-		from order_tracking.outsourcing import outsourcing
-		from order_tracking.outsourcing.doctype.outsourcing_order.test_outsourcing_order import (
-			OutsourcingTestCase,
-		)
+		from order_tracking.outsourcing.orders import make_for_job_cards
+		from order_tracking.outsourcing.receipts import make_receipt
 		from order_tracking.settlement import settlement
+		from order_tracking.tests.outsourcing_case import OutsourcingTestCase
 		from order_tracking.tests.utils import (
 			COMPANY,
 			PARTNER,
@@ -71,12 +70,12 @@ def main(site, receipts=500):
 		for _ in range(orders):
 			so, _wo, sewing = OutsourcingTestCase.upper_work_order(None, per_order)
 			sales_orders.append(so.name)
-			order = outsourcing.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 5), rate=2.5)
+			order = make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 5), rate=2.5)
 			approve(order)
 			order.reload()
 			order.send_to_supplier()
 			for n in range(per_order):
-				receipt = outsourcing.make_receipt(order.name)
+				receipt = make_receipt(order.name)
 				receipt.items[0].accepted_qty = 1 if n % 7 else 0
 				receipt.items[0].rejected_qty = 0 if n % 7 else 1
 				receipt.insert()

@@ -185,7 +185,7 @@ def _approve_and_send(order):
 def ensure_operation_out() -> str:
 	"""A work order whose cutting was done on a past working day; its stitching is out at the
 	supplier (the Work Order's *Outsource an Operation*: `make_for_job_cards`), sent, not back."""
-	from order_tracking.outsourcing import outsourcing
+	from order_tracking.outsourcing.orders import make_for_job_cards
 
 	item_code = "Trail Runner"
 	operations = demo.PRODUCTS[item_code][2]
@@ -209,9 +209,7 @@ def ensure_operation_out() -> str:
 		{"work_order": wo.name, "operation": OUTSOURCED_OPERATION, "docstatus": ("<", 2)},
 		"name",
 	)
-	order = _order_of({"job_card": card}) or outsourcing.make_for_job_cards(
-		[card], SUPPLIER, str(working_day_after(4))
-	)
+	order = _order_of({"job_card": card}) or make_for_job_cards([card], SUPPLIER, str(working_day_after(4)))
 	order = _approve_and_send(order)
 	return f"{so.name}: {OUTSOURCED_OPERATION} of {wo.name} ({card}) on {order.name}, {order.status}, due back {order.due_date}"
 
@@ -220,14 +218,13 @@ def ensure_semi_finished_returned() -> str:
 	"""The uppers of an order made by the supplier (Sales Order → Create → Outsourcing Order,
 	Semi-finished: ERPNext subcontracting through the Subcontracting BOM's service item), sent,
 	and back: most accepted, some rejected into the rejected-goods warehouse."""
-	from order_tracking.outsourcing import outsourcing
+	from order_tracking.outsourcing.orders import make_for_order_line
+	from order_tracking.outsourcing.receipts import make_receipt
 
 	so = demo._submitted_order(
 		SEMI_FINISHED, "Harbour Shoes Ltd", "Classic Oxford", SEMI_FINISHED_QTY, working_day_after(21)
 	)
-	order = _order_of(
-		{"sales_order": so.name, "item_code": "Oxford Upper"}
-	) or outsourcing.make_for_order_line(
+	order = _order_of({"sales_order": so.name, "item_code": "Oxford Upper"}) or make_for_order_line(
 		so.items[0].name,
 		SUPPLIER,
 		str(working_day_after(7)),
@@ -237,7 +234,7 @@ def ensure_semi_finished_returned() -> str:
 	)
 	order = _approve_and_send(order)
 	if order.status == "Sent":
-		receipt = outsourcing.make_receipt(order.name)
+		receipt = make_receipt(order.name)
 		receipt.items[0].accepted_qty, receipt.items[0].rejected_qty = ACCEPTED, REJECTED
 		receipt.insert()
 		receipt.submit()

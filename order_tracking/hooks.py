@@ -167,7 +167,7 @@ scheduler_events = {
 	"daily": [
 		"order_tracking.order_tracking.tracking.refresh_open_trackers",
 		# late outsourcing returns: on the timeline and to the supplier, once a day
-		"order_tracking.outsourcing.outsourcing.remind_late_returns_job",
+		"order_tracking.outsourcing.reminders.remind_late_returns_job",
 		# order costs of what changed lately, in case a background job was lost
 		"order_tracking.settlement.settlement.refresh_recent_costs",
 	],
@@ -236,6 +236,6 @@ order_exception_detectors = [
 	"order_tracking.delivery.delivery.detect_material_shortages",
 	"order_tracking.delivery.delivery.detect_shipment_exceptions",
 	"order_tracking.order_planning.late_operations.detect_late_operations",
-	"order_tracking.outsourcing.outsourcing.detect_late_outsourcing_returns",
+	"order_tracking.outsourcing.late_returns.detect_late_outsourcing_returns",
 	"order_tracking.settlement.settlement.detect_overdue_receivables",
 ]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import frappe
 
 from order_tracking.api.arguments import required_arguments
-from order_tracking.outsourcing import outsourcing
+from order_tracking.outsourcing import orders, receipts
 
 ORDER = "Outsourcing Order"
 
@@ -43,7 +43,7 @@ def make_for_job_cards(
 		frappe.throw(frappe._("job_cards: a list of Job Card names"), exc=frappe.ValidationError)
 	for name in job_cards:
 		frappe.has_permission("Job Card", "read", name, throw=True)
-	return outsourcing.make_for_job_cards(job_cards, supplier, due_date, supplier_warehouse, rate).as_dict()
+	return orders.make_for_job_cards(job_cards, supplier, due_date, supplier_warehouse, rate).as_dict()
 
 
 @frappe.whitelist(methods=["POST"])
@@ -65,7 +65,7 @@ def make_for_order_line(
 			frappe._("No Sales Order line {0} that you may see").format(sales_order_item),
 			exc=frappe.PermissionError,
 		)
-	return outsourcing.make_for_order_line(
+	return orders.make_for_order_line(
 		sales_order_item, supplier, due_date, outsourcing_type, item_code, qty, supplier_warehouse, rate
 	).as_dict()
 
@@ -75,7 +75,7 @@ def make_for_order_line(
 def make_from_plan(plan: str, supplier: str, due_date: str, supplier_warehouse: str | None = None) -> dict:
 	frappe.has_permission(ORDER, "create", throw=True)
 	frappe.has_permission("Order Plan", "read", plan, throw=True)
-	return outsourcing.make_from_plan(plan, supplier, due_date, supplier_warehouse).as_dict()
+	return orders.make_from_plan(plan, supplier, due_date, supplier_warehouse).as_dict()
 
 
 @frappe.whitelist(methods=["GET"])
@@ -83,4 +83,4 @@ def make_from_plan(plan: str, supplier: str, due_date: str, supplier_warehouse: 
 def make_receipt(order: str) -> dict:
 	frappe.has_permission("Outsourcing Receipt", "create", throw=True)
 	frappe.has_permission(ORDER, "read", order, throw=True)
-	return outsourcing.make_receipt(order).as_dict()
+	return receipts.make_receipt(order).as_dict()

@@ -79,14 +79,14 @@ class TestCancellingPlansWithOutsourcing(PlanTestCase):
 		make_outsourcing_fixtures()
 
 	def test_a_work_order_with_an_operation_on_an_outsourcing_order_stays_and_says_where(self):
-		from order_tracking.outsourcing import outsourcing
+		from order_tracking.outsourcing.orders import make_for_job_cards
 		from order_tracking.tests.utils import PARTNER, approve
 
 		so = boot_order(qty=2)
 		plan = make_plan(customer=CUSTOMER, submit=True)
 		made = plan_work_orders(plan.name, so.name)
 		sewing = frappe.db.get_value("Job Card", {"work_order": made[BOOT]}, "name")
-		order = outsourcing.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 5), rate=2)
+		order = make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 5), rate=2)
 		approve(order)
 		plan.reload()
 		plan.cancel()  # not refused: the outsourced work order is listed as staying

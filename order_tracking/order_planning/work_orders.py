@@ -359,7 +359,7 @@ def cancel_created(plan) -> list[str]:
 def _work_orders_that_stay(wos: list) -> dict[str, str]:
 	"""The plan's work orders that are not cancelled, each with why: started, a job card with time,
 	an operation on an open Outsourcing Order, or a sub-assembly of it stays."""
-	from order_tracking.outsourcing.outsourcing import open_outsourcing_of_work_orders
+	from order_tracking.outsourcing.outsourced_work_orders import open_outsourcing_of_work_orders
 
 	names = [w.name for w in wos]
 	started_cards = set(

@@ -9,7 +9,7 @@ import threading
 import frappe
 from frappe.utils import add_days, flt, nowdate
 
-from order_tracking.outsourcing import outsourcing
+from order_tracking.outsourcing import orders, outsourced_work_orders, receipts
 from order_tracking.tests.utils import (
 	COMPANY,
 	FG_WAREHOUSE,
@@ -69,7 +69,7 @@ class FactoryDataTestCase(FrappeTestCase):
 		return so, wo, sewing
 
 	def sent(self, job_cards: list[str], rate: float = 2):
-		order = outsourcing.make_for_job_cards(job_cards, PARTNER, add_days(nowdate(), 5), rate=rate)
+		order = orders.make_for_job_cards(job_cards, PARTNER, add_days(nowdate(), 5), rate=rate)
 		approve(order)
 		order.reload()
 		order.send_to_supplier()
@@ -87,17 +87,19 @@ class TestWorkOrderWithOutsourcedOperation(FactoryDataTestCase):
 		self.assertIn(order.name, str(e.exception))
 		self.assertEqual(frappe.db.get_value("Work Order", wo.name, "docstatus"), 1)
 		self.assertTrue(frappe.db.exists("Job Card", sewing))
-		self.assertEqual(outsourcing.open_outsourcing_of_work_orders([wo.name]), {wo.name: order.name})
+		self.assertEqual(
+			outsourced_work_orders.open_outsourcing_of_work_orders([wo.name]), {wo.name: order.name}
+		)
 		# once closed, the outsourcing order no longer holds the work order
 		order.close()
-		self.assertEqual(outsourcing.open_outsourcing_of_work_orders([wo.name]), {})
+		self.assertEqual(outsourced_work_orders.open_outsourcing_of_work_orders([wo.name]), {})
 		wo.reload()
 		wo.cancel()
 		self.assertEqual(frappe.db.get_value("Work Order", wo.name, "docstatus"), 2)
 
 	def test_a_job_card_name_freed_by_a_cancelled_work_order_is_not_taken_for_the_old_card(self):
 		_so, wo, sewing = self.upper_work_order(2, transfer=False)
-		draft = outsourcing.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 5), rate=2)
+		draft = orders.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 5), rate=2)
 		wo.reload()
 		wo.cancel()  # a draft outsourcing order does not hold it
 		self.assertFalse(frappe.db.exists("Job Card", sewing))
@@ -106,15 +108,13 @@ class TestWorkOrderWithOutsourcedOperation(FactoryDataTestCase):
 		)
 		_other_so, other_wo, new_card = self.upper_work_order(2, transfer=False)
 		self.assertEqual(new_card, sewing)  # Frappe gave the freed name to the new work order's card
-		order = outsourcing.make_for_job_cards([new_card], PARTNER, add_days(nowdate(), 5), rate=2)
+		order = orders.make_for_job_cards([new_card], PARTNER, add_days(nowdate(), 5), rate=2)
 		self.assertEqual((order.items[0].work_order, order.items[0].job_card), (other_wo.name, new_card))
 
 
 class TestRejectedWorkInProgress(FactoryDataTestCase):
 	def test_rejected_units_of_an_outsourced_operation_go_to_the_rejected_goods_warehouse(self):
-		from order_tracking.outsourcing.doctype.outsourcing_order.test_outsourcing_order import (
-			OutsourcingTestCase,
-		)
+		from order_tracking.tests.outsourcing_case import OutsourcingTestCase
 
 		_so, _wo, sewing = OutsourcingTestCase.upper_work_order(self, 5)  # cut, materials issued
 		order = self.sent([sewing])
@@ -124,13 +124,13 @@ class TestRejectedWorkInProgress(FactoryDataTestCase):
 		def moved():
 			return {wh: flt(stock_qty(LEATHER, wh) - before[wh], 3) for wh in warehouses}
 
-		receipt = outsourcing.make_receipt(order.name)
+		receipt = receipts.make_receipt(order.name)
 		receipt.items[0].accepted_qty, receipt.items[0].rejected_qty, receipt.items[0].rework_qty = 2, 2, 1
 		receipt.insert()
 		receipt.submit()
 		# accepted back to work in progress, rejected to the rejected-goods warehouse, rework stays out
 		self.assertEqual(moved(), {STORES: 2, REJECTED_WAREHOUSE: 2, PARTNER_WAREHOUSE: -4})
-		rework = outsourcing.make_receipt(order.name)
+		rework = receipts.make_receipt(order.name)
 		self.assertTrue(rework.is_rework)
 		rework.items[0].accepted_qty, rework.items[0].rejected_qty = 0, 1
 		rework.insert()
@@ -146,7 +146,7 @@ class TestLineShippingFromAnotherWarehouse(FactoryDataTestCase):
 	def test_a_whole_order_line_sends_its_materials_from_their_own_warehouse(self):
 		frappe.db.set_single_value("Stock Settings", "allow_negative_stock", 0)
 		so = make_order([{"item_code": STITCHED_UPPER, "qty": 2, "rate": 40, "warehouse": FG_WAREHOUSE}])
-		order = outsourcing.make_for_order_line(so.items[0].name, PARTNER, add_days(nowdate(), 7), rate=12)
+		order = orders.make_for_order_line(so.items[0].name, PARTNER, add_days(nowdate(), 7), rate=12)
 		self.assertEqual(order.items[0].fg_warehouse, FG_WAREHOUSE)
 		self.assertEqual([(m.item_code, m.source_warehouse) for m in order.materials], [(LEATHER, STORES)])
 		approve(order)
@@ -171,7 +171,7 @@ class TestLineShippingFromAnotherWarehouse(FactoryDataTestCase):
 
 		frappe.db.set_single_value("Stock Settings", "allow_negative_stock", 0)
 		so = make_order([{"item_code": BOOT, "qty": 2, "rate": 100}])
-		order = outsourcing.make_for_order_line(
+		order = orders.make_for_order_line(
 			so.items[0].name,
 			PARTNER,
 			add_days(nowdate(), 3),
@@ -196,7 +196,7 @@ class TestLineShippingFromAnotherWarehouse(FactoryDataTestCase):
 		frappe.db.set_single_value("Stock Settings", "allow_negative_stock", 0)
 		make_stock_entry(item_code=UPPER, target=FG_WAREHOUSE, qty=2, basic_rate=20, company=COMPANY)
 		so = make_order([{"item_code": BOOT, "qty": 2, "rate": 100}])
-		order = outsourcing.make_for_order_line(so.items[0].name, PARTNER, add_days(nowdate(), 7), rate=30)
+		order = orders.make_for_order_line(so.items[0].name, PARTNER, add_days(nowdate(), 7), rate=30)
 		expected = sorted([(UPPER, FG_WAREHOUSE), (SOLE, STORES)])
 		self.assertEqual(sorted((m.item_code, m.source_warehouse) for m in order.materials), expected)
 		approve(order)
@@ -218,7 +218,7 @@ class TestUnknownSupplier(FactoryDataTestCase):
 	def test_an_unknown_supplier_is_refused_by_name_and_nothing_is_saved(self):
 		_so, wo, sewing = self.upper_work_order(2, transfer=False)
 		with self.assertRaises(frappe.ValidationError) as e:
-			outsourcing.make_for_job_cards([sewing], UNKNOWN_SUPPLIER, add_days(nowdate(), 5), rate=2)
+			orders.make_for_job_cards([sewing], UNKNOWN_SUPPLIER, add_days(nowdate(), 5), rate=2)
 		self.assertIn(UNKNOWN_SUPPLIER, str(e.exception))
 		self.assertIn("Supplier", str(e.exception))
 		# as POST /api/resource/Outsourcing Order inserts it
@@ -248,7 +248,7 @@ class TestUnknownSupplier(FactoryDataTestCase):
 		self.assertFalse(frappe.db.exists("Outsourcing Order", {"supplier": UNKNOWN_SUPPLIER}))
 		so_line = make_order([{"item_code": STITCHED_UPPER, "qty": 2, "rate": 40}]).items[0].name
 		with self.assertRaises(frappe.ValidationError):
-			outsourcing.make_for_order_line(so_line, UNKNOWN_SUPPLIER, add_days(nowdate(), 5), rate=2)
+			orders.make_for_order_line(so_line, UNKNOWN_SUPPLIER, add_days(nowdate(), 5), rate=2)
 
 	def test_a_receipt_of_an_unknown_order_is_refused_by_name(self):
 		receipt = frappe.get_doc(
@@ -340,12 +340,12 @@ class TestAgreedRate(FactoryDataTestCase):
 	def test_a_buying_price_for_any_supplier_is_the_rate_proposed(self):
 		# an Item Price with no supplier keeps NULL there, which an `in ("", None)` filter never matched
 		frappe.db.delete("Item Price", {"item_code": STITCHING_SERVICE})
-		self.assertEqual(outsourcing.last_rate(PARTNER, STITCHING_SERVICE), 0)
+		self.assertEqual(orders.last_rate(PARTNER, STITCHING_SERVICE), 0)
 		self.buying_price(3.5)
-		self.assertEqual(outsourcing.last_rate(PARTNER, STITCHING_SERVICE), 3.5)
+		self.assertEqual(orders.last_rate(PARTNER, STITCHING_SERVICE), 3.5)
 
 	def test_the_suppliers_own_price_comes_before_a_price_for_any_supplier(self):
 		frappe.db.delete("Item Price", {"item_code": STITCHING_SERVICE})
 		self.buying_price(3.5)
 		self.buying_price(2.75, supplier=PARTNER)
-		self.assertEqual(outsourcing.last_rate(PARTNER, STITCHING_SERVICE), 2.75)
+		self.assertEqual(orders.last_rate(PARTNER, STITCHING_SERVICE), 2.75)

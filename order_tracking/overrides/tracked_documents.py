@@ -42,7 +42,7 @@ def ignore_own_links(doc, method=None):
 	its cancellation (they keep the link as history) — but a work order whose operation is on an
 	open Outsourcing Order stays, as a Sales Order with one does."""
 	if doc.doctype == "Work Order":
-		from order_tracking.outsourcing.outsourcing import check_work_order_not_outsourced
+		from order_tracking.outsourcing.outsourced_work_orders import check_work_order_not_outsourced
 
 		check_work_order_not_outsourced(doc.name)
 	doc.ignore_linked_doctypes = (*(doc.get("ignore_linked_doctypes") or ()), *OWN_LINKING_DOCTYPES)

@@ -10,9 +10,10 @@ from frappe.utils import add_days, flt, now_datetime, nowdate
 from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note, make_sales_invoice
 from erpnext.stock.doctype.stock_entry.stock_entry_utils import make_stock_entry
 
-from order_tracking.outsourcing import outsourcing
-from order_tracking.outsourcing.doctype.outsourcing_order.test_outsourcing_order import OutsourcingTestCase
+from order_tracking.outsourcing.orders import make_for_job_cards
+from order_tracking.outsourcing.receipts import make_receipt
 from order_tracking.settlement import settlement
+from order_tracking.tests.outsourcing_case import OutsourcingTestCase
 from order_tracking.tests.utils import (
 	COMPANY,
 	CUTTING_TABLE,
@@ -54,13 +55,11 @@ class TestOrderCost(OutsourcingTestCase):
 		cutting.save()
 		cutting.submit()
 		# sewing goes out: 4 at 2.50
-		order = outsourcing.make_for_job_cards(
-			[cards["_OT Sewing"]], PARTNER, add_days(nowdate(), 5), rate=2.5
-		)
+		order = make_for_job_cards([cards["_OT Sewing"]], PARTNER, add_days(nowdate(), 5), rate=2.5)
 		approve(order)
 		order.reload()
 		order.send_to_supplier()
-		outsourcing.make_receipt(order.name).submit()
+		make_receipt(order.name).submit()
 		made = work_order_entry(wo, "Manufacture", 4)
 		leather_rate = next(flt(d.basic_rate) for d in made.items if d.item_code == LEATHER)
 

@@ -1,13 +1,13 @@
 # Copyright (c) 2026, order_tracking developers
 # License: MIT. See license.txt
 
-from datetime import timedelta
 
 import frappe
 from frappe.utils import add_days, flt, getdate, nowdate
 
-from order_tracking.outsourcing import outsourcing
-from order_tracking.outsourcing.outsourcing import OutsourcingError
+from order_tracking.outsourcing import orders, receipts, reminders
+from order_tracking.outsourcing.order_state import OutsourcingError
+from order_tracking.tests.outsourcing_case import OutsourcingTestCase
 from order_tracking.tests.utils import (
 	CUSTOMER,
 	LEATHER,
@@ -20,7 +20,6 @@ from order_tracking.tests.utils import (
 	approve,
 	make_order,
 	make_outsourcing_fixtures,
-	make_work_order,
 	stock_qty,
 	tracker,
 )
@@ -37,56 +36,11 @@ test_ignore = [
 ]
 
 
-class OutsourcingTestCase(FrappeTestCase):
-	@classmethod
-	def setUpClass(cls):
-		super().setUpClass()
-		make_outsourcing_fixtures()
-
-	def setUp(self):
-		frappe.db.savepoint("outsourcing_test")
-
-	def tearDown(self):
-		frappe.set_user("Administrator")
-		frappe.db.rollback(save_point="outsourcing_test")
-
-	def upper_work_order(self, qty=6, cut=True):
-		"""A Sales Order for stitched uppers and its work order, materials issued, cutting done."""
-		so = make_order([{"item_code": STITCHED_UPPER, "qty": qty, "rate": 40}])
-		wo = make_work_order(so, item_code=STITCHED_UPPER)
-		from order_tracking.tests.utils import work_order_entry
-
-		work_order_entry(wo, "Material Transfer for Manufacture", qty)
-		cards = {
-			c.operation: c.name
-			for c in frappe.get_all("Job Card", filters={"work_order": wo.name}, fields=["name", "operation"])
-		}
-		if cut:
-			cutting = frappe.get_doc("Job Card", cards["_OT Cutting"])
-			# after whatever is already logged on the cutting table
-			last = frappe.db.sql(
-				"""select max(tl.to_time) from `tabJob Card Time Log` tl join `tabJob Card` jc on jc.name = tl.parent
-				where jc.workstation = %s and jc.docstatus < 2""",
-				(cutting.workstation,),
-			)[0][0]
-			start = max(
-				frappe.utils.now_datetime() - timedelta(days=3),
-				frappe.utils.get_datetime(last) if last else frappe.utils.now_datetime() - timedelta(days=3),
-			) + timedelta(minutes=1)
-			cutting.append(
-				"time_logs",
-				{"from_time": start, "to_time": start + timedelta(minutes=60), "completed_qty": qty},
-			)
-			cutting.save()
-			cutting.submit()
-		return so, wo, cards[SEWING]
-
-
 class TestOperationOutsourcing(OutsourcingTestCase):
 	def test_an_operation_goes_out_and_comes_back_and_the_work_order_goes_on(self):
 		so, wo, sewing = self.upper_work_order(6)
 		before = stock_qty(LEATHER, PARTNER_WAREHOUSE)
-		order = outsourcing.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 5), rate=2.5)
+		order = orders.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 5), rate=2.5)
 		self.assertEqual(order.outsourcing_type, "Operation")
 		self.assertEqual(
 			[(m.item_code, flt(m.qty), m.source_warehouse) for m in order.materials], [(LEATHER, 6, STORES)]
@@ -105,12 +59,12 @@ class TestOperationOutsourcing(OutsourcingTestCase):
 		self.assertEqual(order.status, "Sent")
 		self.assertAlmostEqual(stock_qty(LEATHER, PARTNER_WAREHOUSE) - before, 6)
 		self.assertEqual(
-			frappe.db.get_value("Job Card", sewing, "workstation"), outsourcing.outsourcing_workstation()
+			frappe.db.get_value("Job Card", sewing, "workstation"), orders.outsourcing_workstation()
 		)
 		t = tracker(so.name)
 		self.assertEqual(t.outsourced_qty, 6)
 
-		receipt = outsourcing.make_receipt(order.name)
+		receipt = receipts.make_receipt(order.name)
 		receipt.items[0].accepted_qty, receipt.items[0].rejected_qty, receipt.items[0].rework_qty = 4, 1, 1
 		receipt.insert()
 		receipt.submit()
@@ -124,7 +78,7 @@ class TestOperationOutsourcing(OutsourcingTestCase):
 		card = frappe.get_doc("Job Card", sewing)
 		self.assertEqual((card.docstatus, card.total_completed_qty), (0, 4))
 
-		rework = outsourcing.make_receipt(order.name)
+		rework = receipts.make_receipt(order.name)
 		self.assertTrue(rework.is_rework)
 		self.assertEqual(rework.items[0].accepted_qty, 1)
 		rework.insert()
@@ -150,11 +104,11 @@ class TestOperationOutsourcing(OutsourcingTestCase):
 	def test_cancelling_a_receipt_gives_its_quantities_and_stock_back(self):
 		so, wo, sewing = self.upper_work_order(4)
 		before = stock_qty(LEATHER, PARTNER_WAREHOUSE)
-		order = outsourcing.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 5), rate=2)
+		order = orders.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 5), rate=2)
 		approve(order)
 		order.reload()
 		order.send_to_supplier()
-		receipt = outsourcing.make_receipt(order.name)
+		receipt = receipts.make_receipt(order.name)
 		receipt.insert()
 		receipt.submit()
 		card = frappe.get_doc("Job Card", sewing)
@@ -172,25 +126,25 @@ class TestOperationOutsourcing(OutsourcingTestCase):
 		self.assertEqual(frappe.db.get_value("Job Card", sewing, "docstatus"), 2)
 		self.assertEqual(frappe.db.get_value("Job Card", new_card, "total_completed_qty"), 0)
 		# and it can be received again
-		again = outsourcing.make_receipt(order.name)
+		again = receipts.make_receipt(order.name)
 		again.insert()
 		again.submit()
 		self.assertEqual(frappe.db.get_value("Job Card", new_card, "docstatus"), 1)
 
 	def test_more_than_is_out_is_refused_and_nothing_is_written(self):
 		so, wo, sewing = self.upper_work_order(3)
-		order = outsourcing.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 5), rate=2)
+		order = orders.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 5), rate=2)
 		approve(order)
 		order.reload()
 		order.send_to_supplier()
-		receipt = outsourcing.make_receipt(order.name)
+		receipt = receipts.make_receipt(order.name)
 		receipt.items[0].accepted_qty = 4
 		with self.assertRaises(OutsourcingError) as e:
 			receipt.insert()
 		self.assertIn("3", str(e.exception))
 		self.assertFalse(frappe.db.exists("Outsourcing Receipt", {"outsourcing_order": order.name}))
 		with self.assertRaises(OutsourcingError):
-			outsourcing.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 5), rate=2)  # already out
+			orders.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 5), rate=2)  # already out
 
 
 class TestGoodsOutsourcing(OutsourcingTestCase):
@@ -209,7 +163,7 @@ class TestGoodsOutsourcing(OutsourcingTestCase):
 		def delta(key, item, warehouse):
 			return stock_qty(item, warehouse) - before[key]
 
-		order = outsourcing.make_for_order_line(line.name, PARTNER, add_days(nowdate(), 7), rate=12)
+		order = orders.make_for_order_line(line.name, PARTNER, add_days(nowdate(), 7), rate=12)
 		self.assertEqual(
 			(order.outsourcing_type, order.items[0].item_code, order.items[0].qty),
 			("Whole Order", STITCHED_UPPER, 5),
@@ -241,7 +195,7 @@ class TestGoodsOutsourcing(OutsourcingTestCase):
 		self.assertAlmostEqual(delta("leather at partner", LEATHER, PARTNER_WAREHOUSE), 5)
 		self.assertEqual(tracker(so.name).stage, "In Production")  # sent out: the order is being made
 
-		receipt = outsourcing.make_receipt(order.name)
+		receipt = receipts.make_receipt(order.name)
 		receipt.items[0].accepted_qty, receipt.items[0].rejected_qty, receipt.items[0].rework_qty = 3, 1, 1
 		receipt.insert()
 		receipt.submit()
@@ -259,7 +213,7 @@ class TestGoodsOutsourcing(OutsourcingTestCase):
 			delta("uppers at partner", STITCHED_UPPER, PARTNER_WAREHOUSE), 1
 		)  # back for rework
 
-		rework = outsourcing.make_receipt(order.name)
+		rework = receipts.make_receipt(order.name)
 		self.assertTrue(rework.is_rework)
 		rework.insert()
 		rework.submit()
@@ -275,7 +229,7 @@ class TestGoodsOutsourcing(OutsourcingTestCase):
 
 		so = make_order([{"item_code": BOOT, "qty": 2, "rate": 100}])
 		before = stock_qty(UPPER, FG_WAREHOUSE)
-		order = outsourcing.make_for_order_line(
+		order = orders.make_for_order_line(
 			so.items[0].name,
 			PARTNER,
 			add_days(nowdate(), 3),
@@ -291,7 +245,7 @@ class TestGoodsOutsourcing(OutsourcingTestCase):
 		approve(order)
 		order.reload()
 		order.send_to_supplier()
-		receipt = outsourcing.make_receipt(order.name)
+		receipt = receipts.make_receipt(order.name)
 		receipt.insert()
 		receipt.submit()
 		self.assertAlmostEqual(stock_qty(UPPER, FG_WAREHOUSE) - before, 2)
@@ -312,11 +266,11 @@ class TestGoodsOutsourcing(OutsourcingTestCase):
 			self.assertTrue(
 				any(i.sales_order == big.name and i.allocation == "Outsource Candidate" for i in plan.items)
 			)
-			order = outsourcing.make_from_plan(plan.name, PARTNER, add_days(nowdate(), 4))
+			order = orders.make_from_plan(plan.name, PARTNER, add_days(nowdate(), 4))
 			self.assertEqual(order.order_plan, plan.name)
 			self.assertIn(big.name, [d.sales_order for d in order.items])
 			with self.assertRaises(OutsourcingError):
-				outsourcing.make_from_plan(plan.name, PARTNER, add_days(nowdate(), 4))  # none left
+				orders.make_from_plan(plan.name, PARTNER, add_days(nowdate(), 4))  # none left
 		finally:
 			set_settings(outsource_share=20)
 
@@ -324,13 +278,13 @@ class TestGoodsOutsourcing(OutsourcingTestCase):
 class TestLateReturnsAndRules(OutsourcingTestCase):
 	def test_late_returns_go_on_the_timeline_and_to_the_supplier_once_a_day(self):
 		so, wo, sewing = TestOperationOutsourcing.upper_work_order(self, 2)
-		order = outsourcing.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 1), rate=2)
+		order = orders.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 1), rate=2)
 		approve(order)
 		order.reload()
 		order.send_to_supplier()
 		frappe.db.set_value("Email Account", "_Test Email Account 1", "default_outgoing", 1)
 		later = add_days(nowdate(), 3)
-		self.assertEqual(outsourcing.remind_late_returns(later, commit=False), [order.name])
+		self.assertEqual(reminders.remind_late_returns(later, commit=False), [order.name])
 		self.assertEqual(
 			frappe.db.count("Order Event", {"sales_order": so.name, "event": "Outsourcing Return Late"}), 1
 		)
@@ -345,31 +299,31 @@ class TestLateReturnsAndRules(OutsourcingTestCase):
 			frappe.db.get_value("Email Queue Recipient", {"parent": mail[0].name}, "recipient"),
 			"orders@partner-factory.example.com",
 		)
-		self.assertEqual(outsourcing.remind_late_returns(later, commit=False), [])  # never twice a day
+		self.assertEqual(reminders.remind_late_returns(later, commit=False), [])  # never twice a day
 		self.assertEqual(
-			outsourcing.remind_late_returns(add_days(later, 1), commit=False), [order.name]
+			reminders.remind_late_returns(add_days(later, 1), commit=False), [order.name]
 		)  # next day again
 		self.assertTrue(frappe.db.get_value("Outsourcing Order", order.name, "is_late"))
 
 	def test_a_late_return_opens_an_order_exception_until_the_goods_are_back(self):
-		from order_tracking.core import delivery as D
+		from order_tracking.core import delivery
 		from order_tracking.order_tracking.exceptions import scan_order_exceptions
 
 		so, wo, sewing = TestOperationOutsourcing.upper_work_order(self, 2)
-		order = outsourcing.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 1), rate=2)
+		order = orders.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 1), rate=2)
 		approve(order)
 		order.reload()
 		order.send_to_supplier()
 
 		def scan(today):
 			return scan_order_exceptions(
-				[so.name], kinds=[D.LATE_OUTSOURCING_RETURN], commit=False, today=getdate(today)
+				[so.name], kinds=[delivery.LATE_OUTSOURCING_RETURN], commit=False, today=getdate(today)
 			)
 
 		def late_return():
 			return frappe.get_all(
 				"Order Exception",
-				filters={"sales_order": so.name, "kind": D.LATE_OUTSOURCING_RETURN},
+				filters={"sales_order": so.name, "kind": delivery.LATE_OUTSOURCING_RETURN},
 				fields=["name", "status", "owner_role", "reference_doctype", "reference_name", "detail"],
 			)
 
@@ -386,16 +340,16 @@ class TestLateReturnsAndRules(OutsourcingTestCase):
 		again = scan(later)
 		self.assertEqual((again.opened, again.updated, again.resolved), (0, 0, 0))
 		# the reminder of the supplier goes on as before, beside the exception
-		self.assertEqual(outsourcing.remind_late_returns(later, commit=False), [order.name])
+		self.assertEqual(reminders.remind_late_returns(later, commit=False), [order.name])
 
-		receipt = outsourcing.make_receipt(order.name)
+		receipt = receipts.make_receipt(order.name)
 		receipt.items[0].accepted_qty = 1
 		receipt.insert()
 		receipt.submit()
 		self.assertEqual(scan(later).updated, 1)  # one still out: the detail follows
 		(exc,) = late_return()
 		self.assertIn("1 still out", exc.detail)
-		receipt = outsourcing.make_receipt(order.name)
+		receipt = receipts.make_receipt(order.name)
 		receipt.insert()
 		receipt.submit()
 		self.assertEqual(scan(later).resolved, 1)  # all back
@@ -404,9 +358,9 @@ class TestLateReturnsAndRules(OutsourcingTestCase):
 	def test_bad_input_is_named(self):
 		so, wo, sewing = TestOperationOutsourcing.upper_work_order(self, 2)
 		with self.assertRaises(OutsourcingError) as e:
-			outsourcing.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), -1))
+			orders.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), -1))
 		self.assertIn("Return Due", str(e.exception))
-		order = outsourcing.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 2))
+		order = orders.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 2))
 		order.items[0].qty = 5
 		with self.assertRaises(OutsourcingError) as e:
 			order.save()
@@ -435,7 +389,7 @@ class TestLateReturnsAndRules(OutsourcingTestCase):
 			["Outsourcing Manager", "Manufacturing User", "Purchase User", "Stock User"],
 		)
 		frappe.set_user(planner)
-		order = outsourcing.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 2), rate=3)
+		order = orders.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 2), rate=3)
 		apply_workflow(order, "Submit for Approval")
 		with self.assertRaises(frappe.ValidationError):
 			apply_workflow(frappe.get_doc("Outsourcing Order", order.name), "Approve")
@@ -466,7 +420,7 @@ class TestConcurrentReceipts(FrappeTestCase):
 		import threading
 
 		so, wo, sewing = OutsourcingTestCase.upper_work_order(self, 3)
-		order = outsourcing.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 5), rate=2)
+		order = orders.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 5), rate=2)
 		approve(order)
 		order.reload()
 		order.send_to_supplier()
@@ -481,7 +435,7 @@ class TestConcurrentReceipts(FrappeTestCase):
 			frappe.connect()
 			try:
 				frappe.set_user("Administrator")
-				receipt = outsourcing.make_receipt(order.name)
+				receipt = receipts.make_receipt(order.name)
 				barrier.wait(timeout=30)
 				receipt.insert()
 				receipt.submit()
@@ -565,7 +519,7 @@ class TestOutsourcingReports(OutsourcingTestCase):
 		)
 
 		so, wo, sewing = self.upper_work_order(5)
-		order = outsourcing.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 1), rate=3)
+		order = orders.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 1), rate=3)
 		order.transaction_date, order.due_date = add_days(nowdate(), -4), add_days(nowdate(), -2)
 		order.save()
 		approve(order)
@@ -576,7 +530,7 @@ class TestOutsourcingReports(OutsourcingTestCase):
 		self.assertEqual((row.pending_qty, row.days_late), (5, 2))
 		self.assertTrue(chart)
 		# 3 back two days late (one rejected), then 2 more
-		receipt = outsourcing.make_receipt(order.name)
+		receipt = receipts.make_receipt(order.name)
 		receipt.items[0].accepted_qty, receipt.items[0].rejected_qty = 2, 1
 		receipt.insert()
 		receipt.submit()

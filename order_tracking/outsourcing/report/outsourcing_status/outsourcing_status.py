@@ -12,7 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import flt, getdate
 
-from order_tracking.core import outsourcing as O
+from order_tracking.core import outsourcing
 from order_tracking.report_links import readable_links
 
 
@@ -56,7 +56,9 @@ def execute(filters: Filters | None = None):
 		.limit(5000)
 	)
 	if not filters.get("include_closed"):
-		query = query.where(order.status.isin((O.TO_SEND, O.SENT, O.PARTLY_RETURNED)))
+		query = query.where(
+			order.status.isin((outsourcing.TO_SEND, outsourcing.SENT, outsourcing.PARTLY_RETURNED))
+		)
 	for field in ("company", "supplier", "outsourcing_type"):
 		if filters.get(field):
 			query = query.where(order[field] == filters[field])
@@ -66,7 +68,9 @@ def execute(filters: Filters | None = None):
 	for r in query.run(as_dict=True):
 		if r.outsourcing_order not in allowed:
 			continue
-		r.days_late = O.days_late(getdate(r.due_date), today) if flt(r.pending_qty) > O.EPS else 0
+		r.days_late = (
+			outsourcing.days_late(getdate(r.due_date), today) if flt(r.pending_qty) > outsourcing.EPS else 0
+		)
 		if filters.get("late_only") and not r.days_late:
 			continue
 		data.append(r)

@@ -11,7 +11,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_months, flt, getdate, nowdate
 
-from order_tracking.core import outsourcing as O
+from order_tracking.core import outsourcing
 
 
 class Filters(TypedDict, total=False):
@@ -58,7 +58,7 @@ def execute(filters: Filters | None = None):
 		)
 	)
 	facts = [
-		O.ReturnFact(
+		outsourcing.ReturnFact(
 			r.supplier,
 			r.operation or r.item_code,
 			flt(r.accepted_qty),
@@ -70,7 +70,7 @@ def execute(filters: Filters | None = None):
 		for r in query.run(as_dict=True)
 		if r.name in allowed
 	]
-	rows = O.supplier_performance(facts)
+	rows = outsourcing.supplier_performance(facts)
 	data = [
 		{
 			"supplier": p.supplier,

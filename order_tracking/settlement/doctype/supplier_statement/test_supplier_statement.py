@@ -4,9 +4,10 @@
 import frappe
 from frappe.utils import add_days, flt, nowdate
 
-from order_tracking.outsourcing import outsourcing
-from order_tracking.outsourcing.doctype.outsourcing_order.test_outsourcing_order import OutsourcingTestCase
+from order_tracking.outsourcing.orders import make_for_job_cards
+from order_tracking.outsourcing.receipts import make_receipt
 from order_tracking.settlement import settlement
+from order_tracking.tests.outsourcing_case import OutsourcingTestCase
 from order_tracking.tests.utils import (
 	COMPANY,
 	LEATHER,
@@ -51,12 +52,12 @@ class SettlementTestCase(OutsourcingTestCase):
 	def returned_operation(self, qty=6, accepted=4, rejected=1, rework=1, days_late=3, rate=2.5):
 		"""An operation sent out and (partly) returned `days_late` days after it was due."""
 		so, wo, sewing = self.upper_work_order(qty)
-		order = outsourcing.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 5), rate=rate)
+		order = make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 5), rate=rate)
 		approve(order)
 		order.reload()
 		order.send_to_supplier()
 		frappe.db.set_value("Outsourcing Order", order.name, "due_date", add_days(nowdate(), -days_late))
-		receipt = outsourcing.make_receipt(order.name)
+		receipt = make_receipt(order.name)
 		receipt.items[0].accepted_qty, receipt.items[0].rejected_qty, receipt.items[0].rework_qty = (
 			accepted,
 			rejected,

@@ -1,0 +1,61 @@
+"""The outsourcing tests' base: the fixtures once per class, each test rolled back to a savepoint,
+and a stitched-upper work order ready to outsource its sewing (also used by the settlement tests
+and the outsourcing and settlement benchmarks)."""
+
+from datetime import timedelta
+
+import frappe
+
+from order_tracking.tests.utils import (
+	SEWING,
+	STITCHED_UPPER,
+	FrappeTestCase,
+	make_order,
+	make_outsourcing_fixtures,
+	make_work_order,
+)
+
+
+class OutsourcingTestCase(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		make_outsourcing_fixtures()
+
+	def setUp(self):
+		frappe.db.savepoint("outsourcing_test")
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.db.rollback(save_point="outsourcing_test")
+
+	def upper_work_order(self, qty=6, cut=True):
+		"""A Sales Order for stitched uppers and its work order, materials issued, cutting done."""
+		so = make_order([{"item_code": STITCHED_UPPER, "qty": qty, "rate": 40}])
+		wo = make_work_order(so, item_code=STITCHED_UPPER)
+		from order_tracking.tests.utils import work_order_entry
+
+		work_order_entry(wo, "Material Transfer for Manufacture", qty)
+		cards = {
+			c.operation: c.name
+			for c in frappe.get_all("Job Card", filters={"work_order": wo.name}, fields=["name", "operation"])
+		}
+		if cut:
+			cutting = frappe.get_doc("Job Card", cards["_OT Cutting"])
+			# after whatever is already logged on the cutting table
+			last = frappe.db.sql(
+				"""select max(tl.to_time) from `tabJob Card Time Log` tl join `tabJob Card` jc on jc.name = tl.parent
+				where jc.workstation = %s and jc.docstatus < 2""",
+				(cutting.workstation,),
+			)[0][0]
+			start = max(
+				frappe.utils.now_datetime() - timedelta(days=3),
+				frappe.utils.get_datetime(last) if last else frappe.utils.now_datetime() - timedelta(days=3),
+			) + timedelta(minutes=1)
+			cutting.append(
+				"time_logs",
+				{"from_time": start, "to_time": start + timedelta(minutes=60), "completed_qty": qty},
+			)
+			cutting.save()
+			cutting.submit()
+		return so, wo, cards[SEWING]
