@@ -20,6 +20,12 @@ if [ "${1:-}" = "--reload-demo" ]; then
 	exit $?
 fi
 sync_app
+# the e-mail intake's integration test runs a real IMAP server (pymap) and an SMTP sink (aiosmtpd)
+if ! as_owner "./env/bin/python -c 'import pymap, aiosmtpd'" >/dev/null 2>&1; then
+	echo "installing pymap and aiosmtpd (the e-mail intake test's mail servers) into the bench's environment"
+	as_owner "uv pip install --quiet --python env/bin/python pymap==0.36.7 aiosmtpd==1.4.6 \
+		|| ./env/bin/python -m pip install -q pymap==0.36.7 aiosmtpd==1.4.6"
+fi
 install_or_migrate
 as_owner "bench --site '$SITE' set-config allow_tests true" >/dev/null
 if [ "$(as_owner "bench --site '$SITE' mariadb -N -e \"select count(*) from tabCompany where name='Sunrise Footwear'\"" 2>/dev/null)" = "1" ]; then
