@@ -11,9 +11,30 @@ frappe.ui.form.on("Work Order", {
 					fields: ["name", "operation", "for_quantity", "total_completed_qty"],
 					limit: 50,
 				})
-				.then((cards) => {
+				.then((cards) =>
+					// a job card on an outsourcing order still open cannot go out again: not offered
+					frappe.db
+						.get_list("Outsourcing Order", {
+							filters: [
+								["Outsourcing Order Item", "work_order", "=", frm.doc.name],
+								["docstatus", "<", 2],
+								["status", "not in", ["Closed", "Cancelled", "Returned"]],
+							],
+							fields: ["`tabOutsourcing Order Item`.`job_card` as job_card"],
+							limit: 500,
+						})
+						.then((taken) => {
+							const busy = new Set(taken.map((t) => t.job_card));
+							return { cards: cards.filter((c) => !busy.has(c.name)), outsourced: cards.length };
+						})
+				)
+				.then(({ cards, outsourced }) => {
 					if (!cards.length) {
-						frappe.msgprint(__("This work order has no open job card to outsource"));
+						frappe.msgprint(
+							outsourced
+								? __("Every open job card of this work order is already on an outsourcing order")
+								: __("This work order has no open job card to outsource")
+						);
 						return;
 					}
 					const dialog = new frappe.ui.Dialog({

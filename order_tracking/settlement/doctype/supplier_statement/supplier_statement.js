@@ -3,7 +3,7 @@
 
 frappe.ui.form.on("Supplier Statement", {
 	refresh(frm) {
-		if (frm.doc.docstatus === 0 && !frm.is_new()) {
+		if (frm.doc.docstatus === 0 && !frm.is_new() && frm.has_perm("write")) {
 			frm.add_custom_button(__("Get Receipts"), () => order_tracking.get_statement_receipts(frm));
 		}
 		if (frm.doc.purchase_invoice) {
