@@ -9,6 +9,7 @@
 #   OT_BENCH (~/ot-bench)  OT_DESK_SITE (${OT_SITE:-ot.localhost})
 #   OT_DESK_URL: a server already serving the site (e.g. http://ot-demo.localhost:8011); without
 #     it `bench serve` is started on OT_DESK_PORT (8012) and stopped at the end
+#   OT_DESK_WORKERS: browsers at once (2; pytest-xdist, the roles that reschedule the day in one)
 #   OT_BENCH_CMD: how to run a bench command (default: as the bench's owner in the bench directory)
 set -uo pipefail
 
@@ -30,9 +31,9 @@ for pkg in chromium fonts-wqy-microhei; do
 	dpkg -s "$pkg" >/dev/null 2>&1 || apt_install "$pkg"
 done
 getent hosts "$SITE" >/dev/null || echo "127.0.0.1 $SITE" | as_root tee -a /etc/hosts >/dev/null
-if [ ! -x "$VENV/bin/pytest" ] || ! "$VENV/bin/python" -c "import playwright" 2>/dev/null; then
+if [ ! -x "$VENV/bin/pytest" ] || ! "$VENV/bin/python" -c "import playwright, xdist" 2>/dev/null; then
 	python3 -m venv "$VENV"
-	"$VENV/bin/pip" install -q playwright pytest
+	"$VENV/bin/pip" install -q playwright pytest pytest-xdist
 fi
 
 bench_cmd "bench --site '$SITE' execute order_tracking.tests.desk_fixtures.setup" >"$LOGS/desk-fixtures.log" 2>&1
@@ -60,7 +61,7 @@ fi
 OT_DESK_URL="$URL" OT_DESK_FIXTURES="$LOGS/desk-fixtures.json" OT_SCREENSHOTS="$LOGS" \
 	OT_DESK_STATS="$LOGS/desk-stats.jsonl" \
 	"$VENV/bin/pytest" "$ROOT"/tests/browser/test_desk_*.py -q -p no:cacheprovider -o testpaths=tests/browser \
-	-rf --tb=line 2>&1 | tee "$LOGS/desk-pytest.log"
+	-n "${OT_DESK_WORKERS:-2}" --dist loadgroup -rf --tb=short 2>&1 | tee "$LOGS/desk-pytest.log"
 rc=${PIPESTATUS[0]}
 
 summary=$(grep -E '[0-9]+ (passed|failed)' "$LOGS/desk-pytest.log" | tail -1)

@@ -141,7 +141,7 @@ def open_exception(kind: str, sales_order: str) -> str:
 def rejected_intake(slug: str) -> str:
 	"""An intake rejected for an unknown item whose line was then corrected (as a clerk would):
 	*Create Sales Order* makes its order. A new one once the last was converted."""
-	from order_tracking.api.intake import submit_order
+	from order_tracking.order_tracking.intake import submit_order
 
 	refs = frappe.get_all(
 		"Order Intake",
@@ -257,6 +257,7 @@ def demo_documents() -> dict:
 		),
 		"rejected_intake": frappe.db.get_value("Order Intake", {"external_ref": demo.REJECTED}),
 		"shipment": frappe.db.get_value("Shipment", {"docstatus": 1}),
+		"dispatch_carrier": frappe.db.get_value("Shipment", {"docstatus": 1}, "carrier"),
 		"outsourcing_order": frappe.db.get_value("Outsourcing Order", {"docstatus": 1}),
 		"supplier": supplier,
 		"carrier": carrier(),

@@ -155,6 +155,9 @@ class Desk:
 		self.perms = Permissions(role)
 		self.failures: list[str] = []
 		self.upstream: list[str] = []
+		self.timings: list[tuple[float, str]] = []
+		self.sections: dict[str, float] = {}
+		self.started = time.monotonic()
 		self.pages = 0
 		self.clicks = 0
 		self.inflight = 0
@@ -207,6 +210,11 @@ class Desk:
 
 	def _on_page_error(self, error):
 		stack = " / ".join(line.strip() for line in (error.stack or "").splitlines()[1:4])
+		if error.message == "Filter missing" or (error.message or "").startswith("Filter missing"):
+			# Frappe's query report throws this string (uncaught) when a mandatory filter has no
+			# value yet; the page says "Please set filters" and the suite then sets them
+			self.upstream.append(f"{self.where}: {error.message}")
+			return
 		if "removeChild" in error.message and "ResizeObserver.boundDrawFn" in stack:
 			# frappe-charts redrawing from its ResizeObserver while a chart is replaced (Frappe's own
 			# race, seen on any workspace with charts): listed, not counted against the app
@@ -223,7 +231,7 @@ class Desk:
 		self.fail(f"console error: {text[:300]}")
 
 	# -------------------------------------------------------------- waiting
-	def settle(self, quiet_ms: int = 400, timeout_s: float = 30):
+	def settle(self, quiet_ms: int = 300, timeout_s: float = 30):
 		"""Until no request of the page's has been in flight for quiet_ms."""
 		deadline = time.monotonic() + timeout_s
 		quiet_since = None
@@ -248,12 +256,13 @@ class Desk:
 		self.close_dialogs()
 
 	def close_dialogs(self):
-		self.page.evaluate(
-			"""() => { if (frappe.msg_dialog && frappe.msg_dialog.display) frappe.msg_dialog.hide();
+		if self.page.evaluate(
+			"""() => { const open = $('.modal.show').length;
+				if (frappe.msg_dialog && frappe.msg_dialog.display) frappe.msg_dialog.hide();
 				if (window.cur_dialog && cur_dialog.display) cur_dialog.hide();
-				$('.modal.show').modal('hide'); }"""
-		)
-		self.page.wait_for_timeout(150)
+				$('.modal.show').modal('hide'); return open; }"""
+		):
+			self.page.wait_for_timeout(300)
 
 	# -------------------------------------------------------------- navigation
 	def start(self, route: str = "order-tracking"):
@@ -267,6 +276,7 @@ class Desk:
 	def route(self, *parts, ready: str, where: str | None = None, args=None):
 		"""frappe.set_route(*parts) in the page, then until `ready` (a JS function) is true."""
 		self.where = where or "/".join(str(p) for p in parts)
+		started = time.monotonic()
 		self.page.evaluate("(parts) => frappe.set_route(...parts)", list(parts))
 		try:
 			self.page.wait_for_function(safe(ready), arg=args, timeout=TIMEOUT)
@@ -274,6 +284,7 @@ class Desk:
 			self.fail(f"did not open: {str(error).splitlines()[0][:200]}")
 		self.settle()
 		self.pages += 1
+		self.timings.append((round(time.monotonic() - started, 1), self.where))
 		self.check_dialogs()
 
 	def open_form(self, doctype: str, name: str | None = None):
@@ -304,6 +315,16 @@ class Desk:
 			ready="(name) => frappe.query_report && frappe.query_report.report_name === name && $(frappe.query_report.page.wrapper).is(':visible')",
 			args=name,
 		)
+
+	def wait_for_charts(self):
+		"""Every chart of the workspace drawn, and a moment more: frappe-charts still drawing when
+		the user leaves draws into a hidden box (negative widths in the console)."""
+		self.wait_for(
+			"() => $('.widget.dashboard-widget-box').length > 0 && $('.widget.dashboard-widget-box').toArray().every((w) => $(w).find('svg.frappe-chart, .chart-empty-state, .empty-state').length)",
+			"the workspace's charts drawn",
+			timeout=20000,
+		)
+		self.page.wait_for_timeout(2000)
 
 	def js(self, expression: str, arg=None):
 		return self.page.evaluate(expression, arg)
@@ -365,6 +386,9 @@ class Desk:
 						"clicks": self.clicks,
 						"failures": len(self.failures),
 						"upstream": self.upstream,
+						"seconds": round(time.monotonic() - self.started),
+						"slowest": sorted(self.timings, reverse=True)[:3],
+						"sections": self.sections,
 					}
 				)
 				+ "\n"

@@ -88,12 +88,7 @@ def test_role_desk_in_chinese(browser, role, lang):
 	desk = Desk(browser, role, lang)
 	try:
 		desk.start("order-tracking")
-		desk.wait_for(
-			"() => $('.widget.dashboard-widget-box').toArray().every((w) => $(w).find('svg.frappe-chart, .chart-empty-state, .empty-state').length)",
-			"the workspace's charts drawn",
-			timeout=20000,
-		)
-		desk.page.wait_for_timeout(1000)
+		desk.wait_for_charts()
 		english_left(desk, translated)
 		desk.open_form("Sales Order", DOCS["orders"]["approved"])
 		if desk.perms.can("read", "Order Tracker"):
