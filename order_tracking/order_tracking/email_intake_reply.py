@@ -90,9 +90,10 @@ def answer_content(intake, url: str | None) -> str:
 			lines.append(_("Follow your order: {0}").format(f'<a href="{url}">{url}</a>'))
 		return "".join(f"<p>{line}</p>" for line in lines)
 	if intake.status == "Rejected":
-		problems = "".join(f"<li>{escape_html(e.message)}</li>" for e in intake.errors)
-		if intake.rejection_reason and not intake.errors:
+		if intake.rejection_reason:  # the mail itself (no lines, its attachment): that reason alone
 			problems = f"<li>{escape_html(intake.rejection_reason)}</li>"
+		else:  # each line's and field's problem
+			problems = "".join(f"<li>{escape_html(e.message)}</li>" for e in intake.errors)
 		return (
 			"<p>"
 			+ _("We could not take your order {0}: please correct it and send it again.").format(

@@ -121,15 +121,18 @@ class TestEmailIntake(FrappeTestCase):
 		add_contact(CUSTOMER, BUYER)
 		frappe.db.set_value("Customer", OTHER_CUSTOMER, {"order_email_domain": ZH_DOMAIN, "language": "zh"})
 		frappe.db.set_value("Customer", CUSTOMER, "language", "en")
-		set_settings(
-			auto_convert=1,
-			default_company=COMPANY,
-			intake_email_account=ACCOUNT,
-			email_answer_sender=1,
-			email_attachment_max_kb=10,
-			email_sender_hourly_limit=0,
-			create_review_from_intake=0,
-		)
+		values = {
+			"auto_convert": 1,
+			"default_company": COMPANY,
+			"intake_email_account": ACCOUNT,
+			"email_answer_sender": 1,
+			"email_attachment_max_kb": 10,
+			"email_sender_hourly_limit": 0,
+			"create_review_from_intake": 0,
+		}
+		settings = frappe.get_single("Order Tracking Settings")
+		cls.saved_settings = {key: settings.get(key) for key in values}
+		set_settings(**values)
 		frappe.db.commit()  # nosemgrep: Frappe's pull commits per mail; its fixtures must be there
 		frappe.flags.testing_email = True
 
@@ -139,7 +142,7 @@ class TestEmailIntake(FrappeTestCase):
 		if getattr(cls, "servers", None):
 			cls.servers.stop()
 			frappe.db.set_value("Email Account", ACCOUNT, "enable_incoming", 0)
-			set_settings(intake_email_account=None, email_sender_hourly_limit=30)
+			set_settings(**cls.saved_settings)
 			frappe.db.commit()  # nosemgrep: undo the mailbox for later suites
 		super().tearDownClass()
 
