@@ -49,7 +49,7 @@ def main(site, receipts=500):
 	try:
 		from order_tracking.outsourcing.orders import make_for_job_cards
 		from order_tracking.outsourcing.receipts import make_receipt
-		from order_tracking.settlement import settlement
+		from order_tracking.settlement import order_cost, supplier_statements
 		from order_tracking.tests.outsourcing_case import OutsourcingTestCase
 		from order_tracking.tests.utils import (
 			COMPANY,
@@ -96,7 +96,7 @@ def main(site, receipts=500):
 		found, q_get, t_get = _count(statement.get_receipts)
 		_r, q_save, t_save = _count(statement.insert)
 		invoice_time = []
-		make_invoice = settlement.make_purchase_invoice
+		make_invoice = supplier_statements.make_purchase_invoice
 
 		def timed_invoice(doc):
 			t = time.perf_counter()
@@ -105,14 +105,14 @@ def main(site, receipts=500):
 			finally:
 				invoice_time.append(time.perf_counter() - t)
 
-		settlement.make_purchase_invoice = timed_invoice
+		supplier_statements.make_purchase_invoice = timed_invoice
 		if os.environ.get("BENCH_PROFILE"):
 			profile = cProfile.Profile()
 			_r, q_submit, t_submit = _count(lambda: profile.runcall(statement.submit))
 			pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
 		else:
 			_r, q_submit, t_submit = _count(statement.submit)
-		settlement.make_purchase_invoice = make_invoice
+		supplier_statements.make_purchase_invoice = make_invoice
 		pi = frappe.get_doc("Purchase Invoice", statement.purchase_invoice)
 		total = t_get + t_save + t_submit
 		print(
@@ -124,7 +124,7 @@ def main(site, receipts=500):
 		)
 		runs = []
 		for _ in range(3):
-			_r, q_cost, t_cost = _count(lambda: settlement.refresh_order_costs(sales_orders))
+			_r, q_cost, t_cost = _count(lambda: order_cost.refresh_order_costs(sales_orders))
 			runs.append(t_cost)
 		print(f"order cost of {len(sales_orders)} orders: {statistics.median(runs):.2f} s, {q_cost} queries")
 		print(f"RESULT statement of {receipts} receipts: {total:.2f} s")

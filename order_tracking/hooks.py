@@ -101,19 +101,19 @@ doc_events = {
 	"Job Card": _TRACKED,
 	"Stock Entry": {
 		**_TRACKED,
-		"on_submit": [_TRACKED["on_submit"], "order_tracking.settlement.settlement.on_stock_entry_submit"],
+		"on_submit": [_TRACKED["on_submit"], "order_tracking.settlement.returns.on_stock_entry_submit"],
 	},
 	"Purchase Order": _TRACKED,
 	"Subcontracting Order": _TRACKED,
 	"Subcontracting Receipt": _TRACKED,
 	"Delivery Note": {
 		**_TRACKED,
-		"on_submit": [_TRACKED["on_submit"], "order_tracking.settlement.settlement.on_delivery_note_submit"],
+		"on_submit": [_TRACKED["on_submit"], "order_tracking.settlement.returns.on_delivery_note_submit"],
 	},
 	# the cost of the orders an outsourcing invoice was for
 	"Purchase Invoice": {
-		"on_submit": "order_tracking.settlement.settlement.on_purchase_invoice",
-		"on_cancel": "order_tracking.settlement.settlement.on_purchase_invoice",
+		"on_submit": "order_tracking.settlement.order_cost.on_purchase_invoice",
+		"on_cancel": "order_tracking.settlement.order_cost.on_purchase_invoice",
 	},
 	"Shipment": {
 		**_TRACKED,
@@ -169,7 +169,7 @@ scheduler_events = {
 		# late outsourcing returns: on the timeline and to the supplier, once a day
 		"order_tracking.outsourcing.reminders.remind_late_returns_job",
 		# order costs of what changed lately, in case a background job was lost
-		"order_tracking.settlement.settlement.refresh_recent_costs",
+		"order_tracking.settlement.order_cost.refresh_recent_costs",
 	],
 	# operations past their scheduled end: on the timeline and to the planners, once each
 	"hourly": [
@@ -237,5 +237,5 @@ order_exception_detectors = [
 	"order_tracking.delivery.delivery.detect_shipment_exceptions",
 	"order_tracking.order_planning.late_operations.detect_late_operations",
 	"order_tracking.outsourcing.late_returns.detect_late_outsourcing_returns",
-	"order_tracking.settlement.settlement.detect_overdue_receivables",
+	"order_tracking.settlement.overdue_receivables.detect_overdue_receivables",
 ]

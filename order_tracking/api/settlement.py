@@ -14,14 +14,14 @@ from frappe.utils import flt
 
 from order_tracking.api.arguments import required_arguments
 from order_tracking.core import settlement as C
-from order_tracking.settlement import settlement
+from order_tracking.settlement import order_cost, returns
 
 
 @frappe.whitelist(methods=["GET"])
 @required_arguments
 def return_lines(delivery_note: str, sales_order: str | None = None) -> list[dict]:
 	frappe.has_permission("Delivery Note", "read", delivery_note, throw=True)
-	lines, returned = settlement.delivery_lines(delivery_note, sales_order)
+	lines, returned = returns.delivery_lines(delivery_note, sales_order)
 	out = []
 	for x in lines.values():
 		left = C.returnable_qty(flt(x.qty), returned.get(x.name, 0.0))
@@ -50,7 +50,7 @@ def refresh_order_cost(sales_order: str) -> dict:
 	frappe.has_permission("Sales Order", "read", sales_order, throw=True)
 	if 1 not in frappe.get_meta("Order Tracker").get_permlevel_access("read"):
 		frappe.throw(_("Not permitted to see order costs"), frappe.PermissionError)
-	costs = settlement.refresh_order_costs([sales_order])
+	costs = order_cost.refresh_order_costs([sales_order])
 	c = costs.get(sales_order)
 	if not c:
 		frappe.throw(_("Sales Order {0} does not exist").format(sales_order), frappe.DoesNotExistError)

@@ -54,7 +54,7 @@ def on_update_after_submit(doc, method=None):
 		return
 	orders = _orders_of_delivery_notes([r.delivery_note for r in doc.shipment_delivery_note])
 	if doc.has_value_changed("freight_cost"):
-		from order_tracking.settlement.settlement import queue_cost_refresh
+		from order_tracking.settlement.order_cost import queue_cost_refresh
 
 		queue_cost_refresh(orders)
 	if doc.has_value_changed("status") and doc.status == "Completed":
@@ -86,7 +86,7 @@ def _record(doc, cancelled: bool):
 		specs = [_as_cancellation(spec, doc) for spec in specs]
 	record_events(specs)
 	if doc.doctype in COST_DOCTYPES:
-		from order_tracking.settlement.settlement import queue_cost_refresh
+		from order_tracking.settlement.order_cost import queue_cost_refresh
 
 		queue_cost_refresh({s.sales_order for s in specs})
 

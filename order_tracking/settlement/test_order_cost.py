@@ -12,7 +12,7 @@ from erpnext.stock.doctype.stock_entry.stock_entry_utils import make_stock_entry
 
 from order_tracking.outsourcing.orders import make_for_job_cards
 from order_tracking.outsourcing.receipts import make_receipt
-from order_tracking.settlement import settlement
+from order_tracking.settlement import order_cost
 from order_tracking.tests.outsourcing_case import OutsourcingTestCase
 from order_tracking.tests.utils import (
 	COMPANY,
@@ -80,7 +80,7 @@ class TestOrderCost(OutsourcingTestCase):
 		shipment.freight_cost = 12
 		shipment.save()
 
-		c = settlement.refresh_order_costs([so.name])[so.name]
+		c = order_cost.refresh_order_costs([so.name])[so.name]
 		expected_freight = 12 * flt(dn.grand_total) / (flt(dn.grand_total) + flt(other_dn.grand_total))
 		self.assertAlmostEqual(c.material, 4 * leather_rate + 10 * lace_rate, places=2)
 		self.assertAlmostEqual(c.labour, 1.5 * 30, places=2)  # 90 minutes at 30 an hour
@@ -113,7 +113,7 @@ class TestOrderCost(OutsourcingTestCase):
 		statement.receipts = [d for d in statement.receipts if d.sales_order == so.name]
 		statement.insert()
 		statement.submit()
-		c = settlement.refresh_order_costs([so.name])[so.name]
+		c = order_cost.refresh_order_costs([so.name])[so.name]
 		self.assertAlmostEqual(c.revenue, 160, places=2)
 		self.assertAlmostEqual(c.outsourcing, flt(statement.net_amount), places=2)
 

@@ -8,9 +8,9 @@ the money is in; nothing when Settings do not ask for reminders."""
 import frappe
 from frappe.utils import add_days, fmt_money, getdate, nowdate
 
-from order_tracking.core import delivery as D
-from order_tracking.order_tracking.exceptions import scan_order_exceptions
+from order_tracking.core import delivery
 from order_tracking.order_tracking.doctype.order_tracker.test_order_tracker import collect, deliver, invoice
+from order_tracking.order_tracking.exceptions import scan_order_exceptions
 from order_tracking.order_tracking.tracking import refresh_trackers
 from order_tracking.tests.utils import (
 	LACE,
@@ -30,7 +30,7 @@ ACCOUNTANT = "ot-accountant@example.com"
 def overdue_receivables(so):
 	return frappe.get_all(
 		"Order Exception",
-		filters={"sales_order": so, "kind": D.OVERDUE_RECEIVABLE},
+		filters={"sales_order": so, "kind": delivery.OVERDUE_RECEIVABLE},
 		fields=["name", "status", "owner_role", "reference_doctype", "reference_name", "detail"],
 	)
 
@@ -63,7 +63,7 @@ class TestOverdueReceivables(FrappeTestCase):
 		frappe.db.set_value("Sales Invoice", si.name, "due_date", add_days(nowdate(), -days_ago))
 
 	def scan(self, so, **kwargs):
-		return scan_order_exceptions([so.name], kinds=[D.OVERDUE_RECEIVABLE], commit=False, **kwargs)
+		return scan_order_exceptions([so.name], kinds=[delivery.OVERDUE_RECEIVABLE], commit=False, **kwargs)
 
 	def test_overdue_money_opens_an_exception_for_the_accountant_until_it_is_paid(self):
 		so, si = self.billed_order()
@@ -77,7 +77,7 @@ class TestOverdueReceivables(FrappeTestCase):
 		refresh_trackers([so.name])
 		self.assertEqual(tracker(so.name).stage, "Billed")
 		# the hourly scan of every order finds it although its goods are long delivered
-		result = scan_order_exceptions(kinds=[D.OVERDUE_RECEIVABLE], commit=False)
+		result = scan_order_exceptions(kinds=[delivery.OVERDUE_RECEIVABLE], commit=False)
 		self.assertGreaterEqual(result.opened, 1)
 		(exc,) = overdue_receivables(so.name)
 		self.assertEqual(
@@ -93,7 +93,7 @@ class TestOverdueReceivables(FrappeTestCase):
 				{"for_user": ACCOUNTANT, "document_type": "Order Exception", "document_name": exc.name},
 			)
 		)
-		self.assertIn(D.OVERDUE_RECEIVABLE, tracker(so.name).open_exceptions)
+		self.assertIn(delivery.OVERDUE_RECEIVABLE, tracker(so.name).open_exceptions)
 		self.assertTrue(
 			frappe.db.exists(
 				"Order Event",

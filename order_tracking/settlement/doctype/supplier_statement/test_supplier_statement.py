@@ -6,7 +6,7 @@ from frappe.utils import add_days, flt, nowdate
 
 from order_tracking.outsourcing.orders import make_for_job_cards
 from order_tracking.outsourcing.receipts import make_receipt
-from order_tracking.settlement import settlement
+from order_tracking.settlement import supplier_statements
 from order_tracking.tests.outsourcing_case import OutsourcingTestCase
 from order_tracking.tests.utils import (
 	COMPANY,
@@ -270,4 +270,4 @@ class TestStatementArithmeticOnRealReceipts(SettlementTestCase):
 			self.assertEqual(line.late_penalty, 0.5)  # capped at 5 % of 10.00
 		finally:
 			set_settings(late_penalty_cap_pct=RULES["late_penalty_cap_pct"])
-		self.assertEqual(settlement.rules().late_penalty_cap_pct, 10)
+		self.assertEqual(supplier_statements.rules().late_penalty_cap_pct, 10)

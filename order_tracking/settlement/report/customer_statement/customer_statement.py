@@ -15,8 +15,7 @@ from frappe import _
 from frappe.query_builder.functions import Sum
 from frappe.utils import flt, getdate
 
-from order_tracking.core import kpi
-from order_tracking.core import settlement as C
+from order_tracking.core import kpi, settlement
 
 
 class Filters(TypedDict, total=False):
@@ -26,7 +25,12 @@ class Filters(TypedDict, total=False):
 	to_date: str
 
 
-KIND_LABELS = {C.INVOICE: "Invoice", C.PAYMENT: "Payment", C.CREDIT_NOTE: "Credit Note", C.OTHER: "Other"}
+KIND_LABELS = {
+	settlement.INVOICE: "Invoice",
+	settlement.PAYMENT: "Payment",
+	settlement.CREDIT_NOTE: "Credit Note",
+	settlement.OTHER: "Other",
+}
 
 
 def execute(filters: Filters | None = None):
@@ -47,7 +51,7 @@ def execute(filters: Filters | None = None):
 	return columns(), rows(statement, details, currency), None, chart(statement), summary(statement, currency)
 
 
-def statement_of(company: str, customer: str, start, end) -> tuple[C.AccountStatement, dict]:
+def statement_of(company: str, customer: str, start, end) -> tuple[settlement.AccountStatement, dict]:
 	gl = frappe.qb.DocType("GL Entry")
 	party = (
 		(gl.party_type == "Customer")
@@ -96,10 +100,10 @@ def statement_of(company: str, customer: str, start, end) -> tuple[C.AccountStat
 		):
 			if order:
 				orders[parent].add(order)
-	statement = C.account_statement(
+	statement = settlement.account_statement(
 		flt(opening),
 		[
-			C.LedgerEntry(
+			settlement.LedgerEntry(
 				posting_date=getdate(e.posting_date),
 				voucher_type=e.voucher_type,
 				voucher_no=e.voucher_no,
@@ -173,7 +177,7 @@ def columns() -> list[dict]:
 	]
 
 
-def rows(statement: C.AccountStatement, details: dict, currency: str) -> list[dict]:
+def rows(statement: settlement.AccountStatement, details: dict, currency: str) -> list[dict]:
 	out = [{"kind": _("Opening Balance"), "balance": statement.opening, "currency": currency, "is_total": 1}]
 	for r in statement.rows:
 		d = details.get(r.entry.voucher_no) or {}
@@ -187,8 +191,8 @@ def rows(statement: C.AccountStatement, details: dict, currency: str) -> list[di
 				"debit": r.entry.debit,
 				"credit": r.entry.credit,
 				"balance": r.balance,
-				"due_date": d.get("due_date") if r.kind == C.INVOICE else None,
-				"outstanding": d.get("outstanding_amount") if r.kind == C.INVOICE else None,
+				"due_date": d.get("due_date") if r.kind == settlement.INVOICE else None,
+				"outstanding": d.get("outstanding_amount") if r.kind == settlement.INVOICE else None,
 				"currency": currency,
 			}
 		)
@@ -198,7 +202,7 @@ def rows(statement: C.AccountStatement, details: dict, currency: str) -> list[di
 	return out
 
 
-def chart(statement: C.AccountStatement) -> dict | None:
+def chart(statement: settlement.AccountStatement) -> dict | None:
 	if not statement.rows:
 		return None
 	balance_by_day: dict = {}
@@ -214,7 +218,7 @@ def chart(statement: C.AccountStatement) -> dict | None:
 	}
 
 
-def summary(statement: C.AccountStatement, currency: str) -> list[dict]:
+def summary(statement: settlement.AccountStatement, currency: str) -> list[dict]:
 	return [
 		{
 			"label": _("Opening Balance"),
@@ -247,6 +251,6 @@ def summary(statement: C.AccountStatement, currency: str) -> list[dict]:
 			"value": statement.closing,
 			"datatype": "Currency",
 			"currency": currency,
-			"indicator": "Red" if statement.closing > C.CENT else "Green",
+			"indicator": "Red" if statement.closing > settlement.CENT else "Green",
 		},
 	]

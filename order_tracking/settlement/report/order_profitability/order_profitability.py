@@ -13,10 +13,10 @@ import frappe
 from frappe import _
 from frappe.query_builder.functions import Count, DateFormat, Max, Sum
 
-from order_tracking.core import kpi as K
-from order_tracking.order_tracking import order_kpis as Q
+from order_tracking.core import kpi
+from order_tracking.order_tracking import order_kpis
 
-GROUP_BY = (Q.GROUP_SALES_ORDER, Q.GROUP_CUSTOMER, Q.GROUP_MONTH)
+GROUP_BY = (order_kpis.GROUP_SALES_ORDER, order_kpis.GROUP_CUSTOMER, order_kpis.GROUP_MONTH)
 COSTS = ("material_cost", "labour_cost", "overhead_cost", "outsourcing_cost", "freight_cost")
 AMOUNTS = ("revenue", *COSTS, "total_cost", "margin")
 COST_PERMLEVEL = 1
@@ -24,7 +24,7 @@ TOP = 10
 
 
 @frappe.read_only()
-def execute(filters: Q.KpiFilters | None = None):
+def execute(filters: order_kpis.KpiFilters | None = None):
 	check_cost_access()
 	return OrderProfitability(filters).run()
 
@@ -40,10 +40,10 @@ def check_cost_access():
 
 
 class OrderProfitability:
-	def __init__(self, filters: Q.KpiFilters | None):
-		self.filters = Q.parse_filters(filters, GROUP_BY, Q.GROUP_CUSTOMER)
-		self.currency = Q.company_currency(self.filters)
-		self.t = Q.tracker()
+	def __init__(self, filters: order_kpis.KpiFilters | None):
+		self.filters = order_kpis.parse_filters(filters, GROUP_BY, order_kpis.GROUP_CUSTOMER)
+		self.currency = order_kpis.company_currency(self.filters)
+		self.t = order_kpis.tracker()
 
 	def run(self):
 		data = [self.figures(r) for r in self.rows()]
@@ -52,16 +52,16 @@ class OrderProfitability:
 	def rows(self):
 		t = self.t
 		group_by = self.filters.group_by
-		if group_by == Q.GROUP_SALES_ORDER:
+		if group_by == order_kpis.GROUP_SALES_ORDER:
 			# a tracker per order: its own figures, no grouping (tens of thousands of rows)
 			query = frappe.qb.from_(t).select(
 				t.sales_order, t.customer, t.customer_name, t.transaction_date, *(t[f] for f in AMOUNTS)
 			)
-			query = Q.restrict(query.where(t.cost_updated_at.isnotnull()), t, self.filters)
+			query = order_kpis.restrict(query.where(t.cost_updated_at.isnotnull()), t, self.filters)
 			rows = query.run(as_dict=True)
 			rows.sort(key=lambda r: (-(r.margin or 0), r.sales_order))
 			return rows
-		if group_by == Q.GROUP_CUSTOMER:
+		if group_by == order_kpis.GROUP_CUSTOMER:
 			keys, extra = [t.customer], [Max(t.customer_name).as_("customer_name")]
 		else:
 			keys, extra = [DateFormat(t.transaction_date, "%Y-%m").as_("period")], []
@@ -71,8 +71,8 @@ class OrderProfitability:
 			.where(t.cost_updated_at.isnotnull())
 			.groupby(*keys)
 		)
-		rows = Q.restrict(query, t, self.filters).run(as_dict=True)
-		if group_by == Q.GROUP_MONTH:
+		rows = order_kpis.restrict(query, t, self.filters).run(as_dict=True)
+		if group_by == order_kpis.GROUP_MONTH:
 			rows.sort(key=lambda r: r.period)
 		else:
 			rows.sort(key=lambda r: (-(r.margin or 0), r.customer or ""))
@@ -81,18 +81,18 @@ class OrderProfitability:
 	def totals(self) -> dict:
 		t = self.t
 		query = frappe.qb.from_(t).select(Count("*").as_("orders"), *(Sum(t[f]).as_(f) for f in AMOUNTS))
-		query = Q.restrict(query.where(t.cost_updated_at.isnotnull()), t, self.filters)
+		query = order_kpis.restrict(query.where(t.cost_updated_at.isnotnull()), t, self.filters)
 		total = query.run(as_dict=True)[0]
 		return {f: total[f] or 0 for f in ("orders", *AMOUNTS)}
 
 	def uncosted(self) -> int:
 		t = self.t
 		query = frappe.qb.from_(t).select(Count("*")).where(t.cost_updated_at.isnull())
-		return Q.restrict(query, t, self.filters).run()[0][0]
+		return order_kpis.restrict(query, t, self.filters).run()[0][0]
 
 	def figures(self, r) -> dict:
 		"""The row with its margin % and currency (in place: there may be one per order)."""
-		r.margin_pct = K.pct(r.margin or 0, r.revenue or 0)
+		r.margin_pct = kpi.pct(r.margin or 0, r.revenue or 0)
 		r.currency = self.currency
 		return r
 
@@ -106,10 +106,10 @@ class OrderProfitability:
 				"width": width,
 			}
 
-		first = Q.group_column(self.filters.group_by)
-		if self.filters.group_by == Q.GROUP_SALES_ORDER:
+		first = order_kpis.group_column(self.filters.group_by)
+		if self.filters.group_by == order_kpis.GROUP_SALES_ORDER:
 			first += [
-				*Q.group_column(Q.GROUP_CUSTOMER, 140),
+				*order_kpis.group_column(order_kpis.GROUP_CUSTOMER, 140),
 				{"label": _("Date"), "fieldname": "transaction_date", "fieldtype": "Date", "width": 100},
 			]
 		else:
@@ -125,13 +125,13 @@ class OrderProfitability:
 			currency(_("Total Cost"), "total_cost", 130),
 			currency(_("Margin"), "margin", 130),
 			{"label": _("Margin %"), "fieldname": "margin_pct", "fieldtype": "Percent", "width": 90},
-			{**Q.link(_("Currency"), "currency", "Currency", 80), "hidden": 1},
+			{**order_kpis.link(_("Currency"), "currency", "Currency", 80), "hidden": 1},
 		]
 
 	def chart(self, data: list[dict]):
 		if not data:
 			return None
-		if self.filters.group_by == Q.GROUP_MONTH:
+		if self.filters.group_by == order_kpis.GROUP_MONTH:
 			labels = [r["period"] for r in data]
 			rows = data
 		else:
@@ -161,7 +161,7 @@ class OrderProfitability:
 				"indicator": indicator,
 			}
 
-		margin_pct = K.pct(total["margin"], total["revenue"]) or 0
+		margin_pct = kpi.pct(total["margin"], total["revenue"]) or 0
 		return [
 			{"label": _("Orders"), "value": total["orders"], "datatype": "Int"},
 			money(_("Revenue"), total["revenue"], "Blue"),

@@ -3,7 +3,7 @@
 
 import frappe
 
-from order_tracking.settlement import settlement
+from order_tracking.settlement import order_cost
 from order_tracking.settlement.report.order_profitability.order_profitability import execute
 from order_tracking.tests.reports import REPORT_CUSTOMER, deliver, invoice, lace_order, make_report_customers
 from order_tracking.tests.utils import COMPANY, FG_WAREHOUSE, LACE, FrappeTestCase, make_fixtures, make_user
@@ -29,7 +29,7 @@ class TestOrderProfitability(FrappeTestCase):
 		for so in self.orders:
 			deliver(so)
 			invoice(so)
-		settlement.refresh_order_costs([so.name for so in self.orders])
+		order_cost.refresh_order_costs([so.name for so in self.orders])
 		# an order whose cost is not computed yet
 		self.uncosted = lace_order(qty=1, rate=5)
 		frappe.db.set_value("Order Tracker", self.uncosted.name, "cost_updated_at", None)
