@@ -51,7 +51,8 @@ def main(site: str, mails: int = 200) -> None:
 			email_answer_sender=1,
 			email_sender_hourly_limit=0,
 		)
-		frappe.db.commit()  # nosemgrep: the pull reads these from its own transactions
+		# the pull reads these in its own transactions
+		frappe.db.commit()  # nosemgrep
 		frappe.flags.testing_email = True
 		due = add_days(nowdate(), 30)
 		run = frappe.generate_hash(length=6)
@@ -112,7 +113,7 @@ def main(site: str, mails: int = 200) -> None:
 		frappe.flags.testing_email = False
 		frappe.db.set_value("Email Account", ACCOUNT, "enable_incoming", 0)
 		set_settings(intake_email_account=None)
-		frappe.db.commit()  # nosemgrep: leave the mailbox off
+		frappe.db.commit()  # nosemgrep (leave the mailbox off)
 		servers.stop()
 		frappe.destroy()
 

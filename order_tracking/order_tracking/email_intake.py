@@ -188,27 +188,27 @@ def build_and_insert(comm, reference: str):
 
 def insert_rejected(comm, reference: str, customer: str | None, reason: str):
 	"""A rejected intake that keeps the mail's reason and creates nothing else."""
-	intake = frappe.new_doc(INTAKE)
-	intake.channel = CHANNEL
-	intake.external_ref = reference
-	intake.customer = customer
-	intake.company = get_settings().get("default_company") or frappe.defaults.get_global_default("company")
+	doc = frappe.new_doc(INTAKE)
+	doc.channel = CHANNEL
+	doc.external_ref = reference
+	doc.customer = customer
+	doc.company = get_settings().get("default_company") or frappe.defaults.get_global_default("company")
 	if not customer:
-		intake.received_customer = (comm.sender or "")[:140]
-	intake.transaction_date = now_datetime().date()
-	intake.rejection_reason = reason
-	intake.raw_payload = raw_payload(comm, {"reason": reason})
-	intake.flags.parse_errors = [core.IntakeError(None, "items", reason)]
-	insert(intake)
-	intake.reload()
-	return intake
+		doc.received_customer = (comm.sender or "")[:140]
+	doc.transaction_date = now_datetime().date()
+	doc.rejection_reason = reason
+	doc.raw_payload = raw_payload(comm, {"reason": reason})
+	doc.flags.parse_errors = [core.IntakeError(None, "items", reason)]
+	insert(doc)
+	doc.reload()
+	return doc
 
 
-def insert(intake) -> None:
+def insert(doc) -> None:
 	# The order mailbox is the channel's gate: whoever may send to it may place an intake, as the
 	# portal's order request may; the mail's sender was matched to the customer above.
-	intake.flags.ignore_permissions = True
-	intake.insert()
+	doc.flags.ignore_permissions = True
+	doc.insert()
 
 
 def link_communication(comm, intake: str) -> None:

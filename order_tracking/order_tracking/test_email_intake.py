@@ -133,7 +133,8 @@ class TestEmailIntake(FrappeTestCase):
 		settings = frappe.get_single("Order Tracking Settings")
 		cls.saved_settings = {key: settings.get(key) for key in values}
 		set_settings(**values)
-		frappe.db.commit()  # nosemgrep: Frappe's pull commits per mail; its fixtures must be there
+		# Frappe's pull commits per mail: the fixtures must be committed before it
+		frappe.db.commit()  # nosemgrep
 		frappe.flags.testing_email = True
 
 	@classmethod
@@ -143,7 +144,8 @@ class TestEmailIntake(FrappeTestCase):
 			cls.servers.stop()
 			frappe.db.set_value("Email Account", ACCOUNT, "enable_incoming", 0)
 			set_settings(**cls.saved_settings)
-			frappe.db.commit()  # nosemgrep: undo the mailbox for later suites
+			# the mailbox off for the suites after this one
+			frappe.db.commit()  # nosemgrep
 		super().tearDownClass()
 
 	def setUp(self):
@@ -332,13 +334,14 @@ class TestEmailIntake(FrappeTestCase):
 		sender = f"bomb-{frappe.generate_hash(length=6)}@harbour-test.example.com"
 		add_contact(CUSTOMER, sender)
 		set_settings(email_sender_hourly_limit=3)
-		frappe.db.commit()  # nosemgrep: read by the pull, which commits per mail
+		# read by the pull, which commits per mail
+		frappe.db.commit()  # nosemgrep
 		try:
 			mails = [make_mail(sender, f"PO F{i}", f"{SHOE}, 1, {add_days(nowdate(), 10)}") for i in range(9)]
 			self.pull_and_send(*mails)
 		finally:
 			set_settings(email_sender_hourly_limit=0)
-			frappe.db.commit()  # nosemgrep: see above
+			frappe.db.commit()  # nosemgrep
 		intakes = [intake_of(m) for m in mails]
 		self.assertEqual([i.status for i in intakes[:3]], ["Converted"] * 3)
 		self.assertEqual(intakes[3].status, "Rejected")
