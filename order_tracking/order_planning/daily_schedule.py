@@ -24,6 +24,7 @@ from order_tracking.order_planning.shop_floor import (
 	end_after,
 	set_job_card_times,
 	working_minutes,
+	workstations_by_type,
 )
 from order_tracking.order_tracking import review as review_data
 from order_tracking.order_tracking.tracking import get_settings, refresh_trackers
@@ -65,8 +66,24 @@ class OpenOperation:
 
 
 def open_operations(company: str) -> tuple[list[OpenOperation], dict[str, frappe._dict]]:
+	"""The operations of the company's open work orders still to do, with their live progress,
+	and those work orders (with their order's delivery date and priority)."""
+	orders = open_work_orders(company)
+	if not orders:
+		return [], {}
+	rows = work_order_operations(list(orders))
+	cards = job_cards_by_operation(list(orders))
+	result = []
+	for r in rows:
+		operation = open_operation(r, orders[r.parent], cards.get(r.name))
+		if operation:
+			result.append(operation)
+	return result, orders
+
+
+def open_work_orders(company: str) -> dict[str, frappe._dict]:
+	"""The company's open submitted work orders, each with its order's delivery date and priority."""
 	wo = frappe.qb.DocType("Work Order")
-	wop = frappe.qb.DocType("Work Order Operation")
 	so = frappe.qb.DocType("Sales Order")
 	orders = {
 		r.name: r
@@ -84,7 +101,7 @@ def open_operations(company: str) -> tuple[list[OpenOperation], dict[str, frappe
 		.run(as_dict=True)
 	}
 	if not orders:
-		return [], {}
+		return {}
 	order_names = {w.made_for_sales_order or w.sales_order for w in orders.values()} - {None, ""}
 	so_info = {
 		r.name: r
@@ -96,7 +113,12 @@ def open_operations(company: str) -> tuple[list[OpenOperation], dict[str, frappe
 	for w in orders.values():
 		info = so_info.get(w.made_for_sales_order or w.sales_order) or frappe._dict()
 		w.delivery_date, w.order_priority = info.get("delivery_date"), info.get("order_priority")
-	rows = (
+	return orders
+
+
+def work_order_operations(work_orders: list[str]) -> list[frappe._dict]:
+	wop = frappe.qb.DocType("Work Order Operation")
+	return (
 		frappe.qb.from_(wop)
 		.select(
 			wop.name,
@@ -110,16 +132,19 @@ def open_operations(company: str) -> tuple[list[OpenOperation], dict[str, frappe
 			wop.sequence_id,
 			wop.planned_end_time,
 		)
-		.where(wop.parent.isin(list(orders)) & (wop.parenttype == "Work Order"))
+		.where(wop.parent.isin(work_orders) & (wop.parenttype == "Work Order"))
 		.orderby(wop.parent)
 		.orderby(wop.idx)
 		.run(as_dict=True)
 	)
-	cards = {
+
+
+def job_cards_by_operation(work_orders: list[str]) -> dict[str, frappe._dict]:
+	return {
 		c.operation_id: c
 		for c in frappe.get_all(
 			"Job Card",
-			filters={"work_order": ("in", list(orders)), "docstatus": ("<", 2)},
+			filters={"work_order": ("in", work_orders), "docstatus": ("<", 2)},
 			fields=[
 				"name",
 				"operation_id",
@@ -134,44 +159,41 @@ def open_operations(company: str) -> tuple[list[OpenOperation], dict[str, frappe
 			order_by="creation asc",
 		)
 	}
-	result = []
-	for r in rows:
-		w = orders[r.parent]
-		card = cards.get(r.name)
-		completed = flt(r.completed_qty)
-		if card and card.docstatus == 1:
-			completed = max(completed, flt(card.for_quantity))
-		remaining = max(flt(w.qty) - completed, 0.0)
-		if remaining <= planning.EPS or (card and card.status in JOB_CARD_DONE):
-			continue
-		started = bool(card and (card.status in JOB_CARD_STARTED or flt(card.total_time_in_mins) > 0))
-		result.append(
-			OpenOperation(
-				r.name,
-				r.parent,
-				card.name if card else None,
-				r.operation,
-				r.workstation,
-				r.workstation_type,
-				max(math.ceil(flt(r.time_in_mins) * remaining / flt(w.qty)) if flt(w.qty) else 0, 1),
-				flt(w.qty),
-				completed,
-				cint(r.sequence_id),
-				r.idx,
-				w.made_for_sales_order or w.sales_order,
-				w.production_item,
-				getdate(w.delivery_date or w.expected_delivery_date)
-				if (w.delivery_date or w.expected_delivery_date)
-				else None,
-				w.order_priority or "Normal",
-				started,
-				get_datetime(card.actual_start_date) if card and card.actual_start_date else None,
-				get_datetime(card.expected_end_date or r.planned_end_time)
-				if (card and card.expected_end_date) or r.planned_end_time
-				else None,
-			)
-		)
-	return result, orders
+
+
+def open_operation(r, w, card) -> OpenOperation | None:
+	"""A work order operation with what is left of it, or None when it is done."""
+	completed = flt(r.completed_qty)
+	if card and card.docstatus == 1:
+		completed = max(completed, flt(card.for_quantity))
+	remaining = max(flt(w.qty) - completed, 0.0)
+	if remaining <= planning.EPS or (card and card.status in JOB_CARD_DONE):
+		return None
+	started = bool(card and (card.status in JOB_CARD_STARTED or flt(card.total_time_in_mins) > 0))
+	return OpenOperation(
+		r.name,
+		r.parent,
+		card.name if card else None,
+		r.operation,
+		r.workstation,
+		r.workstation_type,
+		max(math.ceil(flt(r.time_in_mins) * remaining / flt(w.qty)) if flt(w.qty) else 0, 1),
+		flt(w.qty),
+		completed,
+		cint(r.sequence_id),
+		r.idx,
+		w.made_for_sales_order or w.sales_order,
+		w.production_item,
+		getdate(w.delivery_date or w.expected_delivery_date)
+		if (w.delivery_date or w.expected_delivery_date)
+		else None,
+		w.order_priority or "Normal",
+		started,
+		get_datetime(card.actual_start_date) if card and card.actual_start_date else None,
+		get_datetime(card.expected_end_date or r.planned_end_time)
+		if (card and card.expected_end_date) or r.planned_end_time
+		else None,
+	)
 
 
 def build_daily_schedule(company: str, now: datetime | None = None, days: int | None = None):
@@ -188,13 +210,54 @@ def build_daily_schedule(company: str, now: datetime | None = None, days: int | 
 	types = {o.workstation_type for o in ops if o.workstation_type and not o.workstation}
 	calendars, _load = review_data.workstation_capacity(company, workstations, types, today)
 	calendars = {c.workstation: c for c in calendars}
-	by_type: dict[str, list[str]] = defaultdict(list)
-	for ws, cal in sorted(calendars.items()):
-		if cal.workstation_type:
-			by_type[cal.workstation_type].append(ws)
+	problem = scheduling_problem(ops, orders, calendars, horizon_start, now)
+	schedule = scheduling.schedule(problem)
+	op_by_id = {o.id: o for o in ops}
+	changed_orders = write_new_times(schedule, problem, op_by_id, orders)
+
+	doc = _daily_schedule_doc(company, today, days)
+	window_end = horizon_start + timedelta(days=days)
+	shown = planning.dispatch_list(
+		[
+			planning.ScheduledOp(
+				op_id,
+				p.workstation,
+				schedule.at(problem, p.start),
+				schedule.at(problem, p.end),
+				op_by_id[op_id].started,
+			)
+			for op_id, p in schedule.placements.items()
+		],
+		horizon_start,
+		window_end,
+	)
+	set_dispatch_rows(doc, shown, op_by_id, now)
+	doc.generated_at = now
+	doc.week_plan = current_week_plan(company, today)
+	doc.set_counts()
+	doc.status = "Current"
+	doc.flags.ignore_permissions = True  # written by the scheduler (or by a planner who was checked)
+	doc.save()
+	frappe.db.set_value(
+		DAILY,
+		{"company": company, "status": "Current", "name": ("!=", doc.name)},
+		"status",
+		"Superseded",
+		update_modified=False,
+	)
+	if changed_orders:
+		refresh_trackers(changed_orders)
+	return doc
+
+
+def scheduling_problem(
+	ops: list[OpenOperation], orders: dict, calendars, horizon_start: datetime, now: datetime
+) -> scheduling.Problem:
+	"""The open work orders as the scheduler's jobs, released now: started operations fixed where
+	they run, the others in routing order, sub-assembly work orders before those they are for."""
+	by_type = workstations_by_type(calendars)
 	now_minutes = int((now - horizon_start).total_seconds() // 60)
 	gap = cint(frappe.db.get_single_value("Manufacturing Settings", "mins_between_operations"))
-
 	jobs: dict[str, scheduling.Job] = {}
 	s_ops: list[scheduling.Op] = []
 	by_wo: dict[str, list[OpenOperation]] = defaultdict(list)
@@ -208,51 +271,11 @@ def build_daily_schedule(company: str, now: datetime | None = None, days: int | 
 		jobs[wo_name] = scheduling.Job(
 			wo_name, due, planning.priority_weight(o0.priority), release=now_minutes
 		)
-		previous: list[str] = []
-		current: list[str] = []
-		last_seq = None
-		ids = []
-		for o in sorted(wo_ops, key=lambda o: o.idx):
-			if o.sequence_id and o.sequence_id == last_seq:
-				after = previous
-			else:
-				previous = current or previous
-				current = []
-				after = previous
-			last_seq = o.sequence_id
-			stations = (o.workstation,) if o.workstation else tuple(by_type.get(o.workstation_type or "", ()))
-			if o.started:
-				start = max(o.started_at or now, horizon_start)
-				end = end_after(calendars.get(o.workstation), now, o.minutes)
-				s_ops.append(
-					scheduling.Op(
-						o.id,
-						wo_name,
-						stations or ("",),
-						working_minutes(calendars.get(o.workstation), start, end),
-						fixed_start=int((start - horizon_start).total_seconds() // 60),
-						fixed_end=int((end - horizon_start).total_seconds() // 60),
-						fixed_workstation=o.workstation,
-					)
-				)
-			else:
-				s_ops.append(
-					scheduling.Op(
-						o.id,
-						wo_name,
-						stations or ("",),
-						o.minutes,
-						after=tuple(after),
-						gap=gap if after else 0,
-					)
-				)
-			current.append(o.id)
-			ids.append(o.id)
-		with_successor = {a for op in s_ops if op.job == wo_name for a in op.after}
-		last_ops[wo_name] = [i for i in ids if i not in with_successor]
-		first_ops[wo_name] = [
-			op.id for op in s_ops if op.job == wo_name and not op.after and op.fixed_start is None
-		]
+		own = work_order_ops(wo_name, wo_ops, by_type, calendars, horizon_start, now, gap)
+		s_ops.extend(own)
+		with_successor = {a for op in own for a in op.after}
+		last_ops[wo_name] = [op.id for op in own if op.id not in with_successor]
+		first_ops[wo_name] = [op.id for op in own if not op.after and op.fixed_start is None]
 	# sub-assembly work orders before the work orders that consume them
 	for wo_name, w in orders.items():
 		parent = w.parent_work_order
@@ -260,13 +283,62 @@ def build_daily_schedule(company: str, now: datetime | None = None, days: int | 
 			for k, op in enumerate(s_ops):
 				if op.id in first_ops.get(parent, []):
 					s_ops[k] = replace(op, after=(*op.after, *last_ops[wo_name]), gap=gap)
-	problem = scheduling.Problem(
+	return scheduling.Problem(
 		horizon_start, calendars, tuple(jobs.values()), tuple(s_ops), horizon_days=HORIZON_DAYS
 	)
-	schedule = scheduling.schedule(problem)
 
+
+def work_order_ops(
+	wo_name: str, wo_ops: list[OpenOperation], by_type, calendars, horizon_start, now, gap: int
+) -> list[scheduling.Op]:
+	"""A work order's open operations in routing order (those sharing a sequence id side by side);
+	a started one stays where it runs, until its remaining minutes end on its calendar."""
+	result: list[scheduling.Op] = []
+	previous: list[str] = []
+	current: list[str] = []
+	last_seq = None
+	for o in sorted(wo_ops, key=lambda o: o.idx):
+		if o.sequence_id and o.sequence_id == last_seq:
+			after = previous
+		else:
+			previous = current or previous
+			current = []
+			after = previous
+		last_seq = o.sequence_id
+		stations = (o.workstation,) if o.workstation else tuple(by_type.get(o.workstation_type or "", ()))
+		if o.started:
+			start = max(o.started_at or now, horizon_start)
+			end = end_after(calendars.get(o.workstation), now, o.minutes)
+			result.append(
+				scheduling.Op(
+					o.id,
+					wo_name,
+					stations or ("",),
+					working_minutes(calendars.get(o.workstation), start, end),
+					fixed_start=int((start - horizon_start).total_seconds() // 60),
+					fixed_end=int((end - horizon_start).total_seconds() // 60),
+					fixed_workstation=o.workstation,
+				)
+			)
+		else:
+			result.append(
+				scheduling.Op(
+					o.id,
+					wo_name,
+					stations or ("",),
+					o.minutes,
+					after=tuple(after),
+					gap=gap if after else 0,
+				)
+			)
+		current.append(o.id)
+	return result
+
+
+def write_new_times(schedule: scheduling.Schedule, problem, op_by_id: dict, orders: dict) -> set[str]:
+	"""The new times on the operations not started (Work Order Operation, Job Card and its
+	workstation) and each work order's planned end; answers the orders whose schedule changed."""
 	changed_orders = set()
-	op_by_id = {o.id: o for o in ops}
 	wo_span: dict[str, list[datetime]] = {}
 	for op_id, p in schedule.placements.items():
 		o = op_by_id[op_id]
@@ -292,25 +364,12 @@ def build_daily_schedule(company: str, now: datetime | None = None, days: int | 
 		w = orders[wo_name]
 		if w.made_for_sales_order or w.sales_order:
 			changed_orders.add(w.made_for_sales_order or w.sales_order)
+	return changed_orders
 
-	doc = _daily_schedule_doc(company, today, days)
-	window_end = horizon_start + timedelta(days=days)
-	shown = planning.dispatch_list(
-		[
-			planning.ScheduledOp(
-				op_id,
-				p.workstation,
-				schedule.at(problem, p.start),
-				schedule.at(problem, p.end),
-				op_by_id[op_id].started,
-			)
-			for op_id, p in schedule.placements.items()
-		],
-		horizon_start,
-		window_end,
-	)
+
+def set_dispatch_rows(doc, shown: dict[str, list], op_by_id: dict, now: datetime):
+	"""The schedule's rows: per workstation, its operations in the order they run."""
 	doc.set("operations", [])
-	late = 0
 	for ws, items in shown.items():
 		for seq, item in enumerate(items, start=1):
 			o = op_by_id[item.id]
@@ -319,7 +378,6 @@ def build_daily_schedule(company: str, now: datetime | None = None, days: int | 
 				now,
 				cint(get_settings().late_operation_grace),
 			)
-			late += int(is_late)
 			doc.append(
 				"operations",
 				{
@@ -338,8 +396,10 @@ def build_daily_schedule(company: str, now: datetime | None = None, days: int | 
 					"kept_in_place": int(o.started),
 				},
 			)
-	doc.generated_at = now
-	doc.week_plan = frappe.db.get_value(
+
+
+def current_week_plan(company: str, today: date) -> str | None:
+	return frappe.db.get_value(
 		PLAN,
 		{
 			"docstatus": 1,
@@ -350,23 +410,6 @@ def build_daily_schedule(company: str, now: datetime | None = None, days: int | 
 		},
 		"name",
 	)
-	doc.operations_count = len(doc.operations)
-	doc.workstations_count = len(shown)
-	doc.in_progress_count = sum(1 for r in doc.operations if r.kept_in_place)
-	doc.late_count = late
-	doc.status = "Current"
-	doc.flags.ignore_permissions = True  # written by the scheduler (or by a planner who was checked)
-	doc.save()
-	frappe.db.set_value(
-		DAILY,
-		{"company": company, "status": "Current", "name": ("!=", doc.name)},
-		"status",
-		"Superseded",
-		update_modified=False,
-	)
-	if changed_orders:
-		refresh_trackers(changed_orders)
-	return doc
 
 
 def _daily_schedule_doc(company: str, day: date, days: int):

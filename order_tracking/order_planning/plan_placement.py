@@ -15,7 +15,13 @@ from frappe import _
 from frappe.utils import cint, get_datetime, getdate
 
 from order_tracking.core import planning, review, scheduling
-from order_tracking.order_planning.shop_floor import HORIZON_DAYS, JOB_CARD_DONE, WO_OPEN, working_minutes
+from order_tracking.order_planning.shop_floor import (
+	HORIZON_DAYS,
+	JOB_CARD_DONE,
+	WO_OPEN,
+	working_minutes,
+	workstations_by_type,
+)
 
 
 @dataclass
@@ -145,11 +151,26 @@ def _job_ops(job: Job, calendars, by_type, gap: int, release: int) -> list[sched
 def schedule_week(states: list[LineState], ctx: dict) -> scheduling.Schedule | None:
 	"""Operation by operation on the workstations' calendars, from now, around released work."""
 	calendars = ctx["calendars"]
+	horizon_start = ctx["horizon_start"]
+	jobs, ops = line_jobs_and_ops(states, ctx)
+	released_jobs, released_ops = released_jobs_and_ops(ctx["released"], calendars)
+	jobs.extend(released_jobs)
+	ops.extend(released_ops)
+	problem = scheduling.Problem(horizon_start, calendars, tuple(jobs), tuple(ops), horizon_days=HORIZON_DAYS)
+	schedule = scheduling.schedule(problem)
+	warn_unscheduled(states, schedule, ctx["warnings"])
+	set_line_placements(states, schedule, problem, calendars)
+	ctx["schedule"] = schedule
+	ctx["problem"] = problem
+	return schedule
+
+
+def line_jobs_and_ops(states: list[LineState], ctx: dict) -> tuple[list[scheduling.Job], list[scheduling.Op]]:
+	"""The scheduler's jobs and operations of the lines: each released when its materials are
+	complete, due at the end of its delivery date, sub-assemblies before what uses them."""
+	calendars = ctx["calendars"]
 	horizon_start, now = ctx["horizon_start"], ctx["now"]
-	by_type: dict[str, list[str]] = defaultdict(list)
-	for ws, cal in sorted(calendars.items()):
-		if cal.workstation_type:
-			by_type[cal.workstation_type].append(ws)
+	by_type = workstations_by_type(calendars)
 	gap = cint(frappe.db.get_single_value("Manufacturing Settings", "mins_between_operations"))
 	now_minutes = int((now - horizon_start).total_seconds() // 60)
 	jobs: list[scheduling.Job] = []
@@ -185,7 +206,16 @@ def schedule_week(states: list[LineState], ctx: dict) -> scheduling.Schedule | N
 				for first in first_of.get(job.parent, []):
 					k = next(n for n, o in enumerate(ops) if o.id == first)
 					ops[k] = replace(ops[k], after=(*ops[k].after, *last_of[job.id]), gap=gap)
-	for r in ctx["released"]:
+	return jobs, ops
+
+
+def released_jobs_and_ops(
+	released: list[dict], calendars
+) -> tuple[list[scheduling.Job], list[scheduling.Op]]:
+	"""Work already released, as fixed blocks the scheduler places around."""
+	jobs: list[scheduling.Job] = []
+	ops: list[scheduling.Op] = []
+	for r in released:
 		jobs.append(scheduling.Job(r["id"], r["end_minutes"] + 60 * 24 * 365, 0.0))
 		ops.append(
 			scheduling.Op(
@@ -199,8 +229,11 @@ def schedule_week(states: list[LineState], ctx: dict) -> scheduling.Schedule | N
 				fixed_unit=r["unit"],
 			)
 		)
-	problem = scheduling.Problem(horizon_start, calendars, tuple(jobs), tuple(ops), horizon_days=HORIZON_DAYS)
-	schedule = scheduling.schedule(problem)
+	return jobs, ops
+
+
+def warn_unscheduled(states: list[LineState], schedule: scheduling.Schedule, warnings: Warnings):
+	"""A warning for each of the lines' operations the scheduler could not place, with why."""
 	reasons = {
 		"unknown_workstation": _("no workstation of its kind has a calendar"),
 		"no_working_hours": _("its workstation has no working hours"),
@@ -216,13 +249,17 @@ def schedule_week(states: list[LineState], ctx: dict) -> scheduling.Schedule | N
 	for unscheduled_id, reason in sorted(schedule.unscheduled.items()):
 		if unscheduled_id in op_names:
 			job, op = op_names[unscheduled_id]
-			ctx["warnings"].add(
+			warnings.add(
 				"Fail" if reason != "predecessor_unscheduled" else "Warn",
 				f"#{job.line.idx} {job.item_code}",
 				_("Operation {0} on {1} is not scheduled: {2}").format(
 					op["operation"], op["workstation"] or op["workstation_type"], reasons.get(reason, reason)
 				),
 			)
+
+
+def set_line_placements(states: list[LineState], schedule: scheduling.Schedule, problem, calendars):
+	"""Each line's planned start and end, tardiness and working minutes by workstation and day."""
 	for state in states:
 		starts, ends = [], []
 		for job in state.jobs:
@@ -241,9 +278,6 @@ def schedule_week(states: list[LineState], ctx: dict) -> scheduling.Schedule | N
 		state.planned_start = min(starts) if starts else None
 		state.planned_end = max(ends) if ends else None
 		state.tardiness = float(schedule.tardiness.get(top.id, 0)) if top else 0.0
-	ctx["schedule"] = schedule
-	ctx["problem"] = problem
-	return schedule
 
 
 def place_on_ledger(states: list[LineState], ctx: dict) -> None:

@@ -43,13 +43,57 @@ def schedule_plan(plan, now: datetime | None = None) -> None:
 	plan.to_date = end
 	plan.parent_plan = find_parent_plan(plan)
 	warnings = Warnings()
+	items = lines_to_check(plan, end)
+	tree, lines, needs, need_by = check_line_materials(plan, items, end, today, warnings)
+	calendars, committed_load = review_data.workstation_capacity(
+		plan.company, tree.workstations, tree.workstation_types, today
+	)
+	calendars = {c.workstation: c for c in calendars}
+	calendar_warnings(calendars, tree, warnings)
+	set_line_jobs(lines, tree, cint(settings.sub_assembly_work_orders), warnings)
+
+	horizon_start = datetime.combine(today, datetime.min.time())
+	released = released_work(list(calendars), horizon_start, now) if plan.period_type == planning.WEEK else []
+	place = schedule_week if plan.period_type == planning.WEEK else place_on_ledger
+	context = dict(
+		calendars=calendars,
+		horizon_start=horizon_start,
+		now=now,
+		today=today,
+		tree=tree,
+		committed=committed_load,
+		released=released,
+		warnings=warnings,
+	)
+
+	in_house = [s for s in lines if s.jobs and s.line.allocation not in (planning.SKIP,)]
+	place(in_house, context)
+	allocate_lines(plan, lines, calendars, settings, start, end)
+	# second pass: what production really makes, without what goes to stock or outside
+	produced = [s for s in lines if s.line.allocation == planning.PRODUCTION and s.jobs]
+	clear_placement(lines, tree)
+	context["warnings"] = warnings
+	place(produced, context)
+
+	write_lines(plan, lines, now)
+	write_operations(plan, produced, context)
+	write_capacity(plan, lines, calendars, context, start, end)
+	write_materials(plan, needs, need_by, lines)
+	write_warnings(plan, warnings, lines)
+	plan.scheduled_at = now
+	if plan.docstatus == 0:
+		plan.status = "Scheduled"
+
+
+def lines_to_check(plan, end: date) -> list:
+	"""The plan's lines to check and place, earliest due first; the others get their remark."""
 	for i in plan.items:
 		if flt(i.qty) <= planning.EPS:
 			i.allocation, i.remarks = planning.SKIP, _("Nothing left to deliver")
 		elif i.allocation_by_planner and i.allocation == planning.SKIP:
 			i.remarks = _("Left out by the planner")
 	# what the planner left out is neither checked nor placed
-	items = sorted(
+	return sorted(
 		(
 			i
 			for i in plan.items
@@ -58,6 +102,10 @@ def schedule_plan(plan, now: datetime | None = None) -> None:
 		key=lambda i: (getdate(i.delivery_date or end), -planning.priority_weight(i.priority), i.idx),
 	)
 
+
+def check_line_materials(plan, items: list, end: date, today: date, warnings: Warnings):
+	"""The review's material check line by line in due order on one ledger: each line's state
+	(what it makes, when its materials are complete, what stock covers) and the plan's needs."""
 	tree = review_data.bom_tree({i.item_code: i.bom_no for i in items})
 	own = defaultdict(float)
 	for i in items:
@@ -79,37 +127,46 @@ def schedule_plan(plan, now: datetime | None = None) -> None:
 		for r in outcome.results:
 			if r.result == review.FAIL and r.code in ("bom_missing", "bom_cycle"):
 				warnings.add("Fail", f"#{i.idx} {i.item_code}", review_data.result_detail(r))
-		top = sum(m.qty for m in outcome.made if m.parent is None)
-		if i.item_code in tree.default_bom:
-			cover = flt(i.qty) - top
-		else:
-			taken = outcome.needs.get(i.item_code)
-			cover = taken.available if taken else 0.0
-			warnings.add(
-				"Warn",
-				f"#{i.idx} {i.item_code}",
-				_("{0} has no BOM: it can only be delivered from stock or bought").format(i.item_code),
-			)
-		for code, n in outcome.needs.items():
-			if code == i.item_code:
-				continue
-			total = needs.setdefault(code, review.MaterialNeed(code))
-			total.required += n.required
-			total.available += n.available
-			total.shortage += n.shortage
-			total.complete = total.complete and n.complete
-			if n.covered_on:
-				total.covered_on = max(total.covered_on or n.covered_on, n.covered_on)
-			if n.shortage > planning.EPS:
-				need_by[code] = min(need_by.get(code, due), due)
+		cover = stock_cover(i, outcome, tree, warnings)
+		add_needs(needs, need_by, outcome, i.item_code, due)
 		lines.append(LineState(i, outcome.made, outcome.materials_complete_on, max(cover, 0.0)))
+	return tree, lines, needs, need_by
 
-	calendars, committed_load = review_data.workstation_capacity(
-		plan.company, tree.workstations, tree.workstation_types, today
-	)
-	calendars = {c.workstation: c for c in calendars}
-	calendar_warnings(calendars, tree, warnings)
-	separate = cint(settings.sub_assembly_work_orders)
+
+def stock_cover(i, outcome, tree, warnings: Warnings) -> float:
+	"""What stock covers of a line: what it need not make (an item without a BOM: what it takes)."""
+	top = sum(m.qty for m in outcome.made if m.parent is None)
+	if i.item_code in tree.default_bom:
+		cover = flt(i.qty) - top
+	else:
+		taken = outcome.needs.get(i.item_code)
+		cover = taken.available if taken else 0.0
+		warnings.add(
+			"Warn",
+			f"#{i.idx} {i.item_code}",
+			_("{0} has no BOM: it can only be delivered from stock or bought").format(i.item_code),
+		)
+	return cover
+
+
+def add_needs(needs: dict[str, review.MaterialNeed], need_by: dict[str, date], outcome, item_code, due):
+	"""A line's material needs added to the plan's, with the earliest date a shortage is needed."""
+	for code, n in outcome.needs.items():
+		if code == item_code:
+			continue
+		total = needs.setdefault(code, review.MaterialNeed(code))
+		total.required += n.required
+		total.available += n.available
+		total.shortage += n.shortage
+		total.complete = total.complete and n.complete
+		if n.covered_on:
+			total.covered_on = max(total.covered_on or n.covered_on, n.covered_on)
+		if n.shortage > planning.EPS:
+			need_by[code] = min(need_by.get(code, due), due)
+
+
+def set_line_jobs(lines: list[LineState], tree, separate: int, warnings: Warnings):
+	"""Each line's work orders and minutes; a BOM without operations is warned about."""
 	for state in lines:
 		state.jobs = build_jobs(state, tree, separate)
 		state.minutes = sum(op["minutes"] for job in state.jobs for op in job.ops)
@@ -123,22 +180,9 @@ def schedule_plan(plan, now: datetime | None = None) -> None:
 					),
 				)
 
-	horizon_start = datetime.combine(today, datetime.min.time())
-	released = released_work(list(calendars), horizon_start, now) if plan.period_type == planning.WEEK else []
-	place = schedule_week if plan.period_type == planning.WEEK else place_on_ledger
-	context = dict(
-		calendars=calendars,
-		horizon_start=horizon_start,
-		now=now,
-		today=today,
-		tree=tree,
-		committed=committed_load,
-		released=released,
-		warnings=warnings,
-	)
 
-	in_house = [s for s in lines if s.jobs and s.line.allocation not in (planning.SKIP,)]
-	place(in_house, context)
+def allocate_lines(plan, lines: list[LineState], calendars, settings, start: date, end: date):
+	"""Each line to stock, production or outsourcing (`core.planning.allocate`), with its remark."""
 	capacity_minutes = sum(
 		planning.bucket_capacity(c, b)
 		for c in calendars.values()
@@ -160,7 +204,6 @@ def schedule_plan(plan, now: datetime | None = None) -> None:
 		capacity_minutes,
 		flt(settings.outsource_share),
 	)
-	# second pass: what production really makes, without what goes to stock or outside
 	for s in lines:
 		a = allocations[s.line.name or str(s.line.idx)]
 		s.line.allocation, s.line.from_stock_qty, s.line.production_qty = (
@@ -174,7 +217,10 @@ def schedule_plan(plan, now: datetime | None = None) -> None:
 			)
 		elif s.line.allocation == planning.FROM_STOCK:
 			s.line.remarks = _("Stock covers it: goes to delivery")
-	produced = [s for s in lines if s.line.allocation == planning.PRODUCTION and s.jobs]
+
+
+def clear_placement(lines: list[LineState], tree):
+	"""Forget the first pass's placement; a production line with nothing to make is not planned."""
 	for s in lines:
 		s.planned_start = s.planned_end = None
 		s.tardiness, s.placed_by_day = 0.0, {}
@@ -185,17 +231,6 @@ def schedule_plan(plan, now: datetime | None = None) -> None:
 			and s.line.item_code not in tree.default_bom
 		):
 			s.line.allocation = planning.SKIP
-	context["warnings"] = warnings
-	place(produced, context)
-
-	write_lines(plan, lines, now)
-	write_operations(plan, produced, context)
-	write_capacity(plan, lines, calendars, context, start, end)
-	write_materials(plan, needs, need_by, lines)
-	write_warnings(plan, warnings, lines)
-	plan.scheduled_at = now
-	if plan.docstatus == 0:
-		plan.status = "Scheduled"
 
 
 def calendar_warnings(calendars: dict[str, review.Calendar], tree, warnings: Warnings):

@@ -4,6 +4,7 @@ time on a workstation's calendar (`end_after`, `working_minutes`) and the desk's
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 import frappe
@@ -20,6 +21,15 @@ HORIZON_DAYS = 120
 
 class PlanError(frappe.ValidationError):
 	pass
+
+
+def workstations_by_type(calendars: dict[str, review.Calendar]) -> dict[str, list[str]]:
+	"""The workstations of each workstation type that have a calendar, by name."""
+	by_type: dict[str, list[str]] = defaultdict(list)
+	for ws, cal in sorted(calendars.items()):
+		if cal.workstation_type:
+			by_type[cal.workstation_type].append(ws)
+	return by_type
 
 
 def set_job_card_times(job_card: str, start: datetime, end: datetime):

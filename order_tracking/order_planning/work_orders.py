@@ -281,19 +281,6 @@ def _make_material_requests(plan) -> list[str]:
 	return [mr.name]
 
 
-def enqueue_work_orders(plan):
-	plan.db_set({"status": "Creating Work Orders", "work_order_progress": 0, "failure_reason": None})
-	frappe.enqueue(
-		"order_tracking.order_planning.work_orders.create_work_orders_job",
-		queue="long",
-		timeout=3600,
-		job_id=f"order_plan_work_orders::{plan.name}",
-		deduplicate=True,
-		enqueue_after_commit=True,
-		plan=plan.name,
-	)
-
-
 def create_work_orders_job(plan: str, commit: bool = True):
 	"""Background job: everything or nothing. A failure rolls back what the job made, is recorded
 	on the plan and told to whoever submitted it; the plan can then retry."""

@@ -42,13 +42,26 @@ class DailySchedule(Document):
 		self.name = f"DS-{abbr}-{self.from_date}"
 
 	def validate(self):
+		self.validate_days()
+		self.set_to_date()
+
+	def validate_days(self):
 		if not 1 <= cint(self.days) <= 3:
 			frappe.throw(
 				_("Days: a daily schedule covers 1 to 3 days"),
 				exc=PlanError,
 				title=_("Invalid Days"),
 			)
+
+	def set_to_date(self):
 		self.to_date = add_days(self.from_date, cint(self.days) - 1)
+
+	def set_counts(self):
+		"""What the dispatch list holds: operations, workstations, operations in progress, late ones."""
+		self.operations_count = len(self.operations)
+		self.workstations_count = len({r.workstation for r in self.operations})
+		self.in_progress_count = sum(1 for r in self.operations if r.kept_in_place)
+		self.late_count = sum(1 for r in self.operations if r.status == "Late")
 
 	@frappe.whitelist()
 	def regenerate(self):

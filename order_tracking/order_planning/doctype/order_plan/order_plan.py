@@ -6,7 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import cint, getdate
 
-from order_tracking.core import planning as P
+from order_tracking.core import planning
 from order_tracking.order_planning import plan_lines, plan_scheduling, work_orders
 from order_tracking.order_planning.shop_floor import PlanError
 from order_tracking.order_tracking.tracking import get_settings, refresh_trackers
@@ -90,10 +90,8 @@ class OrderPlan(Document):
 			self.status = "Draft"
 
 	def validate_period(self):
-		if self.period_type == P.WEEK and not 1 <= cint(self.weeks) <= 3:
-			frappe.throw(
-				_("Weeks: a week plan covers 1 to 3 weeks"), exc=PlanError, title=_("Invalid Weeks")
-			)
+		if self.period_type == planning.WEEK and not 1 <= cint(self.weeks) <= 3:
+			frappe.throw(_("Weeks: a week plan covers 1 to 3 weeks"), exc=PlanError, title=_("Invalid Weeks"))
 		start, end = plan_lines.plan_period(self)
 		self.from_date, self.to_date = start, end
 		if self.due_from and self.due_to and getdate(self.due_from) > getdate(self.due_to):
@@ -130,23 +128,77 @@ class OrderPlan(Document):
 				row.allocation_by_planner = 1
 
 	def set_title(self):
-		self.title = f"{_(self.period_type)} {P.period_label(self.period_type, getdate(self.from_date), getdate(self.to_date))}"
+		self.title = f"{_(self.period_type)} {planning.period_label(self.period_type, getdate(self.from_date), getdate(self.to_date))}"
 
 	def before_submit(self):
-		plan_lines.lock_and_check_not_planned(self)
+		self.lock_orders_and_check_not_planned()
 		plan_scheduling.schedule_plan(self)
-		plan_lines.check_can_submit(self)
+		self.validate_can_submit()
 		self.status = "Submitted"
 
+	def lock_orders_and_check_not_planned(self):
+		"""Lock the plan's orders (two planners submitting at once serialise here), then refuse lines
+		another submitted plan of this period already committed."""
+		orders = sorted({i.sales_order for i in self.items if i.allocation != planning.SKIP})
+		if orders:
+			so = frappe.qb.DocType("Sales Order")
+			frappe.qb.from_(so).select(so.name).where(so.name.isin(orders)).for_update().run()
+		taken = plan_lines.committed_elsewhere(
+			self, [i.sales_order_item for i in self.items if i.allocation != planning.SKIP]
+		)
+		if taken:
+			rows = [i for i in self.items if i.sales_order_item in taken]
+			frappe.throw(
+				_("These lines are already planned: {0}. Remove them or set them to Not Planned.").format(
+					", ".join(
+						_("row {0} ({1}, {2}) in {3}").format(
+							i.idx, i.sales_order, i.item_code, taken[i.sales_order_item]
+						)
+						for i in rows
+					)
+				),
+				exc=PlanError,
+				title=_("Already Planned"),
+			)
+
+	def validate_can_submit(self):
+		fails = [w for w in self.warnings if w.level == "Fail"]
+		if fails:
+			frappe.throw(
+				_("Fix these first, or set the lines they concern to Not Planned: {0}").format(
+					"; ".join(f"{w.subject}: {w.message}" for w in fails)
+				),
+				exc=PlanError,
+				title=_("The Plan Cannot Be Submitted"),
+			)
+		if not any(i.allocation != planning.SKIP for i in self.items):
+			frappe.throw(
+				_("The plan has no lines to plan: get orders first"),
+				exc=PlanError,
+				title=_("Nothing to Plan"),
+			)
+
 	def on_submit(self):
-		if self.period_type == P.WEEK and self.operations:
+		if self.period_type == planning.WEEK and self.operations:
 			jobs = {op.job for op in self.operations}
 			if len(jobs) > (cint(get_settings().plan_background_threshold) or 50):
-				work_orders.enqueue_work_orders(self)
+				self.enqueue_work_orders()
 				return  # the job refreshes the orders' trackers when it has made the work orders
 			work_orders.create_work_orders(self)
 		# what the plan gives from stock counts for the orders' stages at once
 		refresh_trackers({i.sales_order for i in self.items})
+
+	def enqueue_work_orders(self):
+		self.db_set({"status": "Creating Work Orders", "work_order_progress": 0, "failure_reason": None})
+		frappe.enqueue(
+			"order_tracking.order_planning.work_orders.create_work_orders_job",
+			queue="long",
+			timeout=3600,
+			job_id=f"order_plan_work_orders::{self.name}",
+			deduplicate=True,
+			enqueue_after_commit=True,
+			plan=self.name,
+		)
 
 	def before_cancel(self):
 		# what the plan made is dealt with in on_cancel: cancelled when it has not started
@@ -168,11 +220,23 @@ class OrderPlan(Document):
 		"""Fill the lines with the orders the filters select, then schedule them."""
 		self.check_plan_permission()
 		self.validate_period()
-		count = plan_lines.fetch_orders(self)
+		count = self.set_lines_from_orders()
 		if count:
 			plan_scheduling.schedule_plan(self)
 		self.set_title()
 		return count
+
+	def set_lines_from_orders(self) -> int:
+		"""Fill the plan's lines with the pending lines its filters select (keeping the planner's own
+		allocations for lines already there)."""
+		kept = {i.sales_order_item: i for i in self.items if i.allocation_by_planner}
+		self.set("items", [])
+		for r in plan_lines.pending_lines(self):
+			row = self.append("items", {k: r[k] for k in r})
+			if r.sales_order_item in kept:
+				row.allocation = kept[r.sales_order_item].allocation
+				row.allocation_by_planner = 1
+		return len(self.items)
 
 	@frappe.whitelist()
 	def schedule(self):
@@ -187,10 +251,8 @@ class OrderPlan(Document):
 		"""Create the work orders of a submitted plan again after a failure."""
 		frappe.has_permission("Order Plan", "submit", self, throw=True)
 		if self.docstatus != 1 or self.status != "Failed":
-			frappe.throw(
-				_("Only a submitted plan whose work orders failed can retry"), exc=PlanError
-			)
-		work_orders.enqueue_work_orders(self)
+			frappe.throw(_("Only a submitted plan whose work orders failed can retry"), exc=PlanError)
+		self.enqueue_work_orders()
 
 	def check_plan_permission(self):
 		if self.docstatus != 0:
