@@ -300,9 +300,12 @@ class TestEmailIntake(FrappeTestCase):
 			"",
 			attachments=[xlsx_file([["Item Code", "Quantity", "Colour"], [SHOE, 2, "red"]])],
 		)
+		xlsx_formula = make_mail(
+			BUYER, "PO 13", "", attachments=[xlsx_file([["Item Code", "Quantity"], [SHOE, "=2*3"]])]
+		)
 		bad_line = make_mail(BUYER, "PO 11", f"{SHOE}, 0, {due}\nNO-SUCH-ITEM, 4, {due}")
 		good = make_mail(BUYER, "PO 12", f"{SHOE}, 2, {due}")
-		self.pull_and_send(no_lines, pdf, big, formula, unknown_column, bad_line, good)
+		self.pull_and_send(no_lines, pdf, big, formula, unknown_column, xlsx_formula, bad_line, good)
 
 		expected = {
 			no_lines: "no order lines",
@@ -310,6 +313,7 @@ class TestEmailIntake(FrappeTestCase):
 			big: "KB allowed",
 			formula: "holds a formula",
 			unknown_column: "Unknown column Colour",
+			xlsx_formula: "Row 2, column Quantity holds a formula",
 		}
 		for message, reason in expected.items():
 			intake = intake_of(message)
