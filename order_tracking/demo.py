@@ -616,7 +616,7 @@ def ensure_rejected_intake() -> str:
 
 
 def _intake(channel, external_ref, customer, delivery_date, items, transaction_date=None) -> dict:
-	from order_tracking.api.intake import convert_intake, submit_order
+	from order_tracking.order_tracking.intake import convert_intake, submit_order
 
 	answer = submit_order(
 		channel=channel,

@@ -239,3 +239,11 @@ order_exception_detectors = [
 	"order_tracking.outsourcing.late_returns.detect_late_outsourcing_returns",
 	"order_tracking.settlement.overdue_receivables.detect_overdue_receivables",
 ]
+
+# Order status (order_tracking.order_tracking.order_status)
+# ------------
+# What the stage modules add to an order's status (REST get_order_status, the portal's order
+# page, the tracking link): each takes a Sales Order name and returns a dict of its sections.
+order_status_sections = [
+	"order_tracking.delivery.delivery.delivery_status",
+]

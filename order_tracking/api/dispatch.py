@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import frappe
 
-from order_tracking.api.arguments import required_arguments
 from order_tracking.delivery import delivery
+from order_tracking.order_tracking.arguments import required_arguments
 
 DISPATCH_DOCTYPES = ("Delivery Note", "Packing Slip", "Shipment")
 

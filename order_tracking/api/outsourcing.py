@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import frappe
 
-from order_tracking.api.arguments import required_arguments
+from order_tracking.order_tracking.arguments import required_arguments
 from order_tracking.outsourcing import orders, receipts
 
 ORDER = "Outsourcing Order"

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import frappe
 
-from order_tracking.api.arguments import required_arguments
 from order_tracking.order_planning import daily_schedule, promised_dates, reschedule
+from order_tracking.order_tracking.arguments import required_arguments
 
 
 @frappe.whitelist(methods=["POST"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
-from order_tracking.api.arguments import required_arguments
+from order_tracking.order_tracking.arguments import required_arguments
 
 REVIEW = "Order Review"
 
@@ -46,24 +46,3 @@ def rerun_order_review(review: str) -> dict:
 		"approval_required": doc.approval_required,
 		"proposed_date": doc.proposed_date,
 	}
-
-
-def review_for_new_order(sales_order: str) -> str | None:
-	"""An intake just became this order: start its review (the intake's rights were checked)."""
-	review = frappe.get_doc({"doctype": REVIEW, "sales_order": sales_order})
-	review.flags.ignore_permissions = True
-	review.insert()
-	return review.name
-
-
-def require_approved_review(so) -> None:
-	"""`before_submit` of Sales Order when reviews are mandatory."""
-	if frappe.db.exists(REVIEW, {"sales_order": so.name, "docstatus": 1}):
-		return
-	frappe.throw(
-		_(
-			"Sales Order {0} needs an approved Order Review before it is submitted: open one with "
-			"Create → Order Review on the Sales Order, run its checks and have it approved."
-		).format(so.name),
-		title=_("Order Review Required"),
-	)

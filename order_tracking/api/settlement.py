@@ -12,8 +12,8 @@ import frappe
 from frappe import _
 from frappe.utils import flt
 
-from order_tracking.api.arguments import required_arguments
 from order_tracking.core import settlement as C
+from order_tracking.order_tracking.arguments import required_arguments
 from order_tracking.settlement import order_cost, returns
 
 

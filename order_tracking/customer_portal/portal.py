@@ -15,11 +15,11 @@ from frappe.query_builder.functions import Count
 from frappe.rate_limiter import rate_limit
 from frappe.utils import cint, get_url, getdate, now_datetime
 
-from order_tracking.api import intake as intake_api
-from order_tracking.api.arguments import required_arguments
-from order_tracking.api.tracking import order_status
 from order_tracking.core import portal as core
 from order_tracking.core import stages as S
+from order_tracking.order_tracking.arguments import required_arguments
+from order_tracking.order_tracking.intake import submit_order
+from order_tracking.order_tracking.order_status import order_status
 from order_tracking.utils import retry_on_deadlock
 
 CUSTOMER_ROLE = "Customer"
@@ -478,7 +478,7 @@ def submit_order_request(
 	except core.RequestError as e:
 		request_error(e.code, e.row)
 	answer = retry_on_deadlock(
-		lambda: intake_api._submit_order(
+		lambda: submit_order(
 			"Portal",
 			core.portal_external_ref(customer, reference),
 			customer,

@@ -37,6 +37,7 @@ from frappe.utils.password import get_decrypted_password
 from order_tracking.core import delivery as D
 from order_tracking.core import stages as S
 from order_tracking.core.review import ItemSupply
+from order_tracking.order_tracking.events import EventSpec, insert_events
 from order_tracking.order_tracking.exceptions import (
 	ORDER_EXCEPTION,
 	ScanFacts,
@@ -46,9 +47,7 @@ from order_tracking.order_tracking.exceptions import (
 )
 from order_tracking.order_tracking.review import supply_by_company
 from order_tracking.order_tracking.tracking import (
-	EventSpec,
 	get_settings,
-	insert_event,
 	lock_trackers,
 	one_refresh,
 	record_events,
@@ -497,7 +496,7 @@ def _add_to_timelines(specs: list[EventSpec], trackers: dict[str, frappe._dict])
 		tracker = trackers.get(spec.sales_order)
 		if not tracker:
 			continue
-		name = insert_event(spec, tracker.customer, tracker.currency)
+		(name,) = insert_events([spec], {spec.sales_order: tracker})
 		if not tracker.last_event_at or get_datetime(spec.at) >= get_datetime(tracker.last_event_at):
 			frappe.db.set_value(
 				"Order Tracker",

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import frappe
 from frappe import _
-from frappe.utils import cint, flt, now_datetime
+from frappe.utils import flt, now_datetime
 
+from order_tracking.order_tracking.events import EventSpec, document_events, insert_events
 from order_tracking.order_tracking.tracking import (
 	SETTINGS,
-	EventSpec,
-	insert_event,
 	lock_trackers_afresh,
 	refresh_trackers,
 )
@@ -76,8 +75,6 @@ def run_backfill(
 
 def backfill_events(sales_orders: list[str]) -> int:
 	"""Write the events that submitted documents of these orders would have written."""
-	from order_tracking.overrides.tracked_documents import document_events
-
 	existing = {
 		(r.sales_order, r.reference_doctype, r.reference_name, r.event)
 		for r in frappe.get_all(
@@ -133,13 +130,30 @@ def backfill_events(sales_orders: list[str]) -> int:
 		if key in existing or not so:
 			continue
 		existing.add(key)
-		insert_event(spec, so.customer, so.currency)
+		insert_events([spec], {so.name: so})
 		written += 1
 	return written
 
 
 def _submitted_documents(sales_orders: list[str]) -> list[tuple[str, str]]:
 	"""(doctype, name) of every submitted document that moves these orders, oldest first per type."""
+	docs, work_orders, delivery_notes, purchase_orders = _linked_directly(sales_orders)
+	if work_orders:
+		docs += _of_work_orders(work_orders)
+	if purchase_orders:
+		docs += _of_purchase_orders(purchase_orders)
+	if delivery_notes:
+		docs += _shipments_of(delivery_notes)
+	invoices = [n for d, n in docs if d == "Sales Invoice"]
+	docs += _payments_of(sales_orders, invoices)
+	return list(dict.fromkeys(docs))
+
+
+def _linked_directly(
+	sales_orders: list[str],
+) -> tuple[list[tuple[str, str]], list[str], list[str], list[str]]:
+	"""The orders themselves and the documents naming them (DIRECT_LINKS); with the work orders,
+	delivery notes and purchase orders among them."""
 	docs: list[tuple[str, str]] = [
 		("Sales Order", n)
 		for n in frappe.get_all(
@@ -169,54 +183,66 @@ def _submitted_documents(sales_orders: list[str]) -> list[tuple[str, str]]:
 			delivery_notes = names
 		elif doctype == "Purchase Order":
 			purchase_orders = names
+	return docs, work_orders, delivery_notes, purchase_orders
 
-	if work_orders:
-		for doctype in ("Job Card", "Stock Entry"):
-			docs += [
-				(doctype, n)
-				for n in frappe.get_all(
-					doctype,
-					filters={"work_order": ("in", work_orders), "docstatus": 1},
-					order_by="creation asc",
-					pluck="name",
-				)
-			]
-	if purchase_orders:
-		scos = frappe.get_all(
-			"Subcontracting Order",
-			filters={"purchase_order": ("in", purchase_orders), "docstatus": 1},
-			pluck="name",
-		)
-		docs += [("Subcontracting Order", n) for n in scos]
-		if scos:
-			docs += [
-				("Subcontracting Receipt", n)
-				for n in frappe.get_all(
-					"Subcontracting Receipt Item",
-					filters={"subcontracting_order": ("in", scos), "docstatus": 1},
-					pluck="parent",
-					distinct=True,
-				)
-			]
-			docs += [
-				("Stock Entry", n)
-				for n in frappe.get_all(
-					"Stock Entry",
-					filters={"subcontracting_order": ("in", scos), "docstatus": 1},
-					pluck="name",
-				)
-			]
-	if delivery_notes:
+
+def _of_work_orders(work_orders: list[str]) -> list[tuple[str, str]]:
+	docs: list[tuple[str, str]] = []
+	for doctype in ("Job Card", "Stock Entry"):
 		docs += [
-			("Shipment", n)
+			(doctype, n)
 			for n in frappe.get_all(
-				"Shipment Delivery Note",
-				filters={"delivery_note": ("in", delivery_notes), "parenttype": "Shipment", "docstatus": 1},
+				doctype,
+				filters={"work_order": ("in", work_orders), "docstatus": 1},
+				order_by="creation asc",
+				pluck="name",
+			)
+		]
+	return docs
+
+
+def _of_purchase_orders(purchase_orders: list[str]) -> list[tuple[str, str]]:
+	"""Subcontracting orders of these purchase orders, their receipts and stock entries."""
+	scos = frappe.get_all(
+		"Subcontracting Order",
+		filters={"purchase_order": ("in", purchase_orders), "docstatus": 1},
+		pluck="name",
+	)
+	docs = [("Subcontracting Order", n) for n in scos]
+	if scos:
+		docs += [
+			("Subcontracting Receipt", n)
+			for n in frappe.get_all(
+				"Subcontracting Receipt Item",
+				filters={"subcontracting_order": ("in", scos), "docstatus": 1},
 				pluck="parent",
 				distinct=True,
 			)
 		]
-	invoices = [n for d, n in docs if d == "Sales Invoice"]
+		docs += [
+			("Stock Entry", n)
+			for n in frappe.get_all(
+				"Stock Entry",
+				filters={"subcontracting_order": ("in", scos), "docstatus": 1},
+				pluck="name",
+			)
+		]
+	return docs
+
+
+def _shipments_of(delivery_notes: list[str]) -> list[tuple[str, str]]:
+	return [
+		("Shipment", n)
+		for n in frappe.get_all(
+			"Shipment Delivery Note",
+			filters={"delivery_note": ("in", delivery_notes), "parenttype": "Shipment", "docstatus": 1},
+			pluck="parent",
+			distinct=True,
+		)
+	]
+
+
+def _payments_of(sales_orders: list[str], invoices: list[str]) -> list[tuple[str, str]]:
 	payment_refs = frappe.get_all(
 		"Payment Entry Reference",
 		filters={
@@ -228,8 +254,7 @@ def _submitted_documents(sales_orders: list[str]) -> list[tuple[str, str]]:
 		pluck="parent",
 		distinct=True,
 	)
-	docs += [("Payment Entry", n) for n in sorted(set(payment_refs))]
-	return list(dict.fromkeys(docs))
+	return [("Payment Entry", n) for n in sorted(set(payment_refs))]
 
 
 def _set_progress(status: str, done: int, total: int, finished: bool = False):

@@ -16,10 +16,10 @@ from datetime import date, datetime
 import frappe
 from frappe import _
 from frappe.query_builder import Case
-from frappe.query_builder.utils import PseudoColumn
 from frappe.utils import cint, getdate, now_datetime
 
 from order_tracking.core import delivery, stages
+from order_tracking.order_tracking.events import EventSpec, insert_events
 from order_tracking.order_tracking.tracking import get_settings, lock_trackers, tracking_paused
 
 ORDER_EXCEPTION = "Order Exception"
@@ -367,58 +367,30 @@ def _exception_remarks(kind: str, detail: str) -> str:
 
 def insert_exception_events(events: list[tuple], trackers: dict[str, frappe._dict], at: datetime):
 	"""Timeline events (sales_order, event, exception, remarks) in one insert."""
-	sequence = frappe.scrub("Order Event") + "_id_seq"
-	user = frappe.session.user
-	rows = []
+	specs = []
 	for so, event, exception, remarks in events:
 		t = trackers.get(so) or frappe._dict()
-		rows.append(
-			(
-				# the doctype's own sequence, as frappe's autoincrement naming uses it
-				PseudoColumn(f"nextval(`{sequence}`)"),
-				at,
-				at,
-				user,
-				user,
+		specs.append(
+			EventSpec(
 				so,
-				t.customer,
 				t.stage or stages.APPROVED,
 				event,
-				at,
-				"Job",
-				user,
 				ORDER_EXCEPTION,
 				exception,
-				remarks,
+				at=at,
+				source="Job",
+				remarks=remarks,
 			)
 		)
-	frappe.db.bulk_insert(
-		"Order Event",
-		[
-			"name",
-			"creation",
-			"modified",
-			"owner",
-			"modified_by",
-			"sales_order",
-			"customer",
-			"stage",
-			"event",
-			"occurred_at",
-			"source",
-			"user",
-			"reference_doctype",
-			"reference_name",
-			"remarks",
-		],
-		rows,
-	)
+	# the events name the order's customer, no currency (they carry no amount)
+	customers = {so: {"customer": t.customer} for so, t in trackers.items()}
+	insert_events(specs, customers, bulk=True)
 
 
 def sync_tracker_exceptions(sales_orders: Iterable[str]):
 	"""The trackers of these orders show their open exceptions and their latest event (three
 	queries whatever the number of orders)."""
-	from order_tracking.order_tracking.tracking import _last_events
+	from order_tracking.order_tracking.tracking import latest_events
 
 	names = sorted(set(sales_orders))
 	if not names:
@@ -426,7 +398,7 @@ def sync_tracker_exceptions(sales_orders: Iterable[str]):
 	kinds: dict[str, list[str]] = defaultdict(list)
 	for e in open_exceptions(names):
 		kinds[e.sales_order].append(e.kind)
-	last = _last_events(names)
+	last = latest_events(names)
 	tr = frappe.qb.DocType("Order Tracker")
 	summary = {n: ", ".join(k for k in delivery.KINDS if k in kinds.get(n, ())) or None for n in names}
 	counts = {n: len(kinds.get(n, ())) for n in names}

@@ -12,6 +12,9 @@ from frappe.utils import getdate, today
 
 from order_tracking.core import intake as core
 
+INTAKE = "Order Intake"
+UNIQUE_CONSTRAINT = "unique_channel_external_ref"
+
 # extra error codes that need the database
 CUSTOMER_NOT_FOUND = "customer_not_found"
 CUSTOMER_DISABLED = "customer_disabled"
@@ -196,3 +199,111 @@ def payload_text(payload: dict) -> str:
 		if with_body:
 			return with_body
 	return json.dumps(payload, default=str, ensure_ascii=False, indent=1)
+
+
+# --------------------------------------------------------------------------------------------
+# submitting and converting
+
+
+def submit_order(
+	channel=None,
+	external_ref=None,
+	customer=None,
+	delivery_date=None,
+	items=None,
+	transaction_date=None,
+	company=None,
+	caller_checked: bool = False,
+) -> dict:
+	"""An order a channel sent (REST, the portal's order request, the demo) becomes an Order
+	Intake, answered as `order_tracking.api.intake.submit_order` documents. `caller_checked`: the
+	caller has decided who may submit (the portal's order request, whose customer comes from the
+	user's Portal User link)."""
+	if isinstance(items, str):
+		try:
+			items = frappe.parse_json(items)
+		except ValueError:
+			malformed("not_json")
+	payload = {
+		"channel": channel,
+		"external_ref": external_ref,
+		"customer": customer,
+		"delivery_date": delivery_date,
+		"transaction_date": transaction_date,
+		"company": company,
+		"items": items,
+	}
+	parsed = parse_payload(payload, default_channel="API")
+	if not parsed.external_ref:
+		malformed("missing_external_ref")
+
+	existing = _find_intake(parsed.channel, parsed.external_ref)
+	if existing:
+		return _answer(existing, duplicate=True)
+
+	intake = make_intake(parsed, payload_text({k: v for k, v in payload.items() if v is not None}))
+	if caller_checked:
+		intake.flags.update(ignore_permissions=True)
+	else:
+		frappe.has_permission(INTAKE, "create", doc=intake, throw=True)
+	frappe.db.savepoint("submit_order")
+	try:
+		intake.insert()
+	except (frappe.UniqueValidationError, DuplicateIntakeError) as e:
+		if isinstance(e, frappe.UniqueValidationError) and UNIQUE_CONSTRAINT not in str(e):
+			raise
+		# a concurrent request with the same channel + external_ref won the race
+		frappe.db.rollback(save_point="submit_order")
+		frappe.clear_messages()
+		existing = _find_intake(parsed.channel, parsed.external_ref, lock=True)
+		return _answer(existing, duplicate=True)
+
+	if intake.status == "Rejected":
+		frappe.local.response.http_status_code = 422
+	return _answer(intake.name)
+
+
+def convert_intake(intake: str) -> dict:
+	"""Re-validate an intake (after a clerk corrected it) and make its Sales Order."""
+	doc = frappe.get_doc(INTAKE, intake)
+	doc.check_permission("write")
+	if not doc.sales_order:
+		doc.save()
+		doc.reload()
+		doc.convert()
+	return _answer(doc.name)
+
+
+def _find_intake(channel: str, external_ref: str, lock: bool = False) -> str | None:
+	if not lock:
+		return frappe.db.get_value(INTAKE, {"channel": channel, "external_ref": external_ref}, "name")
+	# After losing the race on the unique index: a locking read sees the winner's committed row
+	# (a consistent read would not), and a shared lock lets every loser read it at once.
+	rows = _read_committed(
+		"select name from `tabOrder Intake` where channel = %s and external_ref = %s",
+		(channel, external_ref),
+	)
+	return rows[0].name if rows else None
+
+
+def _answer(intake: str, duplicate: bool = False) -> dict:
+	# the intake may have been committed by a concurrent request after this transaction began
+	doc = _read_committed(
+		"select name, status, sales_order from `tabOrder Intake` where name = %s", (intake,)
+	)[0]
+	errors = _read_committed(
+		"""select row_no, error_field, message from `tabOrder Intake Error`
+		where parent = %s and parenttype = %s order by idx""",
+		(intake, INTAKE),
+	)
+	return {
+		"intake": doc.name,
+		"status": "Duplicate" if duplicate else doc.status,
+		"sales_order": doc.sales_order,
+		"errors": [{"row": e.row_no or None, "field": e.error_field, "message": e.message} for e in errors],
+	}
+
+
+def _read_committed(query: str, values: tuple) -> list:
+	"""A locking read (LOCK IN SHARE MODE, which pypika cannot write); always parameterised."""
+	return frappe.db.sql(query + " lock in share mode", values, as_dict=True)  # nosemgrep

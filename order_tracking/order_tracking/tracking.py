@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import frappe
-from frappe.integrations.doctype.webhook import run_webhooks
 from frappe.query_builder.functions import Coalesce, Max, Min, Sum
 from frappe.utils import cint, flt, get_datetime, getdate, now_datetime
 
@@ -32,6 +31,7 @@ from order_tracking.core.tracking import (
 	paid_amount,
 	stage_dates,
 )
+from order_tracking.order_tracking.events import EventSpec, insert_events
 
 SETTINGS = "Order Tracking Settings"
 CONFIRM_BY_SHIPMENT = "Shipment Completed"
@@ -40,57 +40,6 @@ WORK_ORDER_OPEN = ("Not Started", "In Process", "Submitted")
 JOB_CARD_STARTED = ("Work In Progress", "Material Transferred", "Completed", "Submitted")
 # The tracker keeps its order's item groups one per line (a group name is one line of text).
 ITEM_GROUP_SEPARATOR = "\n"
-
-# What the app's own hooks write as `event` (users may add events of their own words).
-EVENTS = (
-	"Order Received",
-	"Order Submitted",
-	"Order Cancelled",
-	"Delivery Date Changed",
-	"Order Closed",
-	"Order Put on Hold",
-	"Order Re-opened",
-	"Production Planned",
-	"Operation Completed",
-	"Materials Issued",
-	"Materials Consumed",
-	"Produced",
-	"Materials Sent to Subcontractor",
-	"Purchase Ordered",
-	"Subcontracted",
-	"Subcontracting Order Placed",
-	"Subcontracted Goods Received",
-	"Shipped",
-	"Goods Returned",
-	"Shipment Booked",
-	"Shipment Delivered",
-	"Invoiced",
-	"Credit Note Issued",
-	"Payment Received",
-	"Cancelled",
-	"Review Started",
-	"Review Submitted for Approval",
-	"Review Rejected",
-	"Review Approved",
-	"Review Cancelled",
-	"Operation Late",
-	"Operation Rescheduled",
-	"Outsourced",
-	"Sent to Supplier",
-	"Returned from Supplier",
-	"Outsourcing Return Late",
-	"Customer Return",
-	# Delivery: carrier events (core.delivery.TIMELINE_EVENTS) and order exceptions
-	"Picked Up by Carrier",
-	"In Transit",
-	"Out for Delivery",
-	"Delivered by Carrier",
-	"Delivery Attempt Failed",
-	"Carrier Exception",
-	"Returned by Carrier",
-	"Exception Opened",
-	"Exception Resolved",
-)
 
 
 @dataclass
@@ -101,24 +50,6 @@ class OrderFacts:
 	header: OrderHeader
 	progress: Progress
 	info: dict = field(default_factory=dict)
-
-
-@dataclass
-class EventSpec:
-	"""One thing that happened to an order, before it is written as an Order Event."""
-
-	sales_order: str
-	stage: str
-	event: str
-	reference_doctype: str | None = None
-	reference_name: str | None = None
-	qty: float = 0.0
-	amount: float = 0.0
-	at: datetime | None = None
-	planned_at: datetime | date | None = None
-	source: str = "Document"
-	is_cancellation: bool = False
-	remarks: str | None = None
 
 
 def get_settings():
@@ -336,37 +267,10 @@ def _production(
 	and the latest planned end of production still open. Work orders an Order Plan made for a
 	sub-assembly belong to their order through `made_for_sales_order`. Fills `plan_info` (the plan,
 	the schedule's start and end, the work orders) for the tracker."""
-	wo = frappe.qb.DocType("Work Order")
-	jc = frappe.qb.DocType("Job Card")
-	work_orders = (
-		frappe.qb.from_(wo)
-		.select(
-			wo.name,
-			wo.sales_order,
-			wo.made_for_sales_order,
-			wo.order_plan,
-			wo.production_item,
-			wo.qty,
-			wo.status,
-			wo.material_transferred_for_manufacturing,
-			wo.produced_qty,
-			wo.planned_start_date,
-			wo.planned_end_date,
-			wo.expected_delivery_date,
-		)
-		.where((wo.sales_order.isin(names) | wo.made_for_sales_order.isin(names)) & (wo.docstatus == 1))
-		.run(as_dict=True)
-	)
+	work_orders = _work_orders_of(names)
 	if not work_orders and not outsourced_made:
 		return {}
-	started_by_job_card = set(
-		frappe.qb.from_(jc)
-		.select(jc.work_order)
-		.distinct()
-		.where(jc.work_order.isin([w.name for w in work_orders] or [""]) & (jc.docstatus < 2))
-		.where(jc.status.isin(JOB_CARD_STARTED))
-		.run(pluck=True)
-	)
+	started_by_job_card = _started_by_job_card([w.name for w in work_orders])
 	per_item: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
 	due: dict[str, date | None] = {}
 	any_started: set[str] = set()
@@ -408,6 +312,52 @@ def _production(
 		totals[2] += produced
 		if started:
 			any_started.add(so)
+	return _progress_by_order(per_item, lines, any_started, due)
+
+
+def _work_orders_of(names: list[str]) -> list[frappe._dict]:
+	"""The submitted work orders of these orders, and those made for their sub-assemblies."""
+	wo = frappe.qb.DocType("Work Order")
+	return (
+		frappe.qb.from_(wo)
+		.select(
+			wo.name,
+			wo.sales_order,
+			wo.made_for_sales_order,
+			wo.order_plan,
+			wo.production_item,
+			wo.qty,
+			wo.status,
+			wo.material_transferred_for_manufacturing,
+			wo.produced_qty,
+			wo.planned_start_date,
+			wo.planned_end_date,
+			wo.expected_delivery_date,
+		)
+		.where((wo.sales_order.isin(names) | wo.made_for_sales_order.isin(names)) & (wo.docstatus == 1))
+		.run(as_dict=True)
+	)
+
+
+def _started_by_job_card(work_orders: list[str]) -> set[str]:
+	jc = frappe.qb.DocType("Job Card")
+	return set(
+		frappe.qb.from_(jc)
+		.select(jc.work_order)
+		.distinct()
+		.where(jc.work_order.isin(work_orders or [""]) & (jc.docstatus < 2))
+		.where(jc.status.isin(JOB_CARD_STARTED))
+		.run(pluck=True)
+	)
+
+
+def _progress_by_order(
+	per_item: dict[tuple[str, str], list[float]],
+	lines: dict[str, dict],
+	any_started: set[str],
+	due: dict[str, date | None],
+) -> dict[str, Progress]:
+	"""Each made item's planned, started and produced qty capped at the qty ordered, summed per order."""
 	result: dict[str, Progress] = defaultdict(Progress)
 	for (so, item_code), (planned, started, produced) in per_item.items():
 		made = lines.get(so, {}).get("made", {}).get(item_code, 0.0)
@@ -685,7 +635,7 @@ def compute_order_states(facts: dict[str, OrderFacts], today: date | None = None
 	}
 
 
-def _last_events(names: list[str]) -> dict[str, frappe._dict]:
+def latest_events(names: list[str]) -> dict[str, frappe._dict]:
 	"""The latest event of each order (by time, then by insertion)."""
 	ev = frappe.qb.DocType("Order Event")
 	latest = (
@@ -736,7 +686,7 @@ def refresh_trackers(
 		return {}
 	states = compute_order_states(facts, today)
 	names = list(facts)
-	last_events = _last_events(names)
+	last_events = latest_events(names)
 	first_of_stage, last_of_stage = _stage_events(names)
 	existing = {
 		t.name: t
@@ -882,35 +832,6 @@ def tracker_values(facts: OrderFacts, state: OrderState, last_event=None) -> dic
 # Events
 
 
-def insert_event(spec: EventSpec, customer: str | None, currency: str | None = None) -> str:
-	"""Append one Order Event (no validation round-trips: the hooks build them from submitted documents)."""
-	event = frappe.get_doc(
-		{
-			"doctype": "Order Event",
-			"sales_order": spec.sales_order,
-			"customer": customer,
-			"stage": spec.stage,
-			"event": spec.event,
-			"is_cancellation": int(spec.is_cancellation),
-			"occurred_at": get_datetime(spec.at) if spec.at else now_datetime(),
-			"planned_at": get_datetime(spec.planned_at) if spec.planned_at else None,
-			"source": spec.source,
-			"user": frappe.session.user,
-			"reference_doctype": spec.reference_doctype,
-			"reference_name": spec.reference_name,
-			"qty": spec.qty,
-			"amount": spec.amount,
-			"currency": currency,
-			"remarks": spec.remarks,
-		}
-	)
-	event.db_insert()
-	# written without the document hooks (speed); Frappe's Webhooks on Order Event still fire
-	event.flags.in_insert = True
-	run_webhooks(event, "after_insert")
-	return event.name
-
-
 def record_events(
 	specs: list[EventSpec], facts: dict[str, OrderFacts] | None = None
 ) -> dict[str, OrderState]:
@@ -930,16 +851,15 @@ def record_events(
 				fields=["name", "customer", "currency"],
 			)
 		}
-		for spec in specs:
-			if spec.sales_order in orders:
-				insert_event(spec, orders[spec.sales_order].customer, orders[spec.sales_order].currency)
-				deferred.add(spec.sales_order)
+		written = [spec for spec in specs if spec.sales_order in orders]
+		insert_events(written, orders)
+		deferred.update(spec.sales_order for spec in written)
 		return {}
 	facts = gather_order_facts({s.sales_order for s in specs}) if facts is None else facts
-	for spec in specs:
-		order = facts.get(spec.sales_order)
-		if order:
-			insert_event(spec, order.info["customer"], order.info["currency"])
+	insert_events(
+		[spec for spec in specs if facts.get(spec.sales_order)],
+		{name: order.info for name, order in facts.items()},
+	)
 	return refresh_trackers(facts, facts=facts)
 
 

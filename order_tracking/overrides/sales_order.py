@@ -6,8 +6,8 @@ import json
 import frappe
 from frappe import _
 
-from order_tracking.api.arguments import required_arguments
 from order_tracking.core import stages as S
+from order_tracking.order_tracking.arguments import required_arguments
 from order_tracking.order_tracking.tracking import (
 	EventSpec,
 	compute_order_states,
@@ -42,7 +42,7 @@ def after_insert(doc, method=None):
 
 
 def before_submit(doc, method=None):
-	from order_tracking.api.review import require_approved_review
+	from order_tracking.order_tracking.doctype.order_review.order_review import require_approved_review
 	from order_tracking.order_tracking.tracking import get_settings
 
 	if get_settings().review_required:

@@ -282,7 +282,7 @@ class OrderIntake(Document):
 		"""One row per (line, field), first message wins, in line order."""
 		self.set("errors", [])
 		seen = set()
-		for err in sorted(errors, key=lambda e: (e.row or 0)):
+		for err in sorted(errors, key=lambda e: e.row or 0):
 			key = (err.row, err.field)
 			if key in seen:
 				continue
@@ -350,7 +350,7 @@ class OrderIntake(Document):
 			row.db_set("sales_order_item", so_item.name, update_modified=False)
 		values = {"sales_order": so.name, "status": STATUS_CONVERTED, "converted_on": now_datetime()}
 		if cint(get_settings().create_review_from_intake):
-			from order_tracking.api.review import review_for_new_order
+			from order_tracking.order_tracking.doctype.order_review.order_review import review_for_new_order
 
 			values.update({"order_review": review_for_new_order(so.name), "review_status": "Draft"})
 		self.db_set(values)

@@ -264,5 +264,26 @@ class OrderReview(Document):
 		)
 
 
+def review_for_new_order(sales_order: str) -> str | None:
+	"""An intake just became this order: start its review (the intake's rights were checked)."""
+	review = frappe.get_doc({"doctype": "Order Review", "sales_order": sales_order})
+	review.flags.ignore_permissions = True
+	review.insert()
+	return review.name
+
+
+def require_approved_review(so) -> None:
+	"""`before_submit` of Sales Order when reviews are mandatory."""
+	if frappe.db.exists("Order Review", {"sales_order": so.name, "docstatus": 1}):
+		return
+	frappe.throw(
+		_(
+			"Sales Order {0} needs an approved Order Review before it is submitted: open one with "
+			"Create → Order Review on the Sales Order, run its checks and have it approved."
+		).format(so.name),
+		title=_("Order Review Required"),
+	)
+
+
 def on_doctype_update():
 	frappe.db.add_index("Order Review", ["sales_order", "docstatus"])
