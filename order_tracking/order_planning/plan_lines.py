@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 import frappe
-from frappe import _
 from frappe.query_builder.functions import Sum
 from frappe.utils import cint, flt, getdate
 
 from order_tracking.core import planning
-from order_tracking.order_planning.shop_floor import PLAN, PlanError
+from order_tracking.order_planning.shop_floor import PLAN
 
 PRIORITY_ORDER = ("Low", "Normal", "High", "Urgent")
 SO_NOT_PLANNABLE = ("Closed", "On Hold", "Completed")

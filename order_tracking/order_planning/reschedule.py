@@ -26,9 +26,7 @@ from frappe import _
 from frappe.query_builder.functions import Max
 from frappe.utils import add_days, cint, flt, get_datetime, getdate, now_datetime
 
-from order_tracking.core import reschedule as M
-from order_tracking.core import review as R
-from order_tracking.core import stages
+from order_tracking.core import reschedule, review, stages
 from order_tracking.order_planning.shop_floor import (
 	DAILY,
 	JOB_CARD_DONE,
@@ -75,7 +73,7 @@ def move_operation(
 	calendars = _calendars(card, target, now)
 	minutes = _working_minutes(card, calendars.get(card.workstation))
 	previous, following = _routing(card)
-	move = M.Move(
+	move = reschedule.Move(
 		card.name,
 		target,
 		start,
@@ -87,8 +85,8 @@ def move_operation(
 		not_before=now.replace(second=0, microsecond=0),
 	)
 	calendar = calendars.get(target)
-	_working, end = M.working_end(calendar, start, minutes) if calendar else (False, None)
-	check = M.check_move(move, calendar, _bookings(target, card.name, start, end or start))
+	_working, end = reschedule.working_end(calendar, start, minutes) if calendar else (False, None)
+	check = reschedule.check_move(move, calendar, _bookings(target, card.name, start, end or start))
 	if not check.ok:
 		frappe.throw(
 			"<br>".join(_reason(v, card, target, calendar) for v in check.violations),
@@ -150,7 +148,7 @@ def _open_card(job_card: str) -> frappe._dict:
 	return card
 
 
-def _calendars(card, target: str, now: datetime) -> dict[str, R.Calendar]:
+def _calendars(card, target: str, now: datetime) -> dict[str, review.Calendar]:
 	"""The calendars of the card's workstation and the target, as the scheduler reads them."""
 	calendars, _load = review_data.workstation_capacity(
 		card.company, {w for w in (card.workstation, target) if w}, set(), now.date()
@@ -158,11 +156,11 @@ def _calendars(card, target: str, now: datetime) -> dict[str, R.Calendar]:
 	return {c.workstation: c for c in calendars}
 
 
-def _working_minutes(card, calendar: R.Calendar | None) -> int:
+def _working_minutes(card, calendar: review.Calendar | None) -> int:
 	"""What the operation runs: the working minutes of its slot now (the scheduler's minutes), or
 	its time required when it has no slot yet."""
 	if card.expected_start_date and card.expected_end_date and calendar and calendar.day_periods():
-		minutes = M.working_minutes(
+		minutes = reschedule.working_minutes(
 			calendar, get_datetime(card.expected_start_date), get_datetime(card.expected_end_date)
 		)
 		if minutes > 0:
@@ -183,7 +181,7 @@ def _allowed_workstations(card, target: str) -> tuple[str, ...]:
 	return tuple(sorted({card.workstation, *same}))
 
 
-def _bookings(workstation: str, job_card: str, start: datetime, end: datetime) -> list[M.Slot]:
+def _bookings(workstation: str, job_card: str, start: datetime, end: datetime) -> list[reschedule.Slot]:
 	"""Open job cards on the workstation whose scheduled time meets [start, end] (locked; found by
 	the index on `workstation, expected_start_date`, `add_indexes`)."""
 	jc = frappe.qb.DocType("Job Card")
@@ -196,16 +194,17 @@ def _bookings(workstation: str, job_card: str, start: datetime, end: datetime) -
 		.run(as_dict=True)
 	)
 	return [
-		M.Slot(r.name, get_datetime(r.expected_start_date), get_datetime(r.expected_end_date)) for r in rows
+		reschedule.Slot(r.name, get_datetime(r.expected_start_date), get_datetime(r.expected_end_date))
+		for r in rows
 	]
 
 
-def _routing(card) -> tuple[tuple[M.Slot, ...], tuple[M.Slot, ...]]:
+def _routing(card) -> tuple[tuple[reschedule.Slot, ...], tuple[reschedule.Slot, ...]]:
 	"""The operations just before and just after the card's in routing order, with their times:
 	in its work order, and across sub-assembly work orders (the sub-assembly's last step before
 	the first step of the work order that uses it)."""
 	steps = _steps(card.work_order)
-	before, after = M.routing_neighbours(steps, card.operation_id)
+	before, after = reschedule.routing_neighbours(steps, card.operation_id)
 	ids = [s.id for s in sorted(steps, key=lambda s: s.idx)]
 	slots = _slots([card.work_order])
 	previous = [slots[i] for i in before if i in slots]
@@ -218,20 +217,20 @@ def _routing(card) -> tuple[tuple[M.Slot, ...], tuple[M.Slot, ...]]:
 		)
 		child_slots = _slots(children)
 		for child in children:
-			groups = M.routing_groups(_steps(child))
+			groups = reschedule.routing_groups(_steps(child))
 			last = groups[-1] if groups else []
 			previous.extend(child_slots[i] for i in last if i in child_slots)
 	if ids and not after and card.parent_work_order:
-		groups = M.routing_groups(_steps(card.parent_work_order))
+		groups = reschedule.routing_groups(_steps(card.parent_work_order))
 		first = groups[0] if groups else []
 		parent_slots = _slots([card.parent_work_order])
 		following.extend(parent_slots[i] for i in first if i in parent_slots)
 	return tuple(previous), tuple(following)
 
 
-def _steps(work_order: str) -> list[M.RoutingStep]:
+def _steps(work_order: str) -> list[reschedule.RoutingStep]:
 	return [
-		M.RoutingStep(r.name, cint(r.idx), cint(r.sequence_id))
+		reschedule.RoutingStep(r.name, cint(r.idx), cint(r.sequence_id))
 		for r in frappe.get_all(
 			"Work Order Operation",
 			filters={"parent": work_order, "parenttype": "Work Order"},
@@ -241,12 +240,12 @@ def _steps(work_order: str) -> list[M.RoutingStep]:
 	]
 
 
-def _slots(work_orders: list[str]) -> dict[str, M.Slot]:
+def _slots(work_orders: list[str]) -> dict[str, reschedule.Slot]:
 	"""By Work Order Operation: the scheduled time of its open job card, else the operation's plan
 	(done operations bind nothing any more); locked, as the move's own rows."""
 	if not work_orders:
 		return {}
-	result: dict[str, M.Slot] = {}
+	result: dict[str, reschedule.Slot] = {}
 	wop = frappe.qb.DocType("Work Order Operation")
 	jc = frappe.qb.DocType("Job Card")
 	for r in (
@@ -257,7 +256,7 @@ def _slots(work_orders: list[str]) -> dict[str, M.Slot]:
 		.run(as_dict=True)
 	):
 		if r.status != "Completed" and r.planned_start_time and r.planned_end_time:
-			result[r.name] = M.Slot(
+			result[r.name] = reschedule.Slot(
 				r.name, get_datetime(r.planned_start_time), get_datetime(r.planned_end_time)
 			)
 	for c in (
@@ -272,7 +271,7 @@ def _slots(work_orders: list[str]) -> dict[str, M.Slot]:
 		if c.docstatus == 1 or c.status in JOB_CARD_DONE:
 			result.pop(c.operation_id, None)
 		elif c.expected_start_date and c.expected_end_date:
-			result[c.operation_id] = M.Slot(
+			result[c.operation_id] = reschedule.Slot(
 				c.name, get_datetime(c.expected_start_date), get_datetime(c.expected_end_date)
 			)
 	return result
@@ -282,33 +281,33 @@ def _when(value) -> str:
 	return frappe.format(value, {"fieldtype": "Datetime"})
 
 
-def _reason(v: M.Violation, card, target: str, calendar: R.Calendar | None) -> str:
+def _reason(v: reschedule.Violation, card, target: str, calendar: review.Calendar | None) -> str:
 	"""A refused move's reason in the user's words, naming the rule broken."""
-	if v.code == M.OUTSIDE_WORKING_HOURS:
+	if v.code == reschedule.OUTSIDE_WORKING_HOURS:
 		return _("Working hours: {0} is not within the working hours of {1} (or is a holiday)").format(
 			_when(v.at), target
 		)
-	if v.code == M.NO_WORKING_HOURS:
+	if v.code == reschedule.NO_WORKING_HOURS:
 		return _("Working hours: {0} has no working hours").format(target)
-	if v.code == M.BEYOND_HORIZON:
+	if v.code == reschedule.BEYOND_HORIZON:
 		return _("Working hours: {0} cannot finish within {1} days on {2}").format(
-			card.operation, R.HORIZON_DAYS, target
+			card.operation, review.HORIZON_DAYS, target
 		)
-	if v.code == M.OVER_CAPACITY:
+	if v.code == reschedule.OVER_CAPACITY:
 		return _("Capacity: {0} runs {1} operations at a time and {2} already run then ({3})").format(
 			target, max(cint(calendar.parallel if calendar else 1), 1), v.count, v.other
 		)
-	if v.code == M.BEFORE_PREVIOUS:
+	if v.code == reschedule.BEFORE_PREVIOUS:
 		return _("Routing order: {0} would start before the previous operation {1} ends ({2})").format(
 			card.operation, v.other, _when(v.at)
 		)
-	if v.code == M.AFTER_NEXT:
+	if v.code == reschedule.AFTER_NEXT:
 		return _("Routing order: {0} would end after the next operation {1} begins ({2})").format(
 			card.operation, v.other, _when(v.at)
 		)
-	if v.code == M.IN_THE_PAST:
+	if v.code == reschedule.IN_THE_PAST:
 		return _("Start: an operation cannot be moved before now ({0})").format(_when(v.at))
-	if v.code == M.WRONG_WORKSTATION:
+	if v.code == reschedule.WRONG_WORKSTATION:
 		return _("Workstation: {0} cannot run on {1}, which is not of its workstation type").format(
 			card.operation, target
 		)

@@ -9,7 +9,7 @@ import frappe
 from frappe.utils import add_days, flt, now_datetime, nowdate
 
 from order_tracking.order_planning import daily_schedule, plan_placement
-from order_tracking.order_planning.doctype.order_plan.test_order_plan import PlanTestCase, boot_order
+from order_tracking.tests.planning_case import PlanTestCase, boot_order
 from order_tracking.tests.utils import (
 	BOOT,
 	COMPANY,

@@ -11,9 +11,9 @@ from frappe.utils import add_days, get_datetime, getdate, nowdate
 
 from order_tracking.api.planning import get_promised_dates, move_operation
 from order_tracking.order_planning import daily_schedule, shop_floor
-from order_tracking.order_planning.doctype.order_plan.test_order_plan import PlanTestCase, boot_order
 from order_tracking.order_planning.promised_dates import STAGE_COLORS
 from order_tracking.order_planning.reschedule import EVENT, MoveRefused
+from order_tracking.tests.planning_case import PlanTestCase, boot_order
 from order_tracking.tests.utils import (
 	BOOT,
 	COMPANY,

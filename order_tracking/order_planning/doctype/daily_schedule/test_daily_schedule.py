@@ -7,7 +7,7 @@ import frappe
 from frappe.utils import add_days, flt, get_datetime, getdate, now_datetime, nowdate
 
 from order_tracking.order_planning import daily_schedule, late_operations
-from order_tracking.order_planning.doctype.order_plan.test_order_plan import PlanTestCase, boot_order
+from order_tracking.tests.planning_case import PlanTestCase, boot_order
 from order_tracking.tests.utils import (
 	BOOT,
 	COMPANY,
@@ -179,7 +179,7 @@ class TestDailySchedule(PlanTestCase):
 		self.assertTrue(flt(frappe.db.get_value("Daily Schedule", name, "operations_count")) > 0)
 
 	def test_a_late_operation_opens_an_order_exception_until_it_is_rescheduled(self):
-		from order_tracking.core import delivery as D
+		from order_tracking.core import delivery
 		from order_tracking.order_tracking.exceptions import scan_order_exceptions
 
 		(so,), plan = self.plan_orders(2)
@@ -188,12 +188,12 @@ class TestDailySchedule(PlanTestCase):
 		card = frappe.get_value("Job Card", {"work_order": boot_wo}, "name")
 
 		def scan():
-			return scan_order_exceptions([so.name], kinds=[D.LATE_OPERATION], commit=False)
+			return scan_order_exceptions([so.name], kinds=[delivery.LATE_OPERATION], commit=False)
 
 		def late_operation():
 			return frappe.get_all(
 				"Order Exception",
-				filters={"sales_order": so.name, "kind": D.LATE_OPERATION},
+				filters={"sales_order": so.name, "kind": delivery.LATE_OPERATION},
 				fields=["name", "status", "owner_role", "reference_doctype", "reference_name", "detail"],
 			)
 
@@ -215,7 +215,7 @@ class TestDailySchedule(PlanTestCase):
 				{"for_user": planner, "document_type": "Order Exception", "document_name": exc.name},
 			)
 		)
-		self.assertIn(D.LATE_OPERATION, tracker(so.name).open_exceptions)
+		self.assertIn(delivery.LATE_OPERATION, tracker(so.name).open_exceptions)
 		again = scan()  # the scan run twice: nothing new
 		self.assertEqual((again.opened, again.updated, again.resolved), (0, 0, 0))
 		# the daily schedule moves it to later: resolved by itself

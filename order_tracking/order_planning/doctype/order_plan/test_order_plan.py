@@ -9,6 +9,7 @@ from frappe.utils import add_days, flt, get_datetime, getdate, nowdate
 from order_tracking.api.tracking import get_order_status
 from order_tracking.order_planning import work_orders
 from order_tracking.order_planning.shop_floor import PlanError
+from order_tracking.tests.planning_case import PlanTestCase, boot_order
 from order_tracking.tests.utils import (
 	BOOT,
 	BUCKLE,
@@ -23,10 +24,7 @@ from order_tracking.tests.utils import (
 	SLIPPER,
 	STORES,
 	UPPER,
-	FrappeTestCase,
-	make_order,
 	make_plan,
-	make_planning_fixtures,
 	make_user,
 	set_settings,
 	tracker,
@@ -39,39 +37,9 @@ WORKING = ((time(8), time(12)), (time(13), time(17)))
 test_ignore = ["Sales Order", "Order Plan", "Job Card", "Work Order", "Material Request"]
 
 
-def boot_order(qty=4, days=12, customer=CUSTOMER, item=BOOT):
-	return make_order(
-		[{"item_code": item, "qty": qty, "rate": 100, "delivery_date": add_days(nowdate(), days)}],
-		customer=customer,
-	)
-
-
 def within_working_hours(start: datetime, end: datetime) -> bool:
 	"""Starts inside a working period (operations may pause over breaks and nights)."""
 	return start.weekday() != 6 and any(a <= start.time() < b for a, b in WORKING) and end > start
-
-
-class PlanTestCase(FrappeTestCase):
-	@classmethod
-	def setUpClass(cls):
-		super().setUpClass()
-		make_planning_fixtures()
-		set_settings(
-			sub_assembly_work_orders=1,
-			outsource_share=20,
-			plan_background_threshold=50,
-			late_operation_grace=30,
-			schedule_days=2,
-			planning_wip_warehouse=None,
-		)
-
-	def setUp(self):
-		# every test plans only its own orders: what a test writes is undone after it
-		frappe.db.savepoint("order_plan_test")
-
-	def tearDown(self):
-		frappe.set_user("Administrator")
-		frappe.db.rollback(save_point="order_plan_test")
 
 
 class TestOrderPlan(PlanTestCase):

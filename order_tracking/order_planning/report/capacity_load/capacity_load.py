@@ -14,7 +14,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, get_datetime, getdate, nowdate
 
-from order_tracking.core import planning as P
+from order_tracking.core import planning
 from order_tracking.order_tracking import review as review_data
 
 
@@ -35,9 +35,9 @@ class CapacityLoad:
 		if not filters.get("company"):
 			frappe.throw(_("Company is required"), title=_("Missing Filter"))
 		weeks = min(max(cint(filters.get("weeks")) or 4, 1), 26)
-		self.start = P.week_start(getdate(filters.get("from_date") or nowdate()))
+		self.start = planning.week_start(getdate(filters.get("from_date") or nowdate()))
 		self.end = self.start + timedelta(days=7 * weeks - 1)
-		self.buckets = P.buckets(P.WEEK, self.start, self.end)
+		self.buckets = planning.buckets(planning.WEEK, self.start, self.end)
 
 	def run(self):
 		blocks = self.scheduled_work()
@@ -57,9 +57,9 @@ class CapacityLoad:
 		minutes: dict[str, dict[date, float]] = defaultdict(lambda: defaultdict(float))
 		for ws, start, end in blocks:
 			if ws in calendars:
-				for day, m in P.working_minutes_by_day(calendars[ws], start, end).items():
+				for day, m in planning.working_minutes_by_day(calendars[ws], start, end).items():
 					minutes[ws][day] += m
-		rows = P.capacity_table(calendars, self.buckets, minutes, {})
+		rows = planning.capacity_table(calendars, self.buckets, minutes, {})
 		return self.columns(), self.data(rows), None, self.chart(rows), self.summary(rows)
 
 	def scheduled_work(self) -> list[tuple[str, datetime, datetime]]:

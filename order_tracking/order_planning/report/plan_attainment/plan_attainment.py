@@ -14,7 +14,7 @@ from frappe import _
 from frappe.query_builder.functions import Max
 from frappe.utils import flt, get_datetime, getdate
 
-from order_tracking.core import planning as P
+from order_tracking.core import planning
 from order_tracking.report_links import readable_links
 
 
@@ -63,11 +63,11 @@ class PlanAttainment:
 			fields=["parent", "workstation", "minutes", "qty", "planned_end", "job_card", "work_order"],
 		)
 		cards = self.job_cards([o.job_card for o in ops if o.job_card])
-		by_plan: dict[str, list[P.PlannedOperation]] = defaultdict(list)
+		by_plan: dict[str, list[planning.PlannedOperation]] = defaultdict(list)
 		for o in ops:
 			card = cards.get(o.job_card) or frappe._dict()
 			by_plan[o.parent].append(
-				P.PlannedOperation(
+				planning.PlannedOperation(
 					o.job_card or o.work_order,
 					o.workstation,
 					flt(o.minutes),
@@ -79,9 +79,9 @@ class PlanAttainment:
 				)
 			)
 		data = []
-		totals = P.AttainmentRow(_("Total"))
+		totals = planning.AttainmentRow(_("Total"))
 		for plan in plans:
-			for row in P.attainment(by_plan.get(plan, [])):
+			for row in planning.attainment(by_plan.get(plan, [])):
 				data.append(self.row(plan, row))
 				for f in (
 					"planned_minutes",
@@ -113,7 +113,7 @@ class PlanAttainment:
 			.where(jc.name.isin(names))
 			.run(as_dict=True)
 		):
-			done = flt(c.total_completed_qty) >= flt(c.for_quantity) - P.EPS
+			done = flt(c.total_completed_qty) >= flt(c.for_quantity) - planning.EPS
 			result[c.name] = {
 				"completed_qty": flt(c.total_completed_qty),
 				"minutes": flt(c.total_time_in_mins),
@@ -121,7 +121,7 @@ class PlanAttainment:
 			}
 		return result
 
-	def row(self, plan, r: P.AttainmentRow):
+	def row(self, plan, r: planning.AttainmentRow):
 		return {
 			"order_plan": plan,
 			"workstation": r.workstation,
@@ -182,7 +182,7 @@ class PlanAttainment:
 			"title": _("Scheduled against worked hours"),
 		}
 
-	def summary(self, totals: P.AttainmentRow):
+	def summary(self, totals: planning.AttainmentRow):
 		return [
 			{"label": _("Qty Attained"), "value": totals.qty_pct, "datatype": "Percent"},
 			{
