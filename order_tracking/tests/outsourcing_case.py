@@ -5,6 +5,7 @@ and the outsourcing and settlement benchmarks)."""
 from datetime import timedelta
 
 import frappe
+from frappe.query_builder.functions import Max
 
 from order_tracking.tests.utils import (
 	SEWING,
@@ -43,10 +44,14 @@ class OutsourcingTestCase(FrappeTestCase):
 		if cut:
 			cutting = frappe.get_doc("Job Card", cards["_OT Cutting"])
 			# after whatever is already logged on the cutting table
-			last = frappe.db.sql(
-				"""select max(tl.to_time) from `tabJob Card Time Log` tl join `tabJob Card` jc on jc.name = tl.parent
-				where jc.workstation = %s and jc.docstatus < 2""",
-				(cutting.workstation,),
+			log, card = frappe.qb.DocType("Job Card Time Log"), frappe.qb.DocType("Job Card")
+			last = (
+				frappe.qb.from_(log)
+				.join(card)
+				.on(card.name == log.parent)
+				.select(Max(log.to_time))
+				.where((card.workstation == cutting.workstation) & (card.docstatus < 2))
+				.run()
 			)[0][0]
 			start = max(
 				frappe.utils.now_datetime() - timedelta(days=3),

@@ -127,20 +127,20 @@ class OutsourcingOrder(Document):
 
 	def set_materials(self):
 		"""What goes out, line by line (a draft's: fixed once submitted)."""
+		materials = [(d, *material) for d in self.items for material in materials_of(self, d)]
 		self.set("materials", [])
-		for d in self.items:
-			for item_code, qty, source in materials_of(self, d):
-				self.append(
-					"materials",
-					{
-						"item_code": item_code,
-						"for_item": d.item_code,
-						"order_item": d.name,
-						"qty": qty,
-						"stock_uom": frappe.get_cached_value("Item", item_code, "stock_uom"),
-						"source_warehouse": source,
-					},
-				)
+		for d, item_code, qty, source in materials:
+			self.append(
+				"materials",
+				{
+					"item_code": item_code,
+					"for_item": d.item_code,
+					"order_item": d.name,
+					"qty": qty,
+					"stock_uom": frappe.get_cached_value("Item", item_code, "stock_uom"),
+					"source_warehouse": source,
+				},
+			)
 
 	def validate_outsourcing_type(self):
 		if self.outsourcing_type not in outsourcing.TYPES:
