@@ -136,35 +136,43 @@ class TestReschedule(PlanTestCase):
 		# 120 working minutes from 15:00 run over the night: 2 hours today, none tomorrow morning
 		end = at(day, 17)
 		self.assertEqual((answer["start"], answer["end"]), (at(day, 15), end))
+		self.assert_job_card_and_work_order_moved(boot, at(day, 15), end)
+		self.assert_schedule_and_plan_rows_moved(schedule, plan, boot, at(day, 15), end)
+		self.assert_move_on_the_timeline(so, boot, end)
+
+	def assert_job_card_and_work_order_moved(self, boot, start, end):
 		card = frappe.db.get_value(
 			"Job Card", boot, ["expected_start_date", "expected_end_date", "workstation"], as_dict=True
 		)
 		self.assertEqual(
 			(get_datetime(card.expected_start_date), get_datetime(card.expected_end_date)),
-			(at(day, 15), end),
+			(start, end),
 		)
 		self.assertEqual(card.workstation, SEWING_LINE)
 		(scheduled,) = frappe.get_all(
 			"Job Card Scheduled Time", filters={"parent": boot}, fields=["from_time", "to_time"]
 		)
-		self.assertEqual(
-			(get_datetime(scheduled.from_time), get_datetime(scheduled.to_time)), (at(day, 15), end)
-		)
+		self.assertEqual((get_datetime(scheduled.from_time), get_datetime(scheduled.to_time)), (start, end))
 		operation = frappe.db.get_value("Job Card", boot, "operation_id")
 		wop = frappe.db.get_value(
 			"Work Order Operation", operation, ["planned_start_time", "planned_end_time"], as_dict=True
 		)
 		self.assertEqual(
 			(get_datetime(wop.planned_start_time), get_datetime(wop.planned_end_time)),
-			(at(day, 15), end),
+			(start, end),
 		)
+		# the work order's planned end follows
+		wo = frappe.db.get_value("Job Card", boot, "work_order")
+		self.assertEqual(get_datetime(frappe.db.get_value("Work Order", wo, "planned_end_date")), end)
+
+	def assert_schedule_and_plan_rows_moved(self, schedule, plan, boot, start, end):
 		# the schedule's row and the plan's row
 		row = frappe.get_all(
 			"Daily Schedule Operation",
 			filters={"parent": schedule.name, "job_card": boot},
 			fields=["planned_start", "planned_end", "sequence", "status"],
 		)[0]
-		self.assertEqual((get_datetime(row.planned_start), get_datetime(row.planned_end)), (at(day, 15), end))
+		self.assertEqual((get_datetime(row.planned_start), get_datetime(row.planned_end)), (start, end))
 		self.assertEqual(row.status, "Not Started")
 		self.assertEqual(
 			frappe.db.get_value("Daily Schedule", schedule.name, "late_count"),
@@ -188,8 +196,10 @@ class TestReschedule(PlanTestCase):
 		)
 		self.assertEqual(
 			(get_datetime(plan_row.planned_start), get_datetime(plan_row.planned_end)),
-			(at(day, 15), end),
+			(start, end),
 		)
+
+	def assert_move_on_the_timeline(self, so, boot, end):
 		# on the order's timeline
 		(event,) = frappe.get_all(
 			"Order Event",
@@ -201,9 +211,6 @@ class TestReschedule(PlanTestCase):
 		)
 		self.assertEqual(get_datetime(event.planned_at), end)
 		self.assertIn(SEWING_LINE, event.remarks)
-		# the work order's planned end follows
-		wo = frappe.db.get_value("Job Card", boot, "work_order")
-		self.assertEqual(get_datetime(frappe.db.get_value("Work Order", wo, "planned_end_date")), end)
 
 	def test_a_move_out_of_the_schedules_days_leaves_its_dispatch_list_and_back_in_joins_it(self):
 		(so,), plan, schedule = self.plan_boots(1)

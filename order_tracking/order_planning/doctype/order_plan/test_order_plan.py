@@ -50,6 +50,15 @@ class TestOrderPlan(PlanTestCase):
 		lines = [i for i in plan.items if i.sales_order in (so.name, other.name)]
 		self.assertEqual([i.sales_order for i in lines], [so.name])  # the customer filter
 		line = lines[0]
+		self.assert_line_and_period(plan, line)
+		self.assert_operations_and_capacity(plan, so, line)
+		plan.submit()
+		plan.reload()
+		self.assertEqual(plan.status, "Work Orders Created")
+		by_item, plan_ops = self.assert_work_orders_at_plan_times(plan, so, line)
+		self.assert_tracker_and_timeline(plan, so, by_item, plan_ops)
+
+	def assert_line_and_period(self, plan, line):
 		self.assertEqual(line.allocation, "Production")
 		self.assertEqual(flt(line.qty), 4)
 		self.assertAlmostEqual(flt(line.load_hours), (30 + 60) * 4 / 60, places=2)
@@ -57,6 +66,7 @@ class TestOrderPlan(PlanTestCase):
 		self.assertEqual(getdate(plan.from_date).weekday(), 0)  # a week plan starts on a Monday
 		self.assertEqual((getdate(plan.to_date) - getdate(plan.from_date)).days, 13)
 
+	def assert_operations_and_capacity(self, plan, so, line):
 		ops = [o for o in plan.operations if o.sales_order == so.name]
 		self.assertEqual(
 			sorted((o.item_code, o.workstation) for o in ops), [(BOOT, SEWING_LINE), (UPPER, CUTTING_TABLE)]
@@ -77,9 +87,7 @@ class TestOrderPlan(PlanTestCase):
 		self.assertAlmostEqual(sum(flt(c.planned_hours) for c in sewing), 4.0, places=1)
 		self.assertEqual(flt(sewing[0].capacity_hours) % 16, 0)  # two units of 8 hours a working day
 
-		plan.submit()
-		plan.reload()
-		self.assertEqual(plan.status, "Work Orders Created")
+	def assert_work_orders_at_plan_times(self, plan, so, line):
 		work_orders = frappe.get_all(
 			"Work Order",
 			filters={"order_plan": plan.name, "made_for_sales_order": so.name},
@@ -119,7 +127,9 @@ class TestOrderPlan(PlanTestCase):
 			self.assertEqual(get_datetime(wo_op.planned_end_time), get_datetime(op.planned_end))
 			self.assertEqual(get_datetime(w.planned_end_date), get_datetime(op.planned_end))
 		self.assertEqual(frappe.db.get_value("Order Plan Item", line.name, "work_order"), by_item[BOOT].name)
+		return by_item, plan_ops
 
+	def assert_tracker_and_timeline(self, plan, so, by_item, plan_ops):
 		t = tracker(so.name)
 		self.assertEqual(t.stage, "Planned")
 		self.assertEqual(t.order_plan, plan.name)
