@@ -41,6 +41,37 @@ class TestOrderCost(OutsourcingTestCase):
 		so = make_order(
 			[{"item_code": STITCHED_UPPER, "qty": 4, "rate": 40}, {"item_code": LACE, "qty": 10, "rate": 5}]
 		)
+		leather_rate = self.produce_with_sewing_outsourced(so)
+		dn, other_dn = self.ship_with_another_order(so)
+		self.assertIn(so.name, frappe.flags.order_cost_pending or set())  # the job is queued for after commit
+		lace_rate = next(flt(d.incoming_rate) for d in dn.items if d.item_code == LACE)
+
+		c = order_cost.refresh_order_costs([so.name])[so.name]
+		expected_freight = 12 * flt(dn.grand_total) / (flt(dn.grand_total) + flt(other_dn.grand_total))
+		self.assertAlmostEqual(c.material, 4 * leather_rate + 10 * lace_rate, places=2)
+		self.assertAlmostEqual(c.labour, 1.5 * 30, places=2)  # 90 minutes at 30 an hour
+		self.assertAlmostEqual(c.overhead, 1.5 * 6, places=2)  # electricity 4 and rent 2 an hour
+		self.assertAlmostEqual(c.outsourcing, 10, places=2)  # received, not yet invoiced
+		self.assertAlmostEqual(c.freight, expected_freight, places=2)
+		self.assertAlmostEqual(c.revenue, 210, places=2)  # not invoiced yet: the order's value
+		t = tracker(so.name)
+		self.assertAlmostEqual(t.total_cost, c.total, places=2)
+		self.assertAlmostEqual(t.margin, 210 - c.total, places=2)
+		self.assertAlmostEqual(t.margin_pct, round((210 - c.total) / 210 * 100, 2), places=2)
+
+		# invoiced: revenue is what was billed; the supplier's statement replaces the accrual
+		si = make_sales_invoice(so.name)
+		si.items = [i for i in si.items if i.item_code == STITCHED_UPPER]
+		si.insert()
+		si.submit()
+		statement = self.settle_receipts_of(so)
+		c = order_cost.refresh_order_costs([so.name])[so.name]
+		self.assertAlmostEqual(c.revenue, 160, places=2)
+		self.assertAlmostEqual(c.outsourcing, flt(statement.net_amount), places=2)
+
+	def produce_with_sewing_outsourced(self, so) -> float:
+		"""The order's 4 uppers made: cutting 90 minutes on the cutting table, sewing out at 2.50
+		each and back. Returns the leather's rate."""
 		wo = make_work_order(so, item_code=STITCHED_UPPER)
 		work_order_entry(wo, "Material Transfer for Manufacture", 4)
 		cards = {
@@ -61,14 +92,14 @@ class TestOrderCost(OutsourcingTestCase):
 		order.send_to_supplier()
 		make_receipt(order.name).submit()
 		made = work_order_entry(wo, "Manufacture", 4)
-		leather_rate = next(flt(d.basic_rate) for d in made.items if d.item_code == LEATHER)
+		return next(flt(d.basic_rate) for d in made.items if d.item_code == LEATHER)
 
+	def ship_with_another_order(self, so):
+		"""The order delivered, and shipped with another order's delivery for a freight of 12.
+		Returns both delivery notes."""
 		dn = make_delivery_note(so.name)
 		dn.insert()
 		dn.submit()
-		self.assertIn(so.name, frappe.flags.order_cost_pending or set())  # the job is queued for after commit
-		lace_rate = next(flt(d.incoming_rate) for d in dn.items if d.item_code == LACE)
-
 		other = make_order([{"item_code": LACE, "qty": 5, "rate": 10}])
 		other_dn = make_delivery_note(other.name)
 		other_dn.insert()
@@ -79,25 +110,10 @@ class TestOrderCost(OutsourcingTestCase):
 		shipment.submit()
 		shipment.freight_cost = 12
 		shipment.save()
+		return dn, other_dn
 
-		c = order_cost.refresh_order_costs([so.name])[so.name]
-		expected_freight = 12 * flt(dn.grand_total) / (flt(dn.grand_total) + flt(other_dn.grand_total))
-		self.assertAlmostEqual(c.material, 4 * leather_rate + 10 * lace_rate, places=2)
-		self.assertAlmostEqual(c.labour, 1.5 * 30, places=2)  # 90 minutes at 30 an hour
-		self.assertAlmostEqual(c.overhead, 1.5 * 6, places=2)  # electricity 4 and rent 2 an hour
-		self.assertAlmostEqual(c.outsourcing, 10, places=2)  # received, not yet invoiced
-		self.assertAlmostEqual(c.freight, expected_freight, places=2)
-		self.assertAlmostEqual(c.revenue, 210, places=2)  # not invoiced yet: the order's value
-		t = tracker(so.name)
-		self.assertAlmostEqual(t.total_cost, c.total, places=2)
-		self.assertAlmostEqual(t.margin, 210 - c.total, places=2)
-		self.assertAlmostEqual(t.margin_pct, round((210 - c.total) / 210 * 100, 2), places=2)
-
-		# invoiced: revenue is what was billed; the supplier's statement replaces the accrual
-		si = make_sales_invoice(so.name)
-		si.items = [i for i in si.items if i.item_code == STITCHED_UPPER]
-		si.insert()
-		si.submit()
+	def settle_receipts_of(self, so):
+		"""A submitted Supplier Statement of the order's outsourcing receipts."""
 		statement = frappe.new_doc("Supplier Statement")
 		statement.update(
 			{
@@ -113,9 +129,7 @@ class TestOrderCost(OutsourcingTestCase):
 		statement.receipts = [d for d in statement.receipts if d.sales_order == so.name]
 		statement.insert()
 		statement.submit()
-		c = order_cost.refresh_order_costs([so.name])[so.name]
-		self.assertAlmostEqual(c.revenue, 160, places=2)
-		self.assertAlmostEqual(c.outsourcing, flt(statement.net_amount), places=2)
+		return statement
 
 	def test_only_roles_that_see_costs_may_recompute_them(self):
 		from order_tracking.api.settlement import refresh_order_cost
