@@ -370,7 +370,10 @@ class Desk:
 			self.fail(f"{what}: not seen within {timeout // 1000}s")
 			return False
 
-	def shot(self, name: str):
+	def shot(self, name: str, only: set[str] | None = None):
+		"""A screenshot of the page (of some roles only: a few per role are kept)."""
+		if only and self.role not in only:
+			return
 		slug = self.role.lower().replace(" ", "-") + ("" if self.lang == "en" else f"-{self.lang.lower()}")
 		self.page.screenshot(path=str(SHOTS / f"desk-{slug}-{name}.png"), full_page=False)
 

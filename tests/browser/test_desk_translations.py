@@ -105,7 +105,8 @@ def test_role_desk_in_chinese(browser, role, lang):
 				continue
 			desk.open_form(doctype, name)
 			english_left(desk, translated)
-			desk.shot(doctype.lower().replace(" ", "-"))
+			if doctype == FORMS[role][0][0]:  # the first form of the role's work
+				desk.shot(doctype.lower().replace(" ", "-"))
 	finally:
 		desk.close()
 	assert not desk.failures, f"{len(desk.failures)} failures:\n" + "\n".join(desk.failures)
