@@ -48,8 +48,8 @@ STATUSES = ["In Transit"] * 6 + ["Picked Up", "Out for Delivery", "Exception", "
 
 def set_up(count: int) -> dict[str, str]:
 	"""Shipments (waybill -> Shipment) of `count` dispatched orders, made once and kept."""
-	from order_tracking.delivery.delivery import dispatch_orders
-	from order_tracking.delivery.testing import PARCEL, make_delivery_fixtures, ready_order
+	from order_tracking.delivery.dispatch import dispatch_orders
+	from order_tracking.tests.delivery_fixtures import PARCEL, make_delivery_fixtures, ready_order
 
 	make_delivery_fixtures()
 	if not frappe.db.exists("Logistics Carrier", CARRIER):

@@ -217,13 +217,14 @@ def waybill_of(sales_order: str) -> str:
 def ensure_shipped_orders() -> str:
 	"""Two orders made in the past, dispatched together (one Pick List), and what the carrier
 	reported since, each event signed and received as the carrier's webhook is."""
-	from order_tracking.delivery import delivery
+	from order_tracking.delivery.dispatch import dispatch_orders
+	from order_tracking.delivery.status import shipments_of_order
 
 	orders = {ref: made_in_the_past(ref, *spec).name for ref, spec in SHIPPED_ORDERS.items()}
-	to_ship = [so for so in orders.values() if not delivery.shipments_of_order(so)]
+	to_ship = [so for so in orders.values() if not shipments_of_order(so)]
 	pick_list = None
 	if to_ship:
-		result = delivery.dispatch_orders(
+		result = dispatch_orders(
 			[{"sales_order": so, "waybill": waybill_of(so)} for so in to_ship],
 			CARRIER,
 			pickup_date=nowdate(),
@@ -233,7 +234,7 @@ def ensure_shipped_orders() -> str:
 	received = 0
 	for ref, so in orders.items():
 		received += _send_carrier_events(waybill_of(so), CARRIER_EVENTS[ref])
-	shipments = {ref: delivery.shipments_of_order(so)[0] for ref, so in orders.items()}
+	shipments = {ref: shipments_of_order(so)[0] for ref, so in orders.items()}
 	return (
 		"; ".join(
 			f"{orders[ref]} {s.shipment} {s.waybill}: {s.carrier_status}" for ref, s in shipments.items()
@@ -247,11 +248,12 @@ def _send_carrier_events(waybill: str, events: list[tuple]) -> int:
 	"""The carrier's events for a waybill, each signed with its secret and received through the
 	webhook's own path (`receive_carrier_event`); one already received is answered a duplicate.
 	Returns how many were new."""
-	from order_tracking.core import delivery as D
-	from order_tracking.delivery import delivery
+	from order_tracking.core import delivery
+	from order_tracking.delivery.carrier_events import MATCHED, receive_carrier_event
+	from order_tracking.delivery.carriers import carrier_secret, get_carrier
 
-	carrier = delivery.get_carrier(CARRIER)
-	secret = delivery.carrier_secret(carrier)
+	carrier = get_carrier(CARRIER)
+	secret = carrier_secret(carrier)
 	first = now_datetime().replace(microsecond=0)
 	new = 0
 	for i, (status, location, detail) in enumerate(events):
@@ -269,10 +271,10 @@ def _send_carrier_events(waybill: str, events: list[tuple]) -> int:
 			event["expected_arrival"] = str(add_days(nowdate(), 1))
 		body = json.dumps(event).encode()
 		timestamp = str(int(time.time()))
-		answer = delivery.receive_carrier_event(body, timestamp, D.sign(secret, timestamp, body))
+		answer = receive_carrier_event(body, timestamp, delivery.sign(secret, timestamp, body))
 		if answer.get("duplicate"):
 			continue
-		if answer.get("match") != delivery.MATCHED:
+		if answer.get("match") != MATCHED:
 			frappe.throw(
 				_("Demo: carrier event {0} for waybill {1} was not matched to its Shipment ({2})").format(
 					event["event_id"], waybill, answer.get("match")

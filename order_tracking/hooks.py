@@ -65,7 +65,7 @@ has_permission = {
 	"Order Event": "order_tracking.order_tracking.permissions.has_order_permission",
 	"Order Review": "order_tracking.order_tracking.permissions.has_order_permission",
 	"Order Exception": "order_tracking.order_tracking.permissions.has_order_permission",
-	"Carrier Event": "order_tracking.delivery.delivery.has_carrier_event_permission",
+	"Carrier Event": "order_tracking.delivery.carrier_events.has_carrier_event_permission",
 }
 
 # Document Events
@@ -83,7 +83,7 @@ doc_events = {
 		"on_update_after_submit": "order_tracking.overrides.sales_order.on_update_after_submit",
 		"on_trash": [
 			"order_tracking.overrides.sales_order.on_trash",
-			"order_tracking.delivery.delivery.on_sales_order_trash",
+			"order_tracking.delivery.delivery_exceptions.on_sales_order_trash",
 		],
 		"before_submit": "order_tracking.overrides.sales_order.before_submit",
 		**_TRACKED,
@@ -232,9 +232,9 @@ jinja = {
 # it answers for with @exception_detector (order_tracking.order_tracking.exceptions), and the scan opens,
 # updates and resolves exactly those kinds. Other modules add theirs here.
 order_exception_detectors = [
-	"order_tracking.delivery.delivery.detect_late_orders",
-	"order_tracking.delivery.delivery.detect_material_shortages",
-	"order_tracking.delivery.delivery.detect_shipment_exceptions",
+	"order_tracking.delivery.delivery_exceptions.detect_late_orders",
+	"order_tracking.delivery.delivery_exceptions.detect_material_shortages",
+	"order_tracking.delivery.delivery_exceptions.detect_shipment_exceptions",
 	"order_tracking.order_planning.late_operations.detect_late_operations",
 	"order_tracking.outsourcing.late_returns.detect_late_outsourcing_returns",
 	"order_tracking.settlement.overdue_receivables.detect_overdue_receivables",
@@ -245,5 +245,5 @@ order_exception_detectors = [
 # What the stage modules add to an order's status (REST get_order_status, the portal's order
 # page, the tracking link): each takes a Sales Order name and returns a dict of its sections.
 order_status_sections = [
-	"order_tracking.delivery.delivery.delivery_status",
+	"order_tracking.delivery.status.delivery_status",
 ]

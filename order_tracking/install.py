@@ -156,7 +156,7 @@ def get_custom_fields() -> dict[str, list[dict]]:
 	}
 	# the modules' own custom fields
 	from order_tracking.customer_portal.notifications import get_custom_fields as notification_fields
-	from order_tracking.delivery.delivery import get_custom_fields as delivery_fields
+	from order_tracking.delivery.carriers import get_custom_fields as delivery_fields
 	from order_tracking.order_tracking.email_intake import get_custom_fields as email_intake_fields
 
 	for module_fields in (delivery_fields, notification_fields, email_intake_fields):
@@ -211,7 +211,7 @@ def after_migrate():
 
 def add_indexes():
 	"""Indexes the app needs on ERPNext's tables."""
-	from order_tracking.delivery.delivery import add_indexes as delivery_indexes
+	from order_tracking.delivery.carriers import add_indexes as delivery_indexes
 	from order_tracking.order_planning.reschedule import add_indexes as reschedule_indexes
 
 	delivery_indexes()

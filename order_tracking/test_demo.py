@@ -181,16 +181,17 @@ class TestDemo(FrappeTestCase):
 		self.assertEqual((pi.docstatus, pi.grand_total), (1, statement.net_amount))
 
 	def test_shipments_carry_the_carriers_events_an_exception_is_open_and_an_order_came_back(self):
-		from order_tracking.delivery import delivery
+		from order_tracking.delivery.carrier_events import carrier_events
+		from order_tracking.delivery.status import shipments_of_order
 
 		orders = self.orders()
 		for ref, last in (
 			(demo_delivery.RETURNED, "Delivered"),
 			(demo_delivery.FAILED_DELIVERY, "Failed Attempt"),
 		):
-			shipments = delivery.shipments_of_order(orders[ref])
+			shipments = shipments_of_order(orders[ref])
 			self.assertEqual([s.carrier_status for s in shipments], [last])
-			events = delivery.carrier_events([shipments[0].shipment])
+			events = carrier_events([shipments[0].shipment])
 			self.assertEqual(
 				[e.status for e in reversed(events)], [s for s, _l, _d in demo_delivery.CARRIER_EVENTS[ref]]
 			)

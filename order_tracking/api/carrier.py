@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import frappe
 
-from order_tracking.delivery import delivery
+from order_tracking.delivery import carrier_events, carriers, status
 from order_tracking.utils import retry_on_deadlock
 
 
@@ -27,9 +27,9 @@ def receive_event() -> dict:
 	# is read from the body or written (delivery.receive_carrier_event).
 	request = frappe.request
 	body = request.get_data(cache=True) or b""
-	timestamp = request.headers.get(delivery.TIMESTAMP_HEADER)
-	signature = request.headers.get(delivery.SIGNATURE_HEADER)
-	return retry_on_deadlock(lambda: delivery.receive_carrier_event(body, timestamp, signature))
+	timestamp = request.headers.get(carriers.TIMESTAMP_HEADER)
+	signature = request.headers.get(carriers.SIGNATURE_HEADER)
+	return retry_on_deadlock(lambda: carrier_events.receive_carrier_event(body, timestamp, signature))
 
 
 @frappe.whitelist(methods=["GET"])
@@ -45,6 +45,6 @@ def get_carrier_events(shipment: str | None = None, sales_order: str | None = No
 		tracking = []
 	else:
 		frappe.has_permission("Sales Order", "read", sales_order, throw=True)
-		tracking = delivery.shipments_of_order(sales_order)
+		tracking = status.shipments_of_order(sales_order)
 		shipments = [s.shipment for s in tracking]
-	return {"shipments": tracking, "events": delivery.carrier_events(shipments)}
+	return {"shipments": tracking, "events": carrier_events.carrier_events(shipments)}

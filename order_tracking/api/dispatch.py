@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import frappe
 
-from order_tracking.delivery import delivery
+from order_tracking.delivery import dispatch
 from order_tracking.order_tracking.arguments import required_arguments
+from order_tracking.order_tracking.tracking import get_settings
 
 DISPATCH_DOCTYPES = ("Delivery Note", "Packing Slip", "Shipment")
 
@@ -32,6 +33,6 @@ def dispatch_orders(
 ) -> dict:
 	for doctype in DISPATCH_DOCTYPES:
 		frappe.has_permission(doctype, "create", throw=True)
-	if use_pick_list or (use_pick_list is None and delivery.get_settings().get("dispatch_with_pick_list")):
+	if use_pick_list or (use_pick_list is None and get_settings().get("dispatch_with_pick_list")):
 		frappe.has_permission("Pick List", "create", throw=True)
-	return delivery.dispatch_orders(orders, carrier, pickup_date, parcel_template, use_pick_list)
+	return dispatch.dispatch_orders(orders, carrier, pickup_date, parcel_template, use_pick_list)

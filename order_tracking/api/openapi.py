@@ -21,7 +21,7 @@ import frappe
 from frappe import _
 from frappe.model.base_document import get_controller
 
-from order_tracking.core import openapi as O
+from order_tracking.core import openapi
 
 APP = "order_tracking"
 # modules that hold no endpoints and must not be imported in a request (tests import test records)
@@ -52,22 +52,24 @@ def _app_function(fn) -> bool:
 
 def _describe(
 	fn, path: str, tag: str, operation_id: str, path_params=(), verbs=("GET", "POST", "PUT", "DELETE")
-) -> O.Method:
+) -> openapi.Method:
 	module = importlib.import_module(fn.__module__)
-	summary, description = O.split_doc(fn.__doc__)
+	summary, description = openapi.split_doc(fn.__doc__)
 	if not description:
-		summary, description = O.split_doc(O.bullet_doc(module.__doc__, fn.__name__))
+		summary, description = openapi.split_doc(openapi.bullet_doc(module.__doc__, fn.__name__))
 	if not description:
 		package = importlib.import_module(fn.__module__.rsplit(".", 1)[0])
-		summary, description = O.split_doc(O.bullet_doc(package.__doc__, f"{fn.__module__}.{fn.__name__}"))
+		summary, description = openapi.split_doc(
+			openapi.bullet_doc(package.__doc__, f"{fn.__module__}.{fn.__name__}")
+		)
 	methods = frappe.allowed_http_methods_for_whitelisted_func.get(fn) or ["GET", "POST"]
-	return O.Method(
+	return openapi.Method(
 		path=path,
 		http_methods=tuple(m for m in verbs if m in methods),
-		params=O.params_of(fn),
+		params=openapi.params_of(fn),
 		summary=summary,
 		description=description,
-		returns=O.returns_of(fn),
+		returns=openapi.returns_of(fn),
 		tag=tag,
 		guest=fn in frappe.guest_methods,
 		operation_id=operation_id,
@@ -75,7 +77,7 @@ def _describe(
 	)
 
 
-def endpoints() -> list[O.Method]:
+def endpoints() -> list[openapi.Method]:
 	"""What the app exposes: its whitelisted functions, its DocTypes' whitelisted methods and the
 	ERPNext methods it overrides."""
 	_import_all()
@@ -112,7 +114,7 @@ def endpoints() -> list[O.Method]:
 
 def build() -> dict:
 	version = importlib.import_module(APP).__version__
-	return O.document(
+	return openapi.document(
 		endpoints(),
 		title=_("Order Tracking API"),
 		version=version,

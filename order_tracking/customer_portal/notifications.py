@@ -84,7 +84,7 @@ def on_sales_order_submit(doc, method=None):
 
 def on_shipment_submit(doc, method=None):
 	"""Each order the Shipment carries: its carrier, waybill and tracking page."""
-	from order_tracking.delivery.delivery import orders_of_shipments
+	from order_tracking.delivery.carrier_events import orders_of_shipments
 
 	orders = orders_of_shipments([doc.name]).get(doc.name, {})
 	for sales_order in sorted(orders):
@@ -109,7 +109,7 @@ def shipment_tracking_url(shipment) -> str | None:
 	if shipment.tracking_url:
 		return shipment.tracking_url
 	from order_tracking.core.delivery import tracking_url
-	from order_tracking.delivery.delivery import get_carrier
+	from order_tracking.delivery.carriers import get_carrier
 
 	carrier = get_carrier(shipment.carrier)
 	return tracking_url(carrier.tracking_url_template, shipment.awb_number) if carrier else None

@@ -16,7 +16,8 @@ from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
 
 from order_tracking.customer_portal import notifications as N
 from order_tracking.customer_portal.notifications import in_language
-from order_tracking.delivery.testing import (
+from order_tracking.order_tracking.tracking import refresh_trackers
+from order_tracking.tests.delivery_fixtures import (
 	TRACKING_PAGE,
 	make_delivery_fixtures,
 	new_waybill,
@@ -24,7 +25,6 @@ from order_tracking.delivery.testing import (
 	rollback_test,
 	ship,
 )
-from order_tracking.order_tracking.tracking import refresh_trackers
 from order_tracking.tests.utils import CUSTOMER, FrappeTestCase, set_settings
 
 test_ignore = ["Sales Order"]

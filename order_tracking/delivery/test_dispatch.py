@@ -8,8 +8,8 @@ import frappe
 from frappe.utils import add_days, nowdate
 
 from order_tracking.api.dispatch import dispatch_orders
-from order_tracking.delivery.delivery import DispatchError
-from order_tracking.delivery.testing import (
+from order_tracking.delivery.dispatch import DispatchError
+from order_tracking.tests.delivery_fixtures import (
 	CARRIER,
 	PARCEL,
 	make_delivery_fixtures,

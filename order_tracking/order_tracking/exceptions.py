@@ -256,108 +256,124 @@ def write_exception_changes(
 	concurrent writer's row wins on the unique key), update and resolve the others at once, write
 	their timeline events at once, and refresh the trackers' exception summary."""
 	now = now_datetime()
-	user = frappe.session.user
-	oe = frappe.qb.DocType(ORDER_EXCEPTION)
 	opened: list[str] = []
 	events: list[tuple] = []
-
 	if changes.to_open:
-		rows = []
-		by_name = {}
-		for spec in changes.to_open:
-			name = frappe.generate_hash(length=10)
-			by_name[name] = spec
-			t = trackers.get(spec.sales_order) or frappe._dict()
-			rows.append(
-				(
-					name,
-					now,
-					now,
-					user,
-					user,
-					spec.kind,
-					spec.sales_order,
-					t.customer,
-					spec.owner_role,
-					delivery.OPEN,
-					now,
-					now.date(),
-					spec.detail,
-					spec.reference_doctype,
-					spec.reference_name,
-					delivery.OPEN_KEY,
-				)
-			)
-		frappe.db.bulk_insert(
-			ORDER_EXCEPTION,
-			[
-				"name",
-				"creation",
-				"modified",
-				"owner",
-				"modified_by",
-				"kind",
-				"sales_order",
-				"customer",
-				"owner_role",
-				"status",
-				"opened_at",
-				"opened_on",
-				"detail",
-				"reference_doctype",
-				"reference_name",
-				"open_key",
-			],
-			rows,
-			ignore_duplicates=True,
-		)
-		opened = frappe.get_all(ORDER_EXCEPTION, filters={"name": ("in", list(by_name))}, pluck="name")
-		for name in opened:
-			spec = by_name[name]
-			events.append(
-				(spec.sales_order, EXCEPTION_OPENED, name, _exception_remarks(spec.kind, spec.detail))
-			)
-
+		opened = _insert_opened(changes, trackers, now, events)
 	if changes.to_update:
-		names = [old.name for old, _new in changes.to_update]
-
-		def case(attr):
-			expression = Case()
-			for old, new in changes.to_update:
-				expression = expression.when(oe.name == old.name, getattr(new, attr))
-			return expression
-
-		(
-			frappe.qb.update(oe)
-			.set(oe.detail, case("detail"))
-			.set(oe.owner_role, case("owner_role"))
-			.set(oe.reference_doctype, case("reference_doctype"))
-			.set(oe.reference_name, case("reference_name"))
-			.set(oe.modified, now)
-			.where(oe.name.isin(names) & (oe.open_key == delivery.OPEN_KEY))
-			.run()
-		)
-
+		_update_held(changes, now)
 	if changes.to_resolve:
-		names = [e.name for e in changes.to_resolve]
-		(
-			frappe.qb.update(oe)
-			.set(oe.status, delivery.RESOLVED)
-			.set(oe.open_key, oe.name)
-			.set(oe.resolved_at, now)
-			.set(oe.modified, now)
-			.set(oe.modified_by, user)
-			.set(oe.resolution, _("Resolved by itself: the condition no longer holds"))
-			.where(oe.name.isin(names) & (oe.open_key == delivery.OPEN_KEY))
-			.run()
-		)
-		for e in changes.to_resolve:
-			events.append((e.sales_order, EXCEPTION_RESOLVED, e.name, _exception_remarks(e.kind, "")))
-
+		_resolve_gone(changes, now, events)
 	if events and not tracking_paused():
 		insert_exception_events(events, trackers, now)
 	sync_tracker_exceptions(changes.orders())
 	return opened
+
+
+def _insert_opened(
+	changes: delivery.ExceptionChanges, trackers: dict[str, frappe._dict], now: datetime, events: list[tuple]
+) -> list[str]:
+	"""Insert the exceptions to open in one query; returns those this batch opened (a concurrent
+	scan's row wins on the unique key) and adds their timeline events to `events`."""
+	user = frappe.session.user
+	rows = []
+	by_name = {}
+	for spec in changes.to_open:
+		name = frappe.generate_hash(length=10)
+		by_name[name] = spec
+		t = trackers.get(spec.sales_order) or frappe._dict()
+		rows.append(
+			(
+				name,
+				now,
+				now,
+				user,
+				user,
+				spec.kind,
+				spec.sales_order,
+				t.customer,
+				spec.owner_role,
+				delivery.OPEN,
+				now,
+				now.date(),
+				spec.detail,
+				spec.reference_doctype,
+				spec.reference_name,
+				delivery.OPEN_KEY,
+			)
+		)
+	frappe.db.bulk_insert(
+		ORDER_EXCEPTION,
+		[
+			"name",
+			"creation",
+			"modified",
+			"owner",
+			"modified_by",
+			"kind",
+			"sales_order",
+			"customer",
+			"owner_role",
+			"status",
+			"opened_at",
+			"opened_on",
+			"detail",
+			"reference_doctype",
+			"reference_name",
+			"open_key",
+		],
+		rows,
+		ignore_duplicates=True,
+	)
+	opened = frappe.get_all(ORDER_EXCEPTION, filters={"name": ("in", list(by_name))}, pluck="name")
+	for name in opened:
+		spec = by_name[name]
+		events.append((spec.sales_order, EXCEPTION_OPENED, name, _exception_remarks(spec.kind, spec.detail)))
+	return opened
+
+
+def _update_held(changes: delivery.ExceptionChanges, now: datetime):
+	"""The exceptions that still hold get their new detail, owner and reference (one query)."""
+	oe = frappe.qb.DocType(ORDER_EXCEPTION)
+	names = [old.name for old, _new in changes.to_update]
+
+	def case(attr):
+		expression = Case()
+		for old, new in changes.to_update:
+			expression = expression.when(oe.name == old.name, getattr(new, attr))
+		return expression
+
+	(
+		frappe.qb.update(oe)
+		.set(oe.detail, case("detail"))
+		.set(oe.owner_role, case("owner_role"))
+		.set(oe.reference_doctype, case("reference_doctype"))
+		.set(oe.reference_name, case("reference_name"))
+		.set(oe.modified, now)
+		.where(oe.name.isin(names) & (oe.open_key == delivery.OPEN_KEY))
+		.run()
+	)
+
+
+def _resolve_gone(changes: delivery.ExceptionChanges, now: datetime, events: list[tuple]):
+	"""The exceptions whose condition no longer holds are resolved (one query); their timeline
+	events go to `events`."""
+	user = frappe.session.user
+	oe = frappe.qb.DocType(ORDER_EXCEPTION)
+	names = [e.name for e in changes.to_resolve]
+	(
+		frappe.qb.update(oe)
+		.set(oe.status, delivery.RESOLVED)
+		.set(oe.open_key, oe.name)
+		.set(oe.resolved_at, now)
+		.set(oe.modified, now)
+		.set(oe.modified_by, user)
+		.set(oe.resolution, _("Resolved by itself: the condition no longer holds"))
+		.where(oe.name.isin(names) & (oe.open_key == delivery.OPEN_KEY))
+		.run()
+	)
+	for e in changes.to_resolve:
+		events.append((e.sales_order, EXCEPTION_RESOLVED, e.name, _exception_remarks(e.kind, "")))
 
 
 def _exception_remarks(kind: str, detail: str) -> str:

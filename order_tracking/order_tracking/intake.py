@@ -10,7 +10,7 @@ import frappe
 from frappe import _, _lt
 from frappe.utils import getdate, today
 
-from order_tracking.core import intake as core
+from order_tracking.core import intake as intake_rules
 
 INTAKE = "Order Intake"
 UNIQUE_CONSTRAINT = "unique_channel_external_ref"
@@ -31,14 +31,14 @@ NO_PRICE_LIST = "no_price_list"
 NO_ITEMS = "no_items"
 
 MESSAGES = {
-	core.REQUIRED: _lt("{0} is required"),
-	core.INVALID_DATE: _lt("{0} is not a valid date (use YYYY-MM-DD)"),
-	core.NOT_A_NUMBER: _lt("{0} must be a number"),
-	core.QTY_NOT_POSITIVE: _lt("Quantity must be greater than 0, not {0}"),
-	core.RATE_NEGATIVE: _lt("Rate cannot be negative ({0})"),
-	core.ITEM_MISSING: _lt("Give an item code or the customer's item code"),
-	core.DELIVERY_BEFORE_ORDER: _lt("Delivery Date {0} is before the Order Date {1}"),
-	core.LINE_DELIVERY_BEFORE_ORDER: _lt("Delivery Date {0} is before the Order Date {1}"),
+	intake_rules.REQUIRED: _lt("{0} is required"),
+	intake_rules.INVALID_DATE: _lt("{0} is not a valid date (use YYYY-MM-DD)"),
+	intake_rules.NOT_A_NUMBER: _lt("{0} must be a number"),
+	intake_rules.QTY_NOT_POSITIVE: _lt("Quantity must be greater than 0, not {0}"),
+	intake_rules.RATE_NEGATIVE: _lt("Rate cannot be negative ({0})"),
+	intake_rules.ITEM_MISSING: _lt("Give an item code or the customer's item code"),
+	intake_rules.DELIVERY_BEFORE_ORDER: _lt("Delivery Date {0} is before the Order Date {1}"),
+	intake_rules.LINE_DELIVERY_BEFORE_ORDER: _lt("Delivery Date {0} is before the Order Date {1}"),
 	CUSTOMER_NOT_FOUND: _lt("Customer {0} not found"),
 	CUSTOMER_DISABLED: _lt("Customer {0} is disabled"),
 	COMPANY_NOT_FOUND: _lt("Company {0} not found"),
@@ -101,10 +101,10 @@ def field_label(fieldname: str) -> str:
 	return str(label) if label else fieldname
 
 
-def error_message(err: core.IntakeError) -> str:
+def error_message(err: intake_rules.IntakeError) -> str:
 	"""The translated message of an intake error, naming its line and field."""
 	template = MESSAGES.get(err.code)
-	if err.code in (core.REQUIRED, core.INVALID_DATE, core.NOT_A_NUMBER):
+	if err.code in (intake_rules.REQUIRED, intake_rules.INVALID_DATE, intake_rules.NOT_A_NUMBER):
 		text = str(template).format(field_label(err.field))
 	elif template:
 		text = str(template).format(*(frappe.format(a) if hasattr(a, "year") else a for a in err.args))
@@ -123,13 +123,13 @@ def malformed(code: str, *args) -> None:
 	)
 
 
-def parse_payload(payload: dict, default_channel: str = "API") -> core.ParsedOrder:
-	"""`core.parse_order_payload`, with malformed requests turned into a translated 400."""
+def parse_payload(payload: dict, default_channel: str = "API") -> intake_rules.ParsedOrder:
+	"""`intake_rules.parse_order_payload`, with malformed requests turned into a translated 400."""
 	try:
-		return core.parse_order_payload(payload, default_channel=default_channel)
-	except core.MalformedOrder as e:
+		return intake_rules.parse_order_payload(payload, default_channel=default_channel)
+	except intake_rules.MalformedOrder as e:
 		if e.code == "unknown_channel":
-			malformed(e.code, e.args_[0], ", ".join(core.CHANNELS))
+			malformed(e.code, e.args_[0], ", ".join(intake_rules.CHANNELS))
 		malformed(e.code, *e.args_)
 
 
@@ -143,7 +143,7 @@ def resolve_customer(value: str | None) -> str | None:
 	return matches[0] if len(matches) == 1 else None
 
 
-def make_intake(parsed: core.ParsedOrder, raw_payload: str | None = None):
+def make_intake(parsed: intake_rules.ParsedOrder, raw_payload: str | None = None):
 	"""A new, unsaved Order Intake from a parsed payload. Values that match no master are kept
 	as received (customer, item) and reported by the intake's validation."""
 	doc = frappe.new_doc("Order Intake")
@@ -163,7 +163,7 @@ def make_intake(parsed: core.ParsedOrder, raw_payload: str | None = None):
 		if frappe.db.exists("Company", parsed.company):
 			doc.company = parsed.company
 		else:
-			errors.append(core.IntakeError(None, "company", COMPANY_NOT_FOUND, (parsed.company,)))
+			errors.append(intake_rules.IntakeError(None, "company", COMPANY_NOT_FOUND, (parsed.company,)))
 
 	for line in parsed.lines:
 		row = doc.append(
@@ -185,7 +185,7 @@ def make_intake(parsed: core.ParsedOrder, raw_payload: str | None = None):
 				row.uom = line.uom
 			else:
 				errors.append(
-					core.IntakeError(line.row, "uom", UOM_NOT_VALID, (line.uom, line.item_code or ""))
+					intake_rules.IntakeError(line.row, "uom", UOM_NOT_VALID, (line.uom, line.item_code or ""))
 				)
 	doc.flags.parse_errors = errors
 	return doc

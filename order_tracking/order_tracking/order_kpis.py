@@ -18,7 +18,7 @@ from frappe.query_builder import CustomFunction
 from frappe.query_builder.functions import Coalesce
 from frappe.utils import add_days, add_months, getdate, nowdate
 
-from order_tracking.core import kpi as K
+from order_tracking.core import kpi
 from order_tracking.order_tracking.tracking import ITEM_GROUP_SEPARATOR
 
 # Who may run the KPI reports (Order Profitability has its own, narrower list).
@@ -172,12 +172,12 @@ def month_rows(rows, key: str, periodicity: str = "Monthly") -> dict[date, list]
 		when = row.get(key)
 		if when is None:
 			continue
-		out.setdefault(K.period_start(getdate(when), periodicity), []).append(row)
+		out.setdefault(kpi.period_start(getdate(when), periodicity), []).append(row)
 	return out
 
 
 def period_label(start: date) -> str:
-	return K.period_label(start, "Monthly")
+	return kpi.period_label(start, "Monthly")
 
 
 def link(label: str, fieldname: str, doctype: str, width: int) -> dict:

@@ -17,7 +17,7 @@ from frappe import _, _lt
 from frappe.query_builder.functions import Coalesce, Sum
 from frappe.utils import add_days, cint, flt, get_time, getdate
 
-from order_tracking.core import review as R
+from order_tracking.core import review as review_rules
 from order_tracking.order_tracking.tracking import get_settings
 
 WORK_ORDER_OPEN = ("Not Started", "In Process")
@@ -61,7 +61,7 @@ APPROVAL_REASONS = {
 }
 
 
-def result_detail(r: R.CheckResult) -> str:
+def result_detail(r: review_rules.CheckResult) -> str:
 	def fmt(value):
 		if isinstance(value, date):
 			return frappe.format(value, {"fieldtype": "Date"})
@@ -73,7 +73,7 @@ def result_detail(r: R.CheckResult) -> str:
 
 @dataclass
 class SalesOrderReview:
-	results: list[R.CheckResult]
+	results: list[review_rules.CheckResult]
 	promised: date | None
 	materials_complete_on: date | None
 	feasible_on: date | None
@@ -89,7 +89,7 @@ def review_sales_order(so, exclude_review: str | None = None, today: date | None
 	"""Run the order, material and capacity checks of a Sales Order (document) now."""
 	today = today or getdate()
 	settings = get_settings()
-	rules = R.OrderRules(
+	rules = review_rules.OrderRules(
 		max_price_deviation_pct=flt(settings.max_price_deviation),
 		approval_amount=flt(settings.approval_amount),
 	)
@@ -99,19 +99,20 @@ def review_sales_order(so, exclude_review: str | None = None, today: date | None
 	)
 
 	order_facts = _order_facts(so, lines)
-	order_results = R.check_order(order_facts, rules)
+	order_results = review_rules.check_order(order_facts, rules)
 
 	tree = bom_tree({d.item_code: d.get("bom_no") for d in lines})
 	material_lines = [
-		R.MaterialLine(d.idx, d.item_code, flt(d.stock_qty), getdate(d.delivery_date or due)) for d in lines
+		review_rules.MaterialLine(d.idx, d.item_code, flt(d.stock_qty), getdate(d.delivery_date or due))
+		for d in lines
 	]
 	supply = material_supply(so.company, tree.items, own_reservations(so) if so.docstatus == 1 else None)
 	claims = _earlier_claims(so, due, exclude_review)
-	materials = R.MaterialLedger(supply, today, claims=claims)
+	materials = review_rules.MaterialLedger(supply, today, claims=claims)
 	calendars, committed = workstation_capacity(so.company, tree.workstations, tree.workstation_types, today)
-	capacity = R.CapacityLedger(calendars, today, committed=committed)
-	outcome = R.review_order(
-		R.OrderToReview(so.name, due, tuple(material_lines)),
+	capacity = review_rules.CapacityLedger(calendars, today, committed=committed)
+	outcome = review_rules.review_order(
+		review_rules.OrderToReview(so.name, due, tuple(material_lines)),
 		tree.boms,
 		tree.default_bom,
 		tree.stock_items,
@@ -121,7 +122,7 @@ def review_sales_order(so, exclude_review: str | None = None, today: date | None
 		busy_pct=flt(settings.busy_utilisation) or 90.0,
 	)
 	results = order_results + outcome.results
-	approval, reason = R.needs_approval(results, order_facts.total, rules)
+	approval, reason = review_rules.needs_approval(results, order_facts.total, rules)
 	return SalesOrderReview(
 		results=results,
 		promised=due,
@@ -139,16 +140,18 @@ def review_sales_order(so, exclude_review: str | None = None, today: date | None
 # ------------------------------------------------------------------------------ order facts
 
 
-def _order_facts(so, lines) -> R.OrderFacts:
+def _order_facts(so, lines) -> review_rules.OrderFacts:
 	from erpnext.selling.doctype.customer.customer import get_credit_limit, get_customer_outstanding
 
 	list_rates = _list_rates(so, lines)
-	priced = tuple(R.PricedLine(d.idx, d.item_code, flt(d.rate), list_rates.get(d.name)) for d in lines)
+	priced = tuple(
+		review_rules.PricedLine(d.idx, d.item_code, flt(d.rate), list_rates.get(d.name)) for d in lines
+	)
 	outstanding = flt(get_customer_outstanding(so.customer, so.company))
 	if so.docstatus == 1:
 		# a submitted order is already in the outstanding (its unbilled part): count it once
 		outstanding -= flt(so.base_grand_total) * (1 - flt(so.per_billed) / 100)
-	return R.OrderFacts(
+	return review_rules.OrderFacts(
 		total=flt(so.base_grand_total),
 		lines=priced,
 		credit_limit=flt(get_credit_limit(so.customer, so.company)),
@@ -205,11 +208,11 @@ def _list_rates(so, lines) -> dict[str, float]:
 
 @dataclass
 class BomTree:
-	boms: dict[str, R.Bom]
+	boms: dict[str, review_rules.Bom]
 	default_bom: dict[str, str]
 	stock_items: frozenset[str]
 	items: set[str]
-	operations: dict[str, tuple[R.Operation, ...]]
+	operations: dict[str, tuple[review_rules.Operation, ...]]
 	workstations: set[str]
 	workstation_types: set[str]
 
@@ -223,7 +226,7 @@ def bom_tree(line_boms: dict[str, str | None]) -> BomTree:
 	default_bom = {code: (line_boms.get(code) or info[code].default_bom) for code in items if code in info}
 	default_bom = {code: name for code, name in default_bom.items() if name}
 
-	boms: dict[str, R.Bom] = {}
+	boms: dict[str, review_rules.Bom] = {}
 	with_operations: list[str] = []
 	wanted = set(default_bom.values())
 	while wanted:
@@ -234,7 +237,7 @@ def bom_tree(line_boms: dict[str, str | None]) -> BomTree:
 			info.update(_item_info(new_items))
 		wanted = {r.bom_no for r in rows if r.bom_no and not r.do_not_explode} - set(boms)
 
-	operations: dict[str, tuple[R.Operation, ...]] = {}
+	operations: dict[str, tuple[review_rules.Operation, ...]] = {}
 	workstations: set[str] = set()
 	types: set[str] = set()
 	if with_operations:
@@ -255,7 +258,9 @@ def _item_info(codes: set[str]) -> dict[str, frappe._dict]:
 	}
 
 
-def _bom_level(wanted: set[str], boms: dict[str, R.Bom], with_operations: list[str]) -> list[frappe._dict]:
+def _bom_level(
+	wanted: set[str], boms: dict[str, review_rules.Bom], with_operations: list[str]
+) -> list[frappe._dict]:
 	"""Read one level of BOMs into `boms` (and those with operations into `with_operations`);
 	returns their lines' rows."""
 	bom = frappe.qb.DocType("BOM")
@@ -283,7 +288,7 @@ def _bom_level(wanted: set[str], boms: dict[str, R.Bom], with_operations: list[s
 	by_parent = defaultdict(list)
 	for r in rows:
 		by_parent[r.parent].append(
-			R.BomLine(
+			review_rules.BomLine(
 				r.item_code,
 				flt(r.stock_qty),
 				bom=r.bom_no or None,
@@ -292,7 +297,7 @@ def _bom_level(wanted: set[str], boms: dict[str, R.Bom], with_operations: list[s
 			)
 		)
 	for h in headers:
-		boms[h.name] = R.Bom(
+		boms[h.name] = review_rules.Bom(
 			h.name,
 			h.item,
 			flt(h.quantity) or 1.0,
@@ -305,8 +310,8 @@ def _bom_level(wanted: set[str], boms: dict[str, R.Bom], with_operations: list[s
 
 
 def _bom_operations(
-	with_operations: list[str], boms: dict[str, R.Bom]
-) -> tuple[dict[str, tuple[R.Operation, ...]], set[str], set[str]]:
+	with_operations: list[str], boms: dict[str, review_rules.Bom]
+) -> tuple[dict[str, tuple[review_rules.Operation, ...]], set[str], set[str]]:
 	"""The BOMs' operations (minutes per unit unless fixed), and the workstations and workstation
 	types they run on."""
 	bom_op = frappe.qb.DocType("BOM Operation")
@@ -332,7 +337,7 @@ def _bom_operations(
 		quantity = boms[op.parent].quantity
 		minutes = flt(op.time_in_mins) if op.fixed_time else flt(op.time_in_mins) / quantity
 		grouped[op.parent].append(
-			R.Operation(
+			review_rules.Operation(
 				op.operation,
 				op.workstation or None,
 				op.workstation_type or None,
@@ -361,7 +366,7 @@ def own_reservations(so) -> dict[str, float]:
 
 def material_supply(
 	company: str, items: set[str], own: dict[str, float] | None = None
-) -> dict[str, R.ItemSupply]:
+) -> dict[str, review_rules.ItemSupply]:
 	"""Per item, over the company's warehouses: stock not reserved (for production, for
 	subcontracting, for other orders — except `own`, what the orders being checked reserve
 	themselves), then purchase orders still to be received and material requests still to be
@@ -375,7 +380,7 @@ def material_supply(
 	for item_code, qty in (own or {}).items():
 		if (item_code, company) in on_hand:
 			stock[item_code] += qty
-	return {code: R.ItemSupply(stock[code], receipts.get((code, company), [])) for code in items}
+	return {code: review_rules.ItemSupply(stock[code], receipts.get((code, company), [])) for code in items}
 
 
 def supply_by_company(items: list[str], companies: list[str]):
@@ -511,7 +516,7 @@ def workstation_capacity(company, workstations: set[str], types: set[str], today
 			frappe.qb.from_(hd)
 			.select(hd.parent, hd.holiday_date)
 			.where(hd.parent.isin(list(lists)) & (hd.parenttype == "Holiday List"))
-			.where(hd.holiday_date[today : add_days(today, R.HORIZON_DAYS)])
+			.where(hd.holiday_date[today : add_days(today, review_rules.HORIZON_DAYS)])
 			.run(as_dict=True)
 		):
 			holidays[h.parent].add(getdate(h.holiday_date))
@@ -520,7 +525,7 @@ def workstation_capacity(company, workstations: set[str], types: set[str], today
 	for s in stations:
 		holiday_list = s.holiday_list or company_holidays
 		calendars.append(
-			R.Calendar.from_periods(
+			review_rules.Calendar.from_periods(
 				s.name,
 				tuple(_merge_periods(periods.get(s.name, []))),
 				parallel=max(cint(s.production_capacity), 1),

@@ -17,7 +17,7 @@ import frappe
 from frappe.query_builder.functions import Coalesce, Max, Min, Sum
 from frappe.utils import cint, flt, get_datetime, getdate, now_datetime
 
-from order_tracking.core import stages as S
+from order_tracking.core import stages
 from order_tracking.core.planning import OperationProgress, is_late, operation_pct
 from order_tracking.core.tracking import (
 	REVIEW_APPROVED,
@@ -655,7 +655,7 @@ def latest_events(names: list[str]) -> dict[str, frappe._dict]:
 
 
 # the tracker's field for the date each progress stage was reached (core.stages)
-STAGE_DATE_FIELDS = S.STAGE_DATE_FIELDS
+STAGE_DATE_FIELDS = stages.STAGE_DATE_FIELDS
 
 
 def _stage_events(names: list[str]) -> tuple[dict[str, dict], dict[str, dict]]:
@@ -926,7 +926,7 @@ def lock_trackers_afresh(names: list[str]) -> None:
 def refresh_open_trackers(batch_size: int = 500, commit: bool = True) -> int:
 	"""Daily: ETA and delay move with the calendar. Refresh every order not yet delivered
 	(committing per batch unless the caller owns the transaction)."""
-	done_stages = (S.DELIVERED, S.BILLED, S.PAID, S.CLOSED, S.CANCELLED)
+	done_stages = (stages.DELIVERED, stages.BILLED, stages.PAID, stages.CLOSED, stages.CANCELLED)
 	count = 0
 	last = ""
 	while True:

@@ -6,7 +6,7 @@ import json
 import frappe
 from frappe import _
 
-from order_tracking.core import stages as S
+from order_tracking.core import stages
 from order_tracking.order_tracking.arguments import required_arguments
 from order_tracking.order_tracking.tracking import (
 	EventSpec,
@@ -28,7 +28,7 @@ def after_insert(doc, method=None):
 		[
 			EventSpec(
 				sales_order=doc.name,
-				stage=S.RECEIVED,
+				stage=stages.RECEIVED,
 				event="Order Received",
 				reference_doctype="Order Intake" if doc.order_intake else "Sales Order",
 				reference_name=doc.order_intake or doc.name,
@@ -64,7 +64,7 @@ def on_update_after_submit(doc, method=None):
 			[
 				EventSpec(
 					sales_order=doc.name,
-					stage=doc.order_stage or S.APPROVED,
+					stage=doc.order_stage or stages.APPROVED,
 					event="Delivery Date Changed",
 					reference_doctype="Sales Order",
 					reference_name=doc.name,

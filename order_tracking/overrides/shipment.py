@@ -2,7 +2,8 @@
 waybill checked and its tracking page, and on submit picks up the events its carrier already
 sent for its waybill."""
 
-from order_tracking.delivery.delivery import match_waiting_events, validate_shipment
+from order_tracking.delivery.carrier_events import match_waiting_events
+from order_tracking.delivery.carriers import validate_shipment
 
 
 def validate(doc, method=None):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from frappe.utils import flt, now_datetime
 
-from order_tracking.core import stages as S
+from order_tracking.core import stages
 from order_tracking.order_tracking.events import EventSpec, document_events, orders_of_delivery_notes
 from order_tracking.order_tracking.tracking import record_events, refresh_trackers, tracking_paused
 
@@ -58,7 +58,7 @@ def on_update_after_submit(doc, method=None):
 			[
 				EventSpec(
 					so,
-					S.DELIVERED,
+					stages.DELIVERED,
 					"Shipment Delivered",
 					"Shipment",
 					doc.name,
@@ -95,7 +95,7 @@ COST_DOCTYPES = frozenset(
 
 def _as_cancellation(spec: EventSpec, doc) -> EventSpec:
 	if doc.doctype == "Sales Order":
-		spec.stage, spec.event = S.CANCELLED, "Order Cancelled"
+		spec.stage, spec.event = stages.CANCELLED, "Order Cancelled"
 	else:
 		spec.event = "Cancelled"
 	spec.qty = -flt(spec.qty)

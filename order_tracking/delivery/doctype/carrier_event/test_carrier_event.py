@@ -13,15 +13,15 @@ from frappe.tests.test_api import FrappeAPITestCase, make_request
 from frappe.utils import add_days, get_datetime, getdate, now_datetime, nowdate
 
 from order_tracking.api.tracking import get_order_status
-from order_tracking.delivery.delivery import (
+from order_tracking.delivery.carrier_events import receive_carrier_event
+from order_tracking.delivery.carriers import (
 	CarrierAuthenticationError,
 	CarrierPayloadError,
 	CarrierPayloadTooLargeError,
 	UnknownCarrierStatusError,
-	receive_carrier_event,
 )
 from order_tracking.delivery.doctype.carrier_event.carrier_event import CarrierEventImmutableError
-from order_tracking.delivery.testing import (
+from order_tracking.tests.delivery_fixtures import (
 	CARRIER,
 	OTHER_SECRET,
 	SECRET,

@@ -77,7 +77,7 @@ class LogisticsCarrier(Document):
 			)
 
 	def set_webhook_url(self):
-		from order_tracking.delivery.delivery import webhook_url
+		from order_tracking.delivery.carriers import webhook_url
 
 		self.webhook_url = webhook_url()
 

@@ -45,7 +45,8 @@ class TestLogisticsCarrier(FrappeTestCase):
 			frappe.clear_messages()
 
 	def test_shipment_waybill_must_match_the_carriers_pattern(self):
-		from order_tracking.delivery.delivery import DispatchError, validate_shipment
+		from order_tracking.delivery.carriers import validate_shipment
+		from order_tracking.delivery.dispatch import DispatchError
 
 		doc = carrier(
 			waybill_pattern=r"SF\d{4}", tracking_url_template="https://sf.example/t/{waybill}"

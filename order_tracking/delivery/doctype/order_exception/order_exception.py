@@ -6,7 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import now_datetime
 
-from order_tracking.core import delivery as D
+from order_tracking.core import delivery
 
 # what only the scan sets (users acknowledge and resolve, with a note)
 SYSTEM_FIELDS = (
@@ -72,17 +72,17 @@ class OrderException(Document):
 
 	def set_defaults(self):
 		now = now_datetime()
-		self.status = self.status or D.OPEN
+		self.status = self.status or delivery.OPEN
 		self.opened_at = self.opened_at or now
 		self.opened_on = self.opened_on or self.opened_at
-		self.owner_role = self.owner_role or D.OWNER_ROLES.get(self.kind)
+		self.owner_role = self.owner_role or delivery.OWNER_ROLES.get(self.kind)
 		self.customer = frappe.db.get_value("Sales Order", self.sales_order, "customer")
 
 	def validate_handling_only(self):
 		before = self.get_doc_before_save()
 		if not before:
 			return
-		if before.status == D.RESOLVED and self.status != D.RESOLVED:
+		if before.status == delivery.RESOLVED and self.status != delivery.RESOLVED:
 			frappe.throw(
 				_("Order Exception {0} is resolved: a new one opens if the problem comes back").format(
 					self.name
@@ -90,7 +90,11 @@ class OrderException(Document):
 				exc=OrderExceptionError,
 				title=_("Exception Resolved"),
 			)
-		if self.status == D.RESOLVED and before.status != D.RESOLVED and not (self.resolution or "").strip():
+		if (
+			self.status == delivery.RESOLVED
+			and before.status != delivery.RESOLVED
+			and not (self.resolution or "").strip()
+		):
 			frappe.throw(
 				_("Note what was done about the exception before resolving it"),
 				exc=OrderExceptionError,
@@ -108,10 +112,10 @@ class OrderException(Document):
 
 	def set_open_key(self):
 		# one unresolved exception per order and kind (unique key); resolved ones keep their own
-		self.open_key = self.name if self.status == D.RESOLVED else D.OPEN_KEY
+		self.open_key = self.name if self.status == delivery.RESOLVED else delivery.OPEN_KEY
 
 	def on_update(self):
-		if self.has_value_changed("status") and self.status == D.RESOLVED and not self.is_new():
+		if self.has_value_changed("status") and self.status == delivery.RESOLVED and not self.is_new():
 			self.record_resolution()
 
 	def record_resolution(self):
@@ -139,14 +143,14 @@ class OrderException(Document):
 	def acknowledge(self, note: str | None = None):
 		"""Someone is on it."""
 		self.check_permission("write")
-		if self.status != D.OPEN:
+		if self.status != delivery.OPEN:
 			frappe.throw(
 				_("Only an open exception can be acknowledged; {0} is {1}").format(
 					self.name, _(self.status, context="Order Exception")
 				),
 				exc=OrderExceptionError,
 			)
-		self.status = D.ACKNOWLEDGED
+		self.status = delivery.ACKNOWLEDGED
 		self.acknowledged_by = frappe.session.user
 		self.acknowledged_at = now_datetime()
 		if note:
@@ -158,11 +162,11 @@ class OrderException(Document):
 		"""Resolved by hand, with what was done (the scan opens a new one if the problem stays)."""
 		self.check_permission("write")
 		note = (note or self.resolution or "").strip()
-		if self.status == D.RESOLVED:
+		if self.status == delivery.RESOLVED:
 			frappe.throw(
 				_("Order Exception {0} is already resolved").format(self.name), exc=OrderExceptionError
 			)
-		self.status = D.RESOLVED
+		self.status = delivery.RESOLVED
 		self.resolution = note
 		self.resolved_by = frappe.session.user
 		self.resolved_at = now_datetime()

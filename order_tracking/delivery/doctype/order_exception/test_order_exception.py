@@ -14,16 +14,8 @@ from frappe.utils import add_days, getdate, nowdate
 
 from order_tracking.api.tracking import get_order_status
 from order_tracking.core import delivery as D
-from order_tracking.delivery.delivery import receive_carrier_event
+from order_tracking.delivery.carrier_events import receive_carrier_event
 from order_tracking.delivery.doctype.order_exception.order_exception import OrderExceptionError
-from order_tracking.delivery.testing import (
-	event_body,
-	make_delivery_fixtures,
-	ready_order,
-	rollback_test,
-	ship,
-	signed,
-)
 from order_tracking.order_tracking.doctype.order_review.test_order_review import (
 	BOOT,
 	CLERK,
@@ -40,6 +32,14 @@ from order_tracking.order_tracking.doctype.order_review.test_order_review import
 )
 from order_tracking.order_tracking.exceptions import exception_detector, scan_order_exceptions
 from order_tracking.order_tracking.tracking import refresh_trackers
+from order_tracking.tests.delivery_fixtures import (
+	event_body,
+	make_delivery_fixtures,
+	ready_order,
+	rollback_test,
+	ship,
+	signed,
+)
 from order_tracking.tests.utils import (
 	FrappeTestCase,
 	events,
@@ -449,7 +449,9 @@ class TestOrderExceptions(FrappeTestCase):
 	def test_a_detector_must_declare_its_kinds(self):
 		with self.assertRaises(ValueError):
 			exception_detector("Cosmic Rays")
-		with patch_hooks({"order_exception_detectors": ["order_tracking.delivery.testing.ready_order"]}):
+		with patch_hooks(
+			{"order_exception_detectors": ["order_tracking.tests.delivery_fixtures.ready_order"]}
+		):
 			self.assertRaises(frappe.ValidationError, self.scan, "SO-X")
 		frappe.clear_messages()
 

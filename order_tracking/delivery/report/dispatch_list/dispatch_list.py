@@ -10,7 +10,7 @@ from typing import TypedDict
 from frappe import _
 from frappe.utils import getdate
 
-from order_tracking.delivery.delivery import dispatch_list
+from order_tracking.delivery.dispatch import dispatch_list
 
 
 class DispatchListFilters(TypedDict, total=False):

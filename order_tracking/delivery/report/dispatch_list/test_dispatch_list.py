@@ -4,9 +4,9 @@
 import frappe
 from frappe.utils import add_days, nowdate
 
-from order_tracking.delivery.delivery import dispatch_orders
+from order_tracking.delivery.dispatch import dispatch_orders
 from order_tracking.delivery.report.dispatch_list.dispatch_list import execute
-from order_tracking.delivery.testing import (
+from order_tracking.tests.delivery_fixtures import (
 	CARRIER,
 	OTHER_CARRIER,
 	PARCEL,

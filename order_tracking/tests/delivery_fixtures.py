@@ -1,4 +1,5 @@
-"""Fixtures of the Delivery module's integration tests (used by its test_*.py files only)."""
+"""Fixtures of the Delivery module's integration tests (its test_*.py files, the portal's
+notification tests and the webhook benchmark)."""
 
 import json
 import random
@@ -7,7 +8,7 @@ import time
 import frappe
 from frappe.utils import add_days, nowdate
 
-from order_tracking.core import delivery as D
+from order_tracking.core import delivery
 from order_tracking.tests.utils import COMPANY, CUSTOMER, LACE, make_fixtures, make_order, tracker
 
 CARRIER = "_OT Express"
@@ -92,7 +93,7 @@ def new_waybill():
 
 def ship(so, waybill=None, carrier=CARRIER):
 	"""Dispatch one order (Delivery Note, Packing Slip, Shipment) and return the Shipment."""
-	from order_tracking.delivery.delivery import dispatch_orders
+	from order_tracking.delivery.dispatch import dispatch_orders
 
 	result = dispatch_orders(
 		[{"sales_order": so.name, "waybill": waybill or new_waybill()}],
@@ -118,7 +119,7 @@ def event_body(waybill, status="In Transit", event_id=None, carrier=CARRIER, **v
 def signed(body: bytes, secret=SECRET, timestamp=None):
 	"""(body, timestamp header, signature header) as a carrier sends them."""
 	timestamp = str(int(time.time()) if timestamp is None else timestamp)
-	return body, timestamp, D.sign(secret, timestamp, body)
+	return body, timestamp, delivery.sign(secret, timestamp, body)
 
 
 def carrier_events(waybill):
