@@ -35,7 +35,8 @@ from order_tracking.order_planning.shop_floor import (
 	set_job_card_times,
 )
 from order_tracking.order_tracking import review as review_data
-from order_tracking.order_tracking.tracking import EventSpec, record_events
+from order_tracking.order_tracking.events import EventSpec
+from order_tracking.order_tracking.tracking import record_events
 
 PLANNER_ROLES = ("Production Planner", "Manufacturing Manager")
 EVENT = "Operation Rescheduled"
