@@ -17,7 +17,7 @@ import frappe
 
 from order_tracking.delivery import dispatch
 from order_tracking.order_tracking.arguments import required_arguments
-from order_tracking.order_tracking.tracking import get_settings
+from order_tracking.order_tracking.settings import get_settings
 
 DISPATCH_DOCTYPES = ("Delivery Note", "Packing Slip", "Shipment")
 

@@ -30,7 +30,7 @@ from order_tracking.core import stages as S
 from order_tracking.customer_portal.doctype.customer_notification_log.customer_notification_log import (
 	UNIQUE_NOTIFICATION,
 )
-from order_tracking.order_tracking.tracking import get_settings
+from order_tracking.order_tracking.settings import get_settings
 
 MODULE = "Customer Portal"
 LOG = "Customer Notification Log"

@@ -35,11 +35,8 @@ from order_tracking.order_tracking.events import EventSpec, insert_events
 from order_tracking.order_tracking.exceptions import (
 	scan_order_exceptions,
 )
-from order_tracking.order_tracking.tracking import (
-	lock_trackers,
-	record_events,
-	tracking_paused,
-)
+from order_tracking.order_tracking.settings import tracking_paused
+from order_tracking.order_tracking.tracking import lock_trackers, record_events
 
 CARRIER_EVENT = "Carrier Event"
 MATCHED = "Matched"

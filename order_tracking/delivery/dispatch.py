@@ -16,10 +16,8 @@ from frappe.utils import cint, flt, getdate
 from order_tracking.core import delivery, stages
 from order_tracking.delivery.carrier_events import orders_of_shipments
 from order_tracking.delivery.carriers import DispatchError, get_carrier, validate_waybill
-from order_tracking.order_tracking.tracking import (
-	get_settings,
-	one_refresh,
-)
+from order_tracking.order_tracking.settings import get_settings
+from order_tracking.order_tracking.tracking import one_refresh
 
 
 @dataclass

@@ -27,7 +27,8 @@ from order_tracking.order_planning.shop_floor import (
 	workstations_by_type,
 )
 from order_tracking.order_tracking import review as review_data
-from order_tracking.order_tracking.tracking import get_settings, refresh_trackers
+from order_tracking.order_tracking.settings import get_settings
+from order_tracking.order_tracking.tracking import refresh_trackers
 
 
 def regenerate_daily_schedules(commit: bool = True):

@@ -20,7 +20,8 @@ from order_tracking.core import delivery, planning, stages
 from order_tracking.order_planning.shop_floor import JOB_CARD_DONE, notify
 from order_tracking.order_tracking.events import EventSpec
 from order_tracking.order_tracking.exceptions import ScanFacts, exception_detector, format_qty
-from order_tracking.order_tracking.tracking import get_settings, record_events
+from order_tracking.order_tracking.settings import get_settings
+from order_tracking.order_tracking.tracking import record_events
 
 PLANNER_ROLE = "Production Planner"
 

@@ -31,7 +31,7 @@ from order_tracking.order_planning.plan_tables import (
 )
 from order_tracking.order_planning.shop_floor import PLAN
 from order_tracking.order_tracking import review as review_data
-from order_tracking.order_tracking.tracking import get_settings
+from order_tracking.order_tracking.settings import get_settings
 
 
 def schedule_plan(plan, now: datetime | None = None) -> None:

@@ -13,7 +13,8 @@ from frappe.utils import cint, flt, get_datetime, getdate, now_datetime
 
 from order_tracking.core import planning
 from order_tracking.order_planning.shop_floor import PLAN, PlanError, notify, set_job_card_times
-from order_tracking.order_tracking.tracking import get_settings, one_refresh
+from order_tracking.order_tracking.settings import get_settings
+from order_tracking.order_tracking.tracking import one_refresh
 
 
 def jobs_of(plan) -> list[dict]:

@@ -9,11 +9,8 @@ from frappe import _
 from frappe.utils import flt, now_datetime
 
 from order_tracking.order_tracking.events import EventSpec, document_events, insert_events
-from order_tracking.order_tracking.tracking import (
-	SETTINGS,
-	lock_trackers_afresh,
-	refresh_trackers,
-)
+from order_tracking.order_tracking.settings import SETTINGS
+from order_tracking.order_tracking.tracking import lock_trackers_afresh, refresh_trackers
 
 JOB_ID = "order_tracking_backfill"
 BATCH_SIZE = 200

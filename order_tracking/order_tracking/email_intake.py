@@ -37,7 +37,7 @@ from frappe.utils import add_to_date, cint, now_datetime
 from order_tracking.core import email_order
 from order_tracking.core import intake as core
 from order_tracking.order_tracking import intake as oi
-from order_tracking.order_tracking.tracking import get_settings
+from order_tracking.order_tracking.settings import get_settings
 
 INTAKE = "Order Intake"
 CHANNEL = "E-mail"

@@ -20,7 +20,8 @@ from frappe.utils import cint, getdate, now_datetime
 
 from order_tracking.core import delivery, stages
 from order_tracking.order_tracking.events import EventSpec, insert_events
-from order_tracking.order_tracking.tracking import get_settings, lock_trackers, tracking_paused
+from order_tracking.order_tracking.settings import get_settings, tracking_paused
+from order_tracking.order_tracking.tracking import lock_trackers
 
 ORDER_EXCEPTION = "Order Exception"
 

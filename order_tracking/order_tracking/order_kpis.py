@@ -19,7 +19,7 @@ from frappe.query_builder.functions import Coalesce
 from frappe.utils import add_days, add_months, getdate, nowdate
 
 from order_tracking.core import kpi
-from order_tracking.order_tracking.tracking import ITEM_GROUP_SEPARATOR
+from order_tracking.order_tracking.order_facts import ITEM_GROUP_SEPARATOR
 
 # Who may run the KPI reports (Order Profitability has its own, narrower list).
 KPI_ROLES = (

@@ -15,10 +15,10 @@ import frappe
 from frappe import _
 
 from order_tracking.core.intake import CHANNELS
+from order_tracking.order_tracking.order_facts import gather_order_facts
 from order_tracking.order_tracking.tracking import (
 	TRACKER_OPERATION_FIELDS,
 	compute_order_states,
-	gather_order_facts,
 	tracker_values,
 )
 

@@ -18,7 +18,7 @@ from frappe.query_builder.functions import Coalesce, Sum
 from frappe.utils import add_days, cint, flt, get_time, getdate
 
 from order_tracking.core import review as review_rules
-from order_tracking.order_tracking.tracking import get_settings
+from order_tracking.order_tracking.settings import get_settings
 
 WORK_ORDER_OPEN = ("Not Started", "In Process")
 JOB_CARD_OPEN = ("Open", "Work In Progress", "Material Transferred", "On Hold")

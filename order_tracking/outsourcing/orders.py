@@ -27,7 +27,7 @@ from frappe.query_builder.functions import Coalesce
 from frappe.utils import flt
 
 from order_tracking.core import outsourcing
-from order_tracking.order_tracking.tracking import get_settings
+from order_tracking.order_tracking.settings import get_settings
 from order_tracking.outsourcing.order_state import ITEM_TABLE, ORDER, OutsourcingError
 
 

@@ -16,7 +16,7 @@ from frappe import _
 from frappe.utils import flt, get_datetime
 
 from order_tracking.core import outsourcing
-from order_tracking.order_tracking.tracking import get_settings
+from order_tracking.order_tracking.settings import get_settings
 from order_tracking.outsourcing.order_state import (
 	ITEM_TABLE,
 	ORDER,

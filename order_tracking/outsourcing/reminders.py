@@ -8,7 +8,8 @@ from frappe import _
 from frappe.utils import flt, getdate, nowdate
 
 from order_tracking.core import outsourcing, stages
-from order_tracking.order_tracking.tracking import EventSpec, get_settings, record_events
+from order_tracking.order_tracking.settings import get_settings
+from order_tracking.order_tracking.tracking import EventSpec, record_events
 from order_tracking.outsourcing.order_state import ORDER, qty_by_order
 
 

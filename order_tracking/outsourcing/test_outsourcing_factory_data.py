@@ -283,7 +283,7 @@ class TestSettingsTakeEffectAtOnce(FrappeTestCase):
 		super().tearDownClass()
 
 	def test_a_saved_setting_is_read_by_the_next_request_whatever_a_concurrent_request_read(self):
-		from order_tracking.order_tracking.tracking import get_settings
+		from order_tracking.order_tracking.settings import get_settings
 
 		site = frappe.local.site
 		snapshot_taken, saved, done = threading.Event(), threading.Event(), threading.Event()

@@ -8,14 +8,14 @@ from frappe import _
 
 from order_tracking.core import stages
 from order_tracking.order_tracking.arguments import required_arguments
+from order_tracking.order_tracking.order_facts import gather_order_facts
+from order_tracking.order_tracking.settings import tracking_paused
 from order_tracking.order_tracking.tracking import (
 	EventSpec,
 	compute_order_states,
 	delete_order_trail,
-	gather_order_facts,
 	record_events,
 	refresh_trackers,
-	tracking_paused,
 )
 
 
@@ -43,7 +43,7 @@ def after_insert(doc, method=None):
 
 def before_submit(doc, method=None):
 	from order_tracking.order_tracking.doctype.order_review.order_review import require_approved_review
-	from order_tracking.order_tracking.tracking import get_settings
+	from order_tracking.order_tracking.settings import get_settings
 
 	if get_settings().review_required:
 		require_approved_review(doc)

@@ -13,7 +13,8 @@ from frappe.utils import flt, now_datetime
 
 from order_tracking.core import stages
 from order_tracking.order_tracking.events import EventSpec, document_events, orders_of_delivery_notes
-from order_tracking.order_tracking.tracking import record_events, refresh_trackers, tracking_paused
+from order_tracking.order_tracking.settings import tracking_paused
+from order_tracking.order_tracking.tracking import record_events, refresh_trackers
 
 
 def on_submit(doc, method=None):

@@ -12,7 +12,7 @@ from order_tracking.core import stages
 from order_tracking.core.delivery import OVERDUE_RECEIVABLE, ExceptionSpec
 from order_tracking.core.settlement import receivable_overdue_days
 from order_tracking.order_tracking.exceptions import ScanFacts, exception_detector
-from order_tracking.order_tracking.tracking import get_settings
+from order_tracking.order_tracking.settings import get_settings
 
 
 @exception_detector(OVERDUE_RECEIVABLE)

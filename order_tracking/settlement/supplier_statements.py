@@ -29,7 +29,7 @@ from order_tracking.core.settlement import (
 	line_amounts,
 	statement_totals,
 )
-from order_tracking.order_tracking.tracking import get_settings
+from order_tracking.order_tracking.settings import get_settings
 from order_tracking.settlement.common import OWN_LINKS, SettlementError
 
 STATEMENT = "Supplier Statement"

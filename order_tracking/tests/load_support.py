@@ -15,7 +15,8 @@ from frappe.utils import flt, getdate
 from frappe.utils.password import update_password
 
 from order_tracking import demo
-from order_tracking.order_tracking.tracking import compute_order_states, gather_order_facts
+from order_tracking.order_tracking.order_facts import gather_order_facts
+from order_tracking.order_tracking.tracking import compute_order_states
 
 PORTAL_USER = "load-portal@example.com"
 PORTAL_CUSTOMER = "Harbour Shoes Ltd"

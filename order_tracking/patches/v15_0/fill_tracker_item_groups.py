@@ -6,7 +6,7 @@ import frappe
 from frappe.query_builder.custom import GROUP_CONCAT
 from frappe.query_builder.functions import IfNull
 
-from order_tracking.order_tracking.tracking import ITEM_GROUP_SEPARATOR
+from order_tracking.order_tracking.order_facts import ITEM_GROUP_SEPARATOR
 
 
 class GroupsJoined(GROUP_CONCAT):

@@ -124,7 +124,7 @@ class OrderException(Document):
 			insert_exception_events,
 			sync_tracker_exceptions,
 		)
-		from order_tracking.order_tracking.tracking import tracking_paused
+		from order_tracking.order_tracking.settings import tracking_paused
 
 		if not tracking_paused():
 			tracker = frappe.db.get_value(

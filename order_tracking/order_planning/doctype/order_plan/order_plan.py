@@ -9,7 +9,8 @@ from frappe.utils import cint, getdate
 from order_tracking.core import planning
 from order_tracking.order_planning import plan_lines, plan_scheduling, work_orders
 from order_tracking.order_planning.shop_floor import PlanError
-from order_tracking.order_tracking.tracking import get_settings, refresh_trackers
+from order_tracking.order_tracking.settings import get_settings
+from order_tracking.order_tracking.tracking import refresh_trackers
 
 
 class OrderPlan(Document):

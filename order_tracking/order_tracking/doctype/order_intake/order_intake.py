@@ -10,7 +10,7 @@ from erpnext.stock.get_item_details import get_conversion_factor, get_price_list
 
 from order_tracking.core import intake as core
 from order_tracking.order_tracking import intake as oi
-from order_tracking.order_tracking.tracking import get_settings
+from order_tracking.order_tracking.settings import get_settings
 from order_tracking.utils import check_fetched_links
 
 STATUS_NEW = "New"

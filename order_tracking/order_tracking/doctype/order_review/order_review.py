@@ -11,7 +11,8 @@ from frappe.utils import getdate, now_datetime
 from order_tracking.core import stages as S
 from order_tracking.core.review import worst
 from order_tracking.order_tracking.review import proposed_date, result_detail, review_sales_order
-from order_tracking.order_tracking.tracking import EventSpec, record_events, tracking_paused
+from order_tracking.order_tracking.settings import tracking_paused
+from order_tracking.order_tracking.tracking import EventSpec, record_events
 
 DRAFT = "Draft"
 PENDING = "Pending Approval"

@@ -7,7 +7,8 @@ from frappe.utils import add_days, nowdate
 from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
 from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
 
-from order_tracking.order_tracking.tracking import gather_order_facts, refresh_trackers
+from order_tracking.order_tracking.order_facts import gather_order_facts
+from order_tracking.order_tracking.tracking import refresh_trackers
 from order_tracking.overrides import tracked_documents
 from order_tracking.patches.v15_0 import fill_tracker_item_groups
 from order_tracking.tests.utils import (

@@ -6,7 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import cint, flt, get_link_to_form, getdate
 
-from order_tracking.order_tracking.tracking import get_settings
+from order_tracking.order_tracking.settings import get_settings
 from order_tracking.settlement import supplier_statements
 from order_tracking.settlement.common import SettlementError
 from order_tracking.utils import check_fetched_links
