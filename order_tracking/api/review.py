@@ -29,7 +29,9 @@ def rerun_order_review(review: str) -> dict:
 	"""Fresh results for a review that is not approved yet."""
 	from order_tracking.order_tracking.doctype.order_review.order_review import ReviewError
 
-	doc = frappe.get_doc(REVIEW, review)
+	# the row locked: a second re-run of the same review waits for the first and runs on its result
+	# (two users pressing Re-run Checks at once answered 417 "Document has been modified")
+	doc = frappe.get_doc(REVIEW, review, for_update=True)
 	doc.check_permission("write")
 	if doc.docstatus != 0:
 		frappe.throw(
