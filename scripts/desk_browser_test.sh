@@ -7,7 +7,8 @@
 # Screenshots in .ci/logs/desk-<role>-<page>.png. Exit status: pytest's.
 #
 #   OT_BENCH (~/ot-bench)  OT_DESK_SITE (${OT_SITE:-ot.localhost})
-#   OT_DESK_URL: a server already serving the site (e.g. http://ot-demo.localhost:8011); without
+#   OT_DESK_URL: a server already serving the site (e.g. its gunicorn, http://ot-demo.localhost:8011;
+#     the browser takes /assets/ from the bench's sites directory, as nginx would serve them); without
 #     it `bench serve` is started on OT_DESK_PORT (8012) and stopped at the end
 #   OT_DESK_WORKERS: browsers at once (2; pytest-xdist, the roles that reschedule the day in one)
 #   OT_BENCH_CMD: how to run a bench command (default: as the bench's owner in the bench directory)
@@ -58,7 +59,10 @@ if [ -z "$URL" ]; then
 	done
 fi
 
-OT_DESK_URL="$URL" OT_DESK_FIXTURES="$LOGS/desk-fixtures.json" OT_SCREENSHOTS="$LOGS" \
+# a gunicorn serves no static files (nginx does): the browser then takes /assets/ from the bench
+assets=""
+[ -n "${OT_DESK_URL:-}" ] && assets="$BENCH/sites"
+OT_DESK_URL="$URL" OT_DESK_ASSETS="$assets" OT_DESK_FIXTURES="$LOGS/desk-fixtures.json" OT_SCREENSHOTS="$LOGS" \
 	OT_DESK_STATS="$LOGS/desk-stats.jsonl" \
 	"$VENV/bin/pytest" "$ROOT"/tests/browser/test_desk_*.py -q -p no:cacheprovider -o testpaths=tests/browser \
 	-n "${OT_DESK_WORKERS:-2}" --dist loadgroup -rf --tb=short 2>&1 | tee "$LOGS/desk-pytest.log"

@@ -15,6 +15,7 @@ import os
 import re
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "order_tracking"
@@ -34,6 +35,9 @@ ARGS = [
 	"--disable-sync",
 ]
 TIMEOUT = 30000
+# gunicorn (frappe.app:application) serves no static files — nginx does, in production: with the
+# bench's sites directory given, the browser gets /assets/ from it, everything else from the server
+ASSETS = Path(os.environ["OT_DESK_ASSETS"]) if os.environ.get("OT_DESK_ASSETS") else None
 
 
 # ------------------------------------------------------------------ the app's metadata
@@ -141,6 +145,16 @@ window.__ot_visible_buttons = function () {
 """
 
 
+def serve_asset(route):
+	"""A static file of the bench, as nginx serves /assets/ in front of gunicorn."""
+	relative = urlparse(route.request.url).path.lstrip("/")
+	path = (ASSETS / relative).resolve()
+	if path.is_file():
+		route.fulfill(path=str(path))
+	else:
+		route.fulfill(status=404, body="not found")
+
+
 def safe(predicate: str) -> str:
 	"""A JS predicate that is false, not an error, while what it reads is not there yet."""
 	return f"(arg) => {{ try {{ return ({predicate})(arg); }} catch (e) {{ return false; }} }}"
@@ -164,6 +178,8 @@ class Desk:
 		self.where = "login"
 		self.context = browser.new_context(locale="zh-CN" if lang != "en" else "en-US", viewport={"width": 1400, "height": 900})
 		self.context.route(re.compile(r".*/socket\.io/.*"), lambda route: route.abort())
+		if ASSETS:
+			self.context.route(re.compile(r"^https?://[^/]+/assets/.*"), serve_asset)
 		self.context.add_init_script(INIT_SCRIPT)
 		answer = self.context.request.post(
 			f"{URL}/api/method/login", form={"usr": self.user, "pwd": FIXTURES["password"]}
