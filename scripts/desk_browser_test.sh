@@ -77,7 +77,8 @@ rows = [json.loads(line) for line in open(sys.argv[1])] if __import__("os").path
 roles = {r["role"] for r in rows}
 upstream = sum(len(r.get("upstream", [])) for r in rows)
 print(f"{sum(r['pages'] for r in rows)} pages, {sum(r['clicks'] for r in rows)} clicks, {len(roles)} roles "
-      f"({len(rows)} passes incl. zh/zh-TW); {upstream} Frappe chart redraw errors listed apart")
+      f"({len(rows)} passes incl. zh/zh-TW); {upstream} of Frappe's own page errors listed apart "
+      "(frappe-charts redraw race, a report's unset mandatory filter)")
 PY
 )
 echo "DESK RESULT: $counts; ${passed:-0} passed, ${failed:-0} failed in $(($(date +%s) - started))s"
