@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from order_tracking.core import review as R
+from order_tracking.core import review
 
 TODAY = date(2026, 11, 23)
 
@@ -31,11 +31,11 @@ def product_range(rng):
 		for level in range(4, 0, -1):  # level 4 is the deepest sub-assembly
 			item = f"P{p:02d}-L{level}"
 			stock.add(item)
-			lines = [R.BomLine(r, rng.choice([0.5, 1, 2, 3])) for r in rng.sample(raw, 4)]
+			lines = [review.BomLine(r, rng.choice([0.5, 1, 2, 3])) for r in rng.sample(raw, 4)]
 			if parent:
-				lines.append(R.BomLine(parent, rng.choice([1, 2]), bom=default_bom[parent]))
+				lines.append(review.BomLine(parent, rng.choice([1, 2]), bom=default_bom[parent]))
 			name = f"BOM-{item}"
-			boms[name] = R.Bom(
+			boms[name] = review.Bom(
 				name,
 				item,
 				quantity=rng.choice([1, 10]),
@@ -44,7 +44,7 @@ def product_range(rng):
 			)
 			default_bom[item] = name
 			ops[name] = tuple(
-				R.Operation(
+				review.Operation(
 					f"OP-{item}-{k}",
 					rng.choice(workstations),
 					None,
@@ -62,15 +62,15 @@ def scenario(n_orders, seed=7):
 	boms, default_bom, stock, ops, workstations, products, raw = product_range(rng)
 	# raw materials in quantity; products and sub-assemblies barely stocked, so orders are made
 	supply = {
-		item: R.ItemSupply(rng.randint(0, 20))
+		item: review.ItemSupply(rng.randint(0, 20))
 		if item.startswith("P")
-		else R.ItemSupply(
+		else review.ItemSupply(
 			rng.randint(0, 50_000), [(TODAY + timedelta(days=rng.randint(1, 60)), rng.randint(1_000, 30_000))]
 		)
 		for item in sorted(stock)
 	}
 	calendars = [
-		R.Calendar(
+		review.Calendar(
 			ws,
 			rng.choice([480, 960]),
 			parallel=rng.choice([1, 2]),
@@ -86,38 +86,38 @@ def scenario(n_orders, seed=7):
 	for n in range(n_orders):
 		due = TODAY + timedelta(days=rng.randint(5, 90))
 		lines = tuple(
-			R.MaterialLine(i + 1, rng.choice(products), rng.randint(1, 50), due)
+			review.MaterialLine(i + 1, rng.choice(products), rng.randint(1, 50), due)
 			for i in range(rng.randint(1, 5))
 		)
-		orders.append(R.OrderToReview(f"SO-{n:05d}", due, lines))
+		orders.append(review.OrderToReview(f"SO-{n:05d}", due, lines))
 	return boms, default_bom, stock, ops, supply, calendars, committed, orders
 
 
 def main(n_orders=1000):
 	boms, default_bom, stock, ops, supply, calendars, committed, orders = scenario(n_orders)
 	start = time.perf_counter()
-	together = R.review_orders(
+	together = review.review_orders(
 		orders,
 		boms,
 		default_bom,
 		stock,
 		ops,
-		R.MaterialLedger(supply, TODAY),
-		R.CapacityLedger(calendars, TODAY, committed),
+		review.MaterialLedger(supply, TODAY),
+		review.CapacityLedger(calendars, TODAY, committed),
 	)
 	batch_s = time.perf_counter() - start
 
 	start = time.perf_counter()
 	claims, booked, one_by_one = {}, {}, []
 	for order in sorted(orders, key=lambda o: (o.due, o.name)):
-		out = R.review_order(
+		out = review.review_order(
 			order,
 			boms,
 			default_bom,
 			stock,
 			ops,
-			R.MaterialLedger(supply, TODAY, claims),
-			R.CapacityLedger(calendars, TODAY, committed, booked),
+			review.MaterialLedger(supply, TODAY, claims),
+			review.CapacityLedger(calendars, TODAY, committed, booked),
 		)
 		one_by_one.append(out)
 		for item, qty in out.materials.claims.items():

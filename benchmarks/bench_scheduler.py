@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from order_tracking.core import scheduling as S
+from order_tracking.core import scheduling as scheduling_core
 from order_tracking.core.review import Calendar
 
 START = datetime(2026, 11, 23)  # a Monday
@@ -48,7 +48,7 @@ def generate(
 	holidays: bool = True,
 	tightness: float = 0.6,
 	due_factor: tuple[float, float] | None = None,
-) -> S.Problem:
+) -> scheduling_core.Problem:
 	"""`due_factor` (a, b): every job released at once and due U(a, b) x its own work after the
 	start (the small, tight instances compared with CP-SAT); otherwise due dates follow the load."""
 	rng = random.Random(seed)
@@ -98,21 +98,23 @@ def generate(
 			release = arrival if rng.random() < 0.3 else 0
 			own = own_work / minutes_a_day * 1440
 			due = release + int((rng.uniform(0.2, 1.0) * span_days + own / 1440) * 1440)
-		jobs.append(S.Job(j, due, rng.choice((1, 2, 3)), release, arrival))
+		jobs.append(scheduling_core.Job(j, due, rng.choice((1, 2, 3)), release, arrival))
 		previous = None
 		for op_id, where, minutes, setup, gap in steps:
 			ops.append(
-				S.Op(op_id, j, where, minutes, setup, (previous,) if previous else (), gap if previous else 0)
+				scheduling_core.Op(
+					op_id, j, where, minutes, setup, (previous,) if previous else (), gap if previous else 0
+				)
 			)
 			previous = op_id
 	horizon = 90 if periods == SHOP else 30
-	return S.Problem(START, calendars, tuple(jobs), tuple(ops), horizon_days=horizon)
+	return scheduling_core.Problem(START, calendars, tuple(jobs), tuple(ops), horizon_days=horizon)
 
 
 # =============================================================================== CP-SAT
 
 
-def cp_sat_optimum(problem: S.Problem, seconds: float = 30.0):
+def cp_sat_optimum(problem: scheduling_core.Problem, seconds: float = 30.0):
 	"""The optimum of a round-the-clock problem: (total weighted tardiness, makespan, proven)."""
 	from ortools.sat.python import cp_model
 
@@ -184,14 +186,14 @@ def timing(sizes, runs=3):
 		result = None
 		for _ in range(runs):
 			t0 = time.perf_counter()
-			result = S.schedule(p, budget=0)
+			result = scheduling_core.schedule(p, budget=0)
 			t1 = time.perf_counter()
-			result = S.schedule(p)
+			result = scheduling_core.schedule(p)
 			t2 = time.perf_counter()
 			rule_times.append(t1 - t0)
 			times.append(t2 - t1)
-		assert S.validate(p, result) == [], "infeasible schedule"
-		fwd = S.forward_schedule(p)
+		assert scheduling_core.validate(p, result) == [], "infeasible schedule"
+		fwd = scheduling_core.forward_schedule(p)
 		median, rules = statistics.median(times), statistics.median(rule_times)
 		print(
 			f"| {len(p.ops)} | {median:.2f} | {rules:.2f} | {max(median - rules, 0):.2f} | {result.evaluations} | "
@@ -207,8 +209,8 @@ def against_forward(count=20, sizes=(200, 500)):
 	for k in range(count):
 		n = sizes[0] + (sizes[1] - sizes[0]) * k // max(count - 1, 1)
 		p = generate(n, seed=1000 + k)
-		f, s = S.forward_schedule(p), S.schedule(p)
-		assert S.validate(p, s) == [] and S.validate(p, f) == []
+		f, s = scheduling_core.forward_schedule(p), scheduling_core.schedule(p)
+		assert scheduling_core.validate(p, s) == [] and scheduling_core.validate(p, f) == []
 		fwd_total += f.total_weighted_tardiness
 		ours_total += s.total_weighted_tardiness
 		lower = (
@@ -231,8 +233,8 @@ def against_cp_sat(count=10, seconds=30.0):
 	for k in range(count):
 		n = 20 + 20 * k // max(count - 1, 1)
 		p = generate(n, seed=3000 + k, n_ws=3, periods=ROUND_THE_CLOCK, holidays=False, due_factor=(0.7, 1.8))
-		s = S.schedule(p)
-		assert S.validate(p, s) == []
+		s = scheduling_core.schedule(p)
+		assert scheduling_core.validate(p, s) == []
 		opt, mk, proven = cp_sat_optimum(p, seconds)
 		gap = (
 			(s.total_weighted_tardiness - opt) / opt

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from order_tracking.core import delivery as D
-from order_tracking.core import stages as S
+from order_tracking.core import delivery as delivery_core
+from order_tracking.core import stages
 from order_tracking.core.review import ItemSupply
 from order_tracking.core.tracking import OrderHeader, Progress, derive_order_state
 
@@ -40,65 +40,75 @@ def test_signature_is_hmac_sha256_of_timestamp_dot_body():
 
 	raw = b'{"a": 1}'
 	expected = hmac.new(SECRET.encode(), b"1800000000." + raw, hashlib.sha256).hexdigest()
-	assert D.sign(SECRET, 1800000000, raw) == "sha256=" + expected
+	assert delivery_core.sign(SECRET, 1800000000, raw) == "sha256=" + expected
 
 
 def test_a_fresh_correct_signature_passes():
 	raw = json.dumps(body()).encode()
-	sig = D.sign(SECRET, int(NOW), raw)
-	assert D.check_signature(SECRET, str(int(NOW)), sig, raw, NOW) is None
+	sig = delivery_core.sign(SECRET, int(NOW), raw)
+	assert delivery_core.check_signature(SECRET, str(int(NOW)), sig, raw, NOW) is None
 	# upper-case hex and surrounding blanks are the same signature
-	assert D.check_signature(SECRET, f" {int(NOW)} ", "sha256=" + sig[7:].upper(), raw, NOW) is None
+	assert (
+		delivery_core.check_signature(SECRET, f" {int(NOW)} ", "sha256=" + sig[7:].upper(), raw, NOW) is None
+	)
 
 
 @pytest.mark.parametrize(
 	"timestamp,signature,expected",
 	[
-		(None, "sha256=00", D.MISSING_HEADERS),
-		(str(int(NOW)), None, D.MISSING_HEADERS),
-		("yesterday", "sha256=00", D.BAD_TIMESTAMP),
-		("-5", "sha256=00", D.BAD_TIMESTAMP),
-		(str(int(NOW) - 301), "sha256=00", D.STALE_TIMESTAMP),
-		(str(int(NOW) + 301), "sha256=00", D.STALE_TIMESTAMP),
-		(str(int(NOW)), "md5=00", D.BAD_SIGNATURE),
-		(str(int(NOW)), "sha256=00", D.BAD_SIGNATURE),
+		(None, "sha256=00", delivery_core.MISSING_HEADERS),
+		(str(int(NOW)), None, delivery_core.MISSING_HEADERS),
+		("yesterday", "sha256=00", delivery_core.BAD_TIMESTAMP),
+		("-5", "sha256=00", delivery_core.BAD_TIMESTAMP),
+		(str(int(NOW) - 301), "sha256=00", delivery_core.STALE_TIMESTAMP),
+		(str(int(NOW) + 301), "sha256=00", delivery_core.STALE_TIMESTAMP),
+		(str(int(NOW)), "md5=00", delivery_core.BAD_SIGNATURE),
+		(str(int(NOW)), "sha256=00", delivery_core.BAD_SIGNATURE),
 	],
 )
 def test_refusals(timestamp, signature, expected):
-	assert D.check_signature(SECRET, timestamp, signature, b"{}", NOW) == expected
+	assert delivery_core.check_signature(SECRET, timestamp, signature, b"{}", NOW) == expected
 
 
 def test_timestamp_at_the_edge_of_five_minutes_passes():
 	raw = b"{}"
 	for ts in (int(NOW) - 300, int(NOW) + 300):
-		assert D.check_signature(SECRET, str(ts), D.sign(SECRET, ts, raw), raw, NOW) is None
+		assert (
+			delivery_core.check_signature(SECRET, str(ts), delivery_core.sign(SECRET, ts, raw), raw, NOW)
+			is None
+		)
 
 
 def test_signature_covers_body_timestamp_and_secret():
 	raw = json.dumps(body()).encode()
 	ts = str(int(NOW))
-	sig = D.sign(SECRET, ts, raw)
-	assert D.check_signature(SECRET, ts, sig, raw + b" ", NOW) == D.BAD_SIGNATURE
-	assert D.check_signature(SECRET, str(int(NOW) + 1), sig, raw, NOW) == D.BAD_SIGNATURE
-	assert D.check_signature("another-secret-value", ts, sig, raw, NOW) == D.BAD_SIGNATURE
-	assert D.check_signature("", ts, sig, raw, NOW) == D.MISSING_HEADERS
+	sig = delivery_core.sign(SECRET, ts, raw)
+	assert delivery_core.check_signature(SECRET, ts, sig, raw + b" ", NOW) == delivery_core.BAD_SIGNATURE
+	assert (
+		delivery_core.check_signature(SECRET, str(int(NOW) + 1), sig, raw, NOW) == delivery_core.BAD_SIGNATURE
+	)
+	assert (
+		delivery_core.check_signature("another-secret-value", ts, sig, raw, NOW)
+		== delivery_core.BAD_SIGNATURE
+	)
+	assert delivery_core.check_signature("", ts, sig, raw, NOW) == delivery_core.MISSING_HEADERS
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=512), st.text(min_size=1, max_size=40))
 def test_any_body_signed_with_the_secret_verifies_and_no_other_secret_does(raw, other):
 	ts = str(int(NOW))
-	sig = D.sign(SECRET, ts, raw)
-	assert D.check_signature(SECRET, ts, sig, raw, NOW) is None
+	sig = delivery_core.sign(SECRET, ts, raw)
+	assert delivery_core.check_signature(SECRET, ts, sig, raw, NOW) is None
 	if other != SECRET:
-		assert D.check_signature(other, ts, sig, raw, NOW) == D.BAD_SIGNATURE
+		assert delivery_core.check_signature(other, ts, sig, raw, NOW) == delivery_core.BAD_SIGNATURE
 
 
 # ------------------------------------------------------------------ body
 
 
 def test_valid_event_with_time_zone_is_converted_to_the_site_zone():
-	event = D.validate_event(
+	event = delivery_core.validate_event(
 		body(at="2026-11-23T02:00:00Z", expected_arrival="2026-11-25", location="Shanghai", detail="ok"),
 		SHANGHAI,
 	)
@@ -109,7 +119,7 @@ def test_valid_event_with_time_zone_is_converted_to_the_site_zone():
 
 
 def test_naive_time_is_taken_as_site_time_and_numeric_event_id_as_text():
-	event = D.validate_event(body(at="2026-11-23 10:00:00", event_id=77), SHANGHAI)
+	event = delivery_core.validate_event(body(at="2026-11-23 10:00:00", event_id=77), SHANGHAI)
 	assert event.at == datetime(2026, 11, 23, 10, 0)
 	assert event.event_id == "77"
 
@@ -117,55 +127,63 @@ def test_naive_time_is_taken_as_site_time_and_numeric_event_id_as_text():
 @pytest.mark.parametrize(
 	"values,code,field",
 	[
-		({"carrier": ""}, D.REQUIRED, "carrier"),
-		({"event_id": None}, D.REQUIRED, "event_id"),
-		({"waybill": "  "}, D.REQUIRED, "waybill"),
-		({"status": None}, D.REQUIRED, "status"),
-		({"at": None}, D.REQUIRED, "at"),
-		({"waybill": 12}, D.NOT_TEXT, "waybill"),
-		({"event_id": True}, D.NOT_TEXT, "event_id"),
-		({"event_id": "x" * 141}, D.TOO_LONG, "event_id"),
-		({"detail": "x" * 2001}, D.TOO_LONG, "detail"),
-		({"at": "tomorrow"}, D.NOT_DATETIME, "at"),
-		({"at": 1700000000}, D.NOT_DATETIME, "at"),
-		({"expected_arrival": "soon"}, D.NOT_DATETIME, "expected_arrival"),
-		({"status": "Lost in Space"}, D.UNKNOWN_STATUS, "status"),
-		({"status": "delivered"}, D.UNKNOWN_STATUS, "status"),
+		({"carrier": ""}, delivery_core.REQUIRED, "carrier"),
+		({"event_id": None}, delivery_core.REQUIRED, "event_id"),
+		({"waybill": "  "}, delivery_core.REQUIRED, "waybill"),
+		({"status": None}, delivery_core.REQUIRED, "status"),
+		({"at": None}, delivery_core.REQUIRED, "at"),
+		({"waybill": 12}, delivery_core.NOT_TEXT, "waybill"),
+		({"event_id": True}, delivery_core.NOT_TEXT, "event_id"),
+		({"event_id": "x" * 141}, delivery_core.TOO_LONG, "event_id"),
+		({"detail": "x" * 2001}, delivery_core.TOO_LONG, "detail"),
+		({"at": "tomorrow"}, delivery_core.NOT_DATETIME, "at"),
+		({"at": 1700000000}, delivery_core.NOT_DATETIME, "at"),
+		({"expected_arrival": "soon"}, delivery_core.NOT_DATETIME, "expected_arrival"),
+		({"status": "Lost in Space"}, delivery_core.UNKNOWN_STATUS, "status"),
+		({"status": "delivered"}, delivery_core.UNKNOWN_STATUS, "status"),
 	],
 )
 def test_invalid_bodies_name_the_field(values, code, field):
-	with pytest.raises(D.PayloadError) as e:
-		D.validate_event(body(**values), SHANGHAI)
+	with pytest.raises(delivery_core.PayloadError) as e:
+		delivery_core.validate_event(body(**values), SHANGHAI)
 	assert (e.value.code, e.value.field) == (code, field)
 
 
 @pytest.mark.parametrize(
-	"raw,code", [(b"", D.NOT_OBJECT), (b"{oops", D.NOT_JSON), (b"[1]", D.NOT_OBJECT), (b"\xff", D.NOT_JSON)]
+	"raw,code",
+	[
+		(b"", delivery_core.NOT_OBJECT),
+		(b"{oops", delivery_core.NOT_JSON),
+		(b"[1]", delivery_core.NOT_OBJECT),
+		(b"\xff", delivery_core.NOT_JSON),
+	],
 )
 def test_bodies_that_are_not_json_objects(raw, code):
-	with pytest.raises(D.PayloadError) as e:
-		D.parse_json_object(raw)
+	with pytest.raises(delivery_core.PayloadError) as e:
+		delivery_core.parse_json_object(raw)
 	assert e.value.code == code
 
 
 def test_every_status_has_a_tracking_status_and_a_timeline_event():
-	assert set(D.TRACKING_STATUS) == set(D.CARRIER_STATUSES)
-	assert set(D.TIMELINE_EVENTS) == set(D.CARRIER_STATUSES)
-	assert set(D.TRACKING_STATUS.values()) <= {"In Progress", "Delivered", "Returned", "Lost"}
-	assert D.TIMELINE_STAGES[D.DELIVERED] == S.DELIVERED
-	assert D.TRACKING_STATUS[D.RETURNED] == "Returned"
+	assert set(delivery_core.TRACKING_STATUS) == set(delivery_core.CARRIER_STATUSES)
+	assert set(delivery_core.TIMELINE_EVENTS) == set(delivery_core.CARRIER_STATUSES)
+	assert set(delivery_core.TRACKING_STATUS.values()) <= {"In Progress", "Delivered", "Returned", "Lost"}
+	assert delivery_core.TIMELINE_STAGES[delivery_core.DELIVERED] == stages.DELIVERED
+	assert delivery_core.TRACKING_STATUS[delivery_core.RETURNED] == "Returned"
 
 
 def test_older_events_do_not_replace_newer_ones():
 	t = datetime(2026, 11, 23, 10)
-	assert D.is_newer(t, None)
-	assert D.is_newer(t, t)
-	assert not D.is_newer(t - timedelta(minutes=1), t)
+	assert delivery_core.is_newer(t, None)
+	assert delivery_core.is_newer(t, t)
+	assert not delivery_core.is_newer(t - timedelta(minutes=1), t)
 
 
 def test_tracking_url_from_template():
-	assert D.tracking_url("https://x.example/t?no={waybill}", "SF1") == "https://x.example/t?no=SF1"
-	assert D.tracking_url(None, "SF1") is None
+	assert (
+		delivery_core.tracking_url("https://x.example/t?no={waybill}", "SF1") == "https://x.example/t?no=SF1"
+	)
+	assert delivery_core.tracking_url(None, "SF1") is None
 
 
 # ------------------------------------------------------------------ exception rules
@@ -173,18 +191,34 @@ def test_tracking_url_from_template():
 
 def test_overdue_at_risk_and_on_time():
 	promised = TODAY + timedelta(days=5)
-	assert D.schedule_exception(S.PLANNED, TODAY - timedelta(days=1), TODAY, TODAY) == (D.OVERDUE, 1)
-	assert D.schedule_exception(S.SHIPPED, promised, promised + timedelta(days=2), TODAY) == (D.AT_RISK, 2)
-	assert D.schedule_exception(S.PLANNED, promised, promised, TODAY) is None
-	assert D.schedule_exception(S.PLANNED, TODAY, TODAY, TODAY) is None  # due today: not yet late
-	assert D.schedule_exception(S.PLANNED, None, TODAY, TODAY) is None
+	assert delivery_core.schedule_exception(stages.PLANNED, TODAY - timedelta(days=1), TODAY, TODAY) == (
+		delivery_core.OVERDUE,
+		1,
+	)
+	assert delivery_core.schedule_exception(
+		stages.SHIPPED, promised, promised + timedelta(days=2), TODAY
+	) == (delivery_core.AT_RISK, 2)
+	assert delivery_core.schedule_exception(stages.PLANNED, promised, promised, TODAY) is None
+	assert (
+		delivery_core.schedule_exception(stages.PLANNED, TODAY, TODAY, TODAY) is None
+	)  # due today: not yet late
+	assert delivery_core.schedule_exception(stages.PLANNED, None, TODAY, TODAY) is None
 
 
 @pytest.mark.parametrize(
-	"stage", [S.RECEIVED, S.UNDER_REVIEW, S.DELIVERED, S.BILLED, S.PAID, S.CLOSED, S.CANCELLED]
+	"stage",
+	[
+		stages.RECEIVED,
+		stages.UNDER_REVIEW,
+		stages.DELIVERED,
+		stages.BILLED,
+		stages.PAID,
+		stages.CLOSED,
+		stages.CANCELLED,
+	],
 )
 def test_orders_not_committed_or_already_delivered_are_not_late(stage):
-	assert D.schedule_exception(stage, TODAY - timedelta(days=30), TODAY, TODAY) is None
+	assert delivery_core.schedule_exception(stage, TODAY - timedelta(days=30), TODAY, TODAY) is None
 
 
 def test_material_shortage_counts_supply_arriving_by_the_promised_date():
@@ -194,47 +228,58 @@ def test_material_shortage_counts_supply_arriving_by_the_promised_date():
 		"sole": ItemSupply(10),
 		"glue": ItemSupply(0),
 	}
-	short = D.material_shortages({"leather": 10, "sole": 10, "glue": 2}, supply, promised)
+	short = delivery_core.material_shortages({"leather": 10, "sole": 10, "glue": 2}, supply, promised)
 	assert [(s.item_code, s.available, s.shortage, s.covered_on) for s in short] == [
 		("glue", 0, 2, None),
 		("leather", 8, 2, TODAY + timedelta(days=20)),
 	]
-	assert D.material_shortages({"sole": 10}, supply, promised) == []
+	assert delivery_core.material_shortages({"sole": 10}, supply, promised) == []
 
 
 def test_negative_stock_is_no_supply():
-	assert D.material_shortages({"x": 1}, {"x": ItemSupply(-5)}, TODAY)[0].available == 0
+	assert delivery_core.material_shortages({"x": 1}, {"x": ItemSupply(-5)}, TODAY)[0].available == 0
 
 
 def test_shipment_exception_statuses():
-	assert D.is_shipment_exception(D.EXCEPTION) and D.is_shipment_exception(D.FAILED_ATTEMPT)
-	assert not any(D.is_shipment_exception(s) for s in (D.IN_TRANSIT, D.DELIVERED, D.RETURNED, None))
+	assert delivery_core.is_shipment_exception(
+		delivery_core.EXCEPTION
+	) and delivery_core.is_shipment_exception(delivery_core.FAILED_ATTEMPT)
+	assert not any(
+		delivery_core.is_shipment_exception(s)
+		for s in (delivery_core.IN_TRANSIT, delivery_core.DELIVERED, delivery_core.RETURNED, None)
+	)
 
 
 # ------------------------------------------------------------------ open, update, resolve
 
 
 def spec(kind, so, detail="", **kw):
-	return D.ExceptionSpec(kind, so, detail, **kw)
+	return delivery_core.ExceptionSpec(kind, so, detail, **kw)
 
 
 def row(name, kind, so, detail="", **kw):
-	kw.setdefault("owner_role", D.OWNER_ROLES[kind])
-	return D.OpenException(name, kind, so, detail=detail, **kw)
+	kw.setdefault("owner_role", delivery_core.OWNER_ROLES[kind])
+	return delivery_core.OpenException(name, kind, so, detail=detail, **kw)
 
 
 def test_plan_opens_updates_resolves_and_leaves_other_kinds_alone():
-	kinds = [D.AT_RISK, D.OVERDUE]
-	wanted = [spec(D.OVERDUE, "SO-1", "late"), spec(D.AT_RISK, "SO-2", "new detail"), spec(D.OVERDUE, "SO-4")]
-	existing = [
-		row("e1", D.OVERDUE, "SO-1", "late"),  # unchanged
-		row("e2", D.AT_RISK, "SO-2", "old detail", status=D.ACKNOWLEDGED),  # detail changes
-		row("e3", D.AT_RISK, "SO-3"),  # condition cleared
-		row("e4", D.LATE_OPERATION, "SO-3"),  # another detector's
+	kinds = [delivery_core.AT_RISK, delivery_core.OVERDUE]
+	wanted = [
+		spec(delivery_core.OVERDUE, "SO-1", "late"),
+		spec(delivery_core.AT_RISK, "SO-2", "new detail"),
+		spec(delivery_core.OVERDUE, "SO-4"),
 	]
-	changes = D.plan_exception_changes(wanted, existing, kinds)
+	existing = [
+		row("e1", delivery_core.OVERDUE, "SO-1", "late"),  # unchanged
+		row(
+			"e2", delivery_core.AT_RISK, "SO-2", "old detail", status=delivery_core.ACKNOWLEDGED
+		),  # detail changes
+		row("e3", delivery_core.AT_RISK, "SO-3"),  # condition cleared
+		row("e4", delivery_core.LATE_OPERATION, "SO-3"),  # another detector's
+	]
+	changes = delivery_core.plan_exception_changes(wanted, existing, kinds)
 	assert [(s.kind, s.sales_order, s.owner_role) for s in changes.to_open] == [
-		(D.OVERDUE, "SO-4", "Order Clerk")
+		(delivery_core.OVERDUE, "SO-4", "Order Clerk")
 	]
 	assert [(old.name, new.detail) for old, new in changes.to_update] == [("e2", "new detail")]
 	assert [e.name for e in changes.to_resolve] == ["e3"]
@@ -243,11 +288,26 @@ def test_plan_opens_updates_resolves_and_leaves_other_kinds_alone():
 
 def test_specs_of_one_order_and_kind_are_merged_and_duplicate_rows_resolved():
 	wanted = [
-		spec(D.SHIPMENT_EXCEPTION, "SO-1", "parcel A", reference_doctype="Shipment", reference_name="SH-1"),
-		spec(D.SHIPMENT_EXCEPTION, "SO-1", "parcel B", reference_doctype="Shipment", reference_name="SH-2"),
+		spec(
+			delivery_core.SHIPMENT_EXCEPTION,
+			"SO-1",
+			"parcel A",
+			reference_doctype="Shipment",
+			reference_name="SH-1",
+		),
+		spec(
+			delivery_core.SHIPMENT_EXCEPTION,
+			"SO-1",
+			"parcel B",
+			reference_doctype="Shipment",
+			reference_name="SH-2",
+		),
 	]
-	existing = [row("a", D.SHIPMENT_EXCEPTION, "SO-1"), row("b", D.SHIPMENT_EXCEPTION, "SO-1")]
-	changes = D.plan_exception_changes(wanted, existing, [D.SHIPMENT_EXCEPTION])
+	existing = [
+		row("a", delivery_core.SHIPMENT_EXCEPTION, "SO-1"),
+		row("b", delivery_core.SHIPMENT_EXCEPTION, "SO-1"),
+	]
+	changes = delivery_core.plan_exception_changes(wanted, existing, [delivery_core.SHIPMENT_EXCEPTION])
 	assert changes.to_open == []
 	assert [(old.name, new.detail, new.reference_name) for old, new in changes.to_update] == [
 		("a", "parcel A\nparcel B", "SH-1")
@@ -256,11 +316,13 @@ def test_specs_of_one_order_and_kind_are_merged_and_duplicate_rows_resolved():
 
 
 def test_wanted_kinds_a_scan_does_not_own_are_ignored():
-	changes = D.plan_exception_changes([spec(D.LATE_OPERATION, "SO-1")], [], [D.OVERDUE])
+	changes = delivery_core.plan_exception_changes(
+		[spec(delivery_core.LATE_OPERATION, "SO-1")], [], [delivery_core.OVERDUE]
+	)
 	assert not changes
 
 
-KIND = st.sampled_from(D.KINDS[:4])
+KIND = st.sampled_from(delivery_core.KINDS[:4])
 ORDER = st.sampled_from(["SO-1", "SO-2", "SO-3"])
 DETAIL = st.sampled_from(["", "a", "b"])
 
@@ -271,10 +333,10 @@ DETAIL = st.sampled_from(["", "a", "b"])
 	st.lists(st.tuples(KIND, ORDER, DETAIL), max_size=12),
 )
 def test_applying_the_plan_leaves_exactly_the_wanted_open_and_a_second_plan_changes_nothing(want, have):
-	kinds = D.KINDS[:4]
+	kinds = delivery_core.KINDS[:4]
 	wanted = [spec(k, so, d) for k, so, d in want]
 	existing = [row(f"e{i}", k, so, d) for i, (k, so, d) in enumerate(have)]
-	changes = D.plan_exception_changes(wanted, existing, kinds)
+	changes = delivery_core.plan_exception_changes(wanted, existing, kinds)
 
 	# apply it as the scan does
 	resolved = {e.name for e in changes.to_resolve}
@@ -290,7 +352,7 @@ def test_applying_the_plan_leaves_exactly_the_wanted_open_and_a_second_plan_chan
 	keys = [(e.sales_order, e.kind) for e in after]
 	assert len(keys) == len(set(keys)), "one unresolved exception per order and kind"
 	assert set(keys) == {(so, k) for k, so, _d in want}
-	again = D.plan_exception_changes(wanted, after, kinds)
+	again = delivery_core.plan_exception_changes(wanted, after, kinds)
 	assert not again, again
 
 
@@ -303,7 +365,7 @@ def test_carrier_eta_is_the_eta_of_a_shipped_order():
 	)
 	shipped = Progress(shipped_qty=10, last_shipped_on=TODAY, carrier_eta=TODAY + timedelta(days=5))
 	state = derive_order_state(header, shipped, today=TODAY, transit_days=1)
-	assert (state.stage, state.eta, state.delay_days) == (S.SHIPPED, TODAY + timedelta(days=5), 3)
+	assert (state.stage, state.eta, state.delay_days) == (stages.SHIPPED, TODAY + timedelta(days=5), 3)
 	without = derive_order_state(
 		header, Progress(shipped_qty=10, last_shipped_on=TODAY), today=TODAY, transit_days=1
 	)
@@ -325,14 +387,16 @@ def test_carrier_eta_in_the_past_is_today():
 
 
 def test_timezone_aware_parse_without_site_zone_keeps_utc_wall_time():
-	assert D.parse_datetime("2026-11-23T02:00:00+00:00", None) == datetime(2026, 11, 23, 2, 0)
-	assert D.parse_datetime("2026-11-23T02:00:00+01:00", timezone.utc) == datetime(2026, 11, 23, 1, 0)
+	assert delivery_core.parse_datetime("2026-11-23T02:00:00+00:00", None) == datetime(2026, 11, 23, 2, 0)
+	assert delivery_core.parse_datetime("2026-11-23T02:00:00+01:00", timezone.utc) == datetime(
+		2026, 11, 23, 1, 0
+	)
 
 
 def test_which_carrier_events_change_the_orders_state():
-	assert D.changes_order_state("In Progress", "In Progress", expected_arrival=True)
-	assert not D.changes_order_state("In Progress", "In Progress", expected_arrival=False)
-	assert not D.changes_order_state(None, "In Progress", expected_arrival=False)
-	assert D.changes_order_state("In Progress", "Delivered", expected_arrival=False)
-	assert D.changes_order_state("Delivered", "In Progress", expected_arrival=False)
-	assert D.changes_order_state("", "Returned", expected_arrival=False)
+	assert delivery_core.changes_order_state("In Progress", "In Progress", expected_arrival=True)
+	assert not delivery_core.changes_order_state("In Progress", "In Progress", expected_arrival=False)
+	assert not delivery_core.changes_order_state(None, "In Progress", expected_arrival=False)
+	assert delivery_core.changes_order_state("In Progress", "Delivered", expected_arrival=False)
+	assert delivery_core.changes_order_state("Delivered", "In Progress", expected_arrival=False)
+	assert delivery_core.changes_order_state("", "Returned", expected_arrival=False)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from order_tracking.core import scheduling as S
+from order_tracking.core import scheduling as scheduling_core
 from order_tracking.core.review import Calendar
 
 START = datetime(2026, 11, 23)  # a Monday, midnight
@@ -25,7 +25,9 @@ def cal(name, parallel=1, periods=SHOP, holidays=(), workstation_type=None):
 
 
 def problem(calendars, jobs, ops, days=30):
-	return S.Problem(START, {c.workstation: c for c in calendars}, tuple(jobs), tuple(ops), horizon_days=days)
+	return scheduling_core.Problem(
+		START, {c.workstation: c for c in calendars}, tuple(jobs), tuple(ops), horizon_days=days
+	)
 
 
 def placed(schedule, op):
@@ -48,138 +50,146 @@ def test_calendar_from_periods_and_day_periods():
 
 def test_an_operation_pauses_over_lunch_and_nights_and_skips_holidays():
 	tue = START.date() + timedelta(days=1)
-	p = problem([cal("A", holidays=[tue])], [S.Job("j", 10 * DAY)], [S.Op("o", "j", ("A",), 600)])
-	s = S.schedule(p)
+	p = problem(
+		[cal("A", holidays=[tue])],
+		[scheduling_core.Job("j", 10 * DAY)],
+		[scheduling_core.Op("o", "j", ("A",), 600)],
+	)
+	s = scheduling_core.schedule(p)
 	# Monday 08:00-12:00 and 13:00-17:00 (480), Tuesday off, Wednesday 08:00-10:00 (120)
 	assert placed(s, "o") == ("A", at(0, 8), at(2, 10))
 	assert s.completion == {"j": at(2, 10)} and s.tardiness == {"j": 0}
-	assert S.validate(p, s) == []
+	assert scheduling_core.validate(p, s) == []
 
 
 def test_one_unit_runs_one_operation_at_a_time_two_units_two():
-	jobs = [S.Job("j1", DAY), S.Job("j2", DAY)]
-	ops = [S.Op("a", "j1", ("A",), 60), S.Op("b", "j2", ("A",), 60)]
-	s1 = S.schedule(problem([cal("A")], jobs, ops))
+	jobs = [scheduling_core.Job("j1", DAY), scheduling_core.Job("j2", DAY)]
+	ops = [scheduling_core.Op("a", "j1", ("A",), 60), scheduling_core.Op("b", "j2", ("A",), 60)]
+	s1 = scheduling_core.schedule(problem([cal("A")], jobs, ops))
 	assert sorted((p.start, p.end) for p in s1.placements.values()) == [
 		(at(0, 8), at(0, 9)),
 		(at(0, 9), at(0, 10)),
 	]
-	s2 = S.schedule(problem([cal("A", parallel=2)], jobs, ops))
+	s2 = scheduling_core.schedule(problem([cal("A", parallel=2)], jobs, ops))
 	assert {(p.start, p.end) for p in s2.placements.values()} == {(at(0, 8), at(0, 9))}
 	assert {p.unit for p in s2.placements.values()} == {0, 1}
 
 
 def test_a_pool_uses_whichever_workstation_is_free():
-	jobs = [S.Job("j1", DAY), S.Job("j2", DAY)]
-	ops = [S.Op("a", "j1", ("A", "B"), 120), S.Op("b", "j2", ("A", "B"), 120)]
-	s = S.schedule(problem([cal("A"), cal("B")], jobs, ops))
+	jobs = [scheduling_core.Job("j1", DAY), scheduling_core.Job("j2", DAY)]
+	ops = [scheduling_core.Op("a", "j1", ("A", "B"), 120), scheduling_core.Op("b", "j2", ("A", "B"), 120)]
+	s = scheduling_core.schedule(problem([cal("A"), cal("B")], jobs, ops))
 	assert {p.workstation for p in s.placements.values()} == {"A", "B"}
 	assert all(p.start == at(0, 8) for p in s.placements.values())
 
 
 def test_routing_order_transfer_gap_setup_and_release():
-	jobs = [S.Job("j", 5 * DAY, release=at(0, 9))]
+	jobs = [scheduling_core.Job("j", 5 * DAY, release=at(0, 9))]
 	ops = [
-		S.Op("cut", "j", ("A",), 30, setup=15),
-		S.Op("sew", "j", ("B",), 60, after=("cut",), gap=20),
+		scheduling_core.Op("cut", "j", ("A",), 30, setup=15),
+		scheduling_core.Op("sew", "j", ("B",), 60, after=("cut",), gap=20),
 	]
-	s = S.schedule(problem([cal("A"), cal("B")], jobs, ops))
+	s = scheduling_core.schedule(problem([cal("A"), cal("B")], jobs, ops))
 	assert placed(s, "cut") == ("A", at(0, 9), at(0, 9, 45))  # released at 09:00, 15 set-up + 30
 	assert placed(s, "sew") == ("B", at(0, 10, 5), at(0, 11, 5))  # 20 minutes to carry it over
 
 
 def test_fixed_operations_stay_and_others_go_around_them():
-	jobs = [S.Job("old", 30 * DAY), S.Job("new", DAY)]
+	jobs = [scheduling_core.Job("old", 30 * DAY), scheduling_core.Job("new", DAY)]
 	ops = [
-		S.Op("running", "old", ("A",), 120, fixed_start=at(0, 8), fixed_end=at(0, 10), fixed_workstation="A"),
-		S.Op("next", "new", ("A",), 60),
+		scheduling_core.Op(
+			"running", "old", ("A",), 120, fixed_start=at(0, 8), fixed_end=at(0, 10), fixed_workstation="A"
+		),
+		scheduling_core.Op("next", "new", ("A",), 60),
 	]
-	s = S.schedule(problem([cal("A")], jobs, ops))
+	s = scheduling_core.schedule(problem([cal("A")], jobs, ops))
 	assert placed(s, "running") == ("A", at(0, 8), at(0, 10))
 	assert placed(s, "next") == ("A", at(0, 10), at(0, 11))
 
 
 def test_a_sub_assembly_of_another_job_is_made_first():
-	jobs = [S.Job("product", 3 * DAY), S.Job("upper", 3 * DAY)]
+	jobs = [scheduling_core.Job("product", 3 * DAY), scheduling_core.Job("upper", 3 * DAY)]
 	ops = [
-		S.Op("assemble", "product", ("B",), 60, after=("stitch",)),
-		S.Op("stitch", "upper", ("A",), 90),
+		scheduling_core.Op("assemble", "product", ("B",), 60, after=("stitch",)),
+		scheduling_core.Op("stitch", "upper", ("A",), 90),
 	]
-	s = S.schedule(problem([cal("A"), cal("B")], jobs, ops))
+	s = scheduling_core.schedule(problem([cal("A"), cal("B")], jobs, ops))
 	assert placed(s, "stitch") == ("A", at(0, 8), at(0, 9, 30))
 	assert placed(s, "assemble") == ("B", at(0, 9, 30), at(0, 10, 30))
 
 
 def test_unscheduled_operations_say_why_and_do_not_block_other_jobs():
-	jobs = [S.Job(j, 5 * DAY) for j in ("ok", "ghost", "idle", "huge", "loop")]
+	jobs = [scheduling_core.Job(j, 5 * DAY) for j in ("ok", "ghost", "idle", "huge", "loop")]
 	ops = [
-		S.Op("fine", "ok", ("A",), 60),
-		S.Op("nowhere", "ghost", ("Missing",), 60),
-		S.Op("after-nowhere", "ghost", ("A",), 60, after=("nowhere",)),
-		S.Op("no-hours", "idle", ("Idle",), 60),
-		S.Op("too-long", "huge", ("A",), 480 * 40),
-		S.Op("x", "loop", ("A",), 10, after=("y",)),
-		S.Op("y", "loop", ("A",), 10, after=("x",)),
+		scheduling_core.Op("fine", "ok", ("A",), 60),
+		scheduling_core.Op("nowhere", "ghost", ("Missing",), 60),
+		scheduling_core.Op("after-nowhere", "ghost", ("A",), 60, after=("nowhere",)),
+		scheduling_core.Op("no-hours", "idle", ("Idle",), 60),
+		scheduling_core.Op("too-long", "huge", ("A",), 480 * 40),
+		scheduling_core.Op("x", "loop", ("A",), 10, after=("y",)),
+		scheduling_core.Op("y", "loop", ("A",), 10, after=("x",)),
 	]
 	p = problem([cal("A"), cal("Idle", periods=())], jobs, ops, days=14)
-	s = S.schedule(p)
+	s = scheduling_core.schedule(p)
 	assert s.unscheduled == {
-		"nowhere": S.UNKNOWN_WORKSTATION,
-		"after-nowhere": S.PREDECESSOR_UNSCHEDULED,
-		"no-hours": S.NO_WORKING_HOURS,
-		"too-long": S.BEYOND_HORIZON,
-		"x": S.CYCLE,
-		"y": S.CYCLE,
+		"nowhere": scheduling_core.UNKNOWN_WORKSTATION,
+		"after-nowhere": scheduling_core.PREDECESSOR_UNSCHEDULED,
+		"no-hours": scheduling_core.NO_WORKING_HOURS,
+		"too-long": scheduling_core.BEYOND_HORIZON,
+		"x": scheduling_core.CYCLE,
+		"y": scheduling_core.CYCLE,
 	}
 	assert placed(s, "fine") == ("A", at(0, 8), at(0, 9))
 	assert set(s.completion) == {"ok"}
-	assert S.validate(p, s) == []
+	assert scheduling_core.validate(p, s) == []
 
 
 def test_weights_decide_who_is_late():
 	# one unit, two jobs of a working day each, both due at the end of the first day
-	ops = [S.Op("a", "light", ("A",), 480), S.Op("b", "heavy", ("A",), 480)]
+	ops = [scheduling_core.Op("a", "light", ("A",), 480), scheduling_core.Op("b", "heavy", ("A",), 480)]
 	for heavy_weight, first in ((5, "heavy"), (0.2, "light")):
-		jobs = [S.Job("light", DAY, 1.0), S.Job("heavy", DAY, heavy_weight)]
-		s = S.schedule(problem([cal("A")], jobs, ops))
+		jobs = [scheduling_core.Job("light", DAY, 1.0), scheduling_core.Job("heavy", DAY, heavy_weight)]
+		s = scheduling_core.schedule(problem([cal("A")], jobs, ops))
 		assert s.tardiness[first] == 0
 		# the other ends on Tuesday at 17:00, 1 020 minutes after its due date
 		assert s.total_weighted_tardiness == pytest.approx(min(heavy_weight, 1.0) * 1020)
 
 
 def test_forward_loads_in_order_of_arrival_whatever_the_due_dates():
-	jobs = [S.Job("early", 5 * DAY, arrival=10), S.Job("urgent", DAY, arrival=20)]
-	ops = [S.Op("a", "early", ("A",), 480), S.Op("b", "urgent", ("A",), 480)]
+	jobs = [scheduling_core.Job("early", 5 * DAY, arrival=10), scheduling_core.Job("urgent", DAY, arrival=20)]
+	ops = [scheduling_core.Op("a", "early", ("A",), 480), scheduling_core.Op("b", "urgent", ("A",), 480)]
 	p = problem([cal("A")], jobs, ops)
-	f = S.forward_schedule(p)
+	f = scheduling_core.forward_schedule(p)
 	assert f.placements["a"].start < f.placements["b"].start
 	assert f.tardiness["urgent"] > 0
-	s = S.schedule(p)
+	s = scheduling_core.schedule(p)
 	assert s.tardiness["urgent"] == 0 and s.total_weighted_tardiness < f.total_weighted_tardiness
 
 
 def test_deterministic():
 	p = _random_problem(7, n_jobs=12)
-	a, b = S.schedule(p, seed=3), S.schedule(p, seed=3)
+	a, b = scheduling_core.schedule(p, seed=3), scheduling_core.schedule(p, seed=3)
 	assert a.placements == b.placements and a.evaluations == b.evaluations
-	c = S.schedule(p, seed=4)
-	assert S.validate(p, c) == []
+	c = scheduling_core.schedule(p, seed=4)
+	assert scheduling_core.validate(p, c) == []
 
 
 def test_validate_catches_broken_schedules():
 	p = problem(
-		[cal("A")], [S.Job("j", DAY)], [S.Op("o", "j", ("A",), 60), S.Op("q", "j", ("A",), 60, after=("o",))]
+		[cal("A")],
+		[scheduling_core.Job("j", DAY)],
+		[scheduling_core.Op("o", "j", ("A",), 60), scheduling_core.Op("q", "j", ("A",), 60, after=("o",))],
 	)
-	s = S.schedule(p)
-	broken = S.Schedule(
-		{**s.placements, "q": S.Placement("q", "j", "A", 0, at(0, 8, 30), at(0, 9, 30))},
+	s = scheduling_core.schedule(p)
+	broken = scheduling_core.Schedule(
+		{**s.placements, "q": scheduling_core.Placement("q", "j", "A", 0, at(0, 8, 30), at(0, 9, 30))},
 		s.completion,
 		s.tardiness,
 		s.total_weighted_tardiness,
 		s.makespan,
 		{},
 	)
-	errors = S.validate(p, broken)
+	errors = scheduling_core.validate(p, broken)
 	assert any("overlap" in e for e in errors) and any("before o ends" in e for e in errors)
 
 
@@ -197,7 +207,7 @@ def _random_problem(seed, n_jobs=8, periods=SHOP, ws_count=3, days=40):
 	jobs, ops = [], []
 	for j in range(n_jobs):
 		jobs.append(
-			S.Job(
+			scheduling_core.Job(
 				f"J{j}",
 				rng.randint(1, 6) * DAY,
 				rng.choice((1, 2, 3)),
@@ -208,7 +218,7 @@ def _random_problem(seed, n_jobs=8, periods=SHOP, ws_count=3, days=40):
 		previous = None
 		for k in range(rng.randint(1, 4)):
 			where = ("W0", "W1") if rng.random() < 0.3 else (f"W{rng.randrange(ws_count)}",)
-			op = S.Op(
+			op = scheduling_core.Op(
 				f"J{j}.{k}",
 				f"J{j}",
 				where,
@@ -226,9 +236,9 @@ def _random_problem(seed, n_jobs=8, periods=SHOP, ws_count=3, days=40):
 @given(st.integers(0, 10**6), st.integers(1, 10))
 def test_random_problems_are_feasible_and_never_worse_than_forward(seed, n_jobs):
 	p = _random_problem(seed, n_jobs)
-	s, f = S.schedule(p, budget=3000), S.forward_schedule(p)
-	assert S.validate(p, s) == []
-	assert S.validate(p, f) == []
+	s, f = scheduling_core.schedule(p, budget=3000), scheduling_core.forward_schedule(p)
+	assert scheduling_core.validate(p, s) == []
+	assert scheduling_core.validate(p, f) == []
 	assert s.cost <= f.cost
 
 
@@ -281,7 +291,7 @@ def test_tiny_problems_reach_cp_sats_optimum_or_come_close(seed):
 			minutes = rng.randint(10, 120)
 			work += minutes
 			ops.append(
-				S.Op(
+				scheduling_core.Op(
 					f"J{j}.{k}",
 					f"J{j}",
 					(f"W{rng.randrange(2)}",),
@@ -290,9 +300,9 @@ def test_tiny_problems_reach_cp_sats_optimum_or_come_close(seed):
 				)
 			)
 			previous = f"J{j}.{k}"
-		jobs.append(S.Job(f"J{j}", int(work * rng.uniform(0.8, 2.0)), rng.choice((1, 2, 3))))
+		jobs.append(scheduling_core.Job(f"J{j}", int(work * rng.uniform(0.8, 2.0)), rng.choice((1, 2, 3))))
 	p = problem(cals, jobs, ops, days=5)
-	s = S.schedule(p)
+	s = scheduling_core.schedule(p)
 	optimum = _cp_sat_optimum(p)
 	assert s.total_weighted_tardiness >= optimum - 1e-6  # CP-SAT's optimum is a true lower bound
 	assert s.total_weighted_tardiness <= optimum * 1.25 + 1e-6  # and the heuristic comes close

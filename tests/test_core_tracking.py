@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from order_tracking.core import stages as S
+from order_tracking.core import stages as stages_core
 from order_tracking.core.tracking import (
 	OrderHeader,
 	Progress,
@@ -38,102 +38,105 @@ def header(**kw):
 
 
 def test_draft_order_is_received():
-	assert derive_stage(header(docstatus=0, status="Draft"), Progress()) == S.RECEIVED
+	assert derive_stage(header(docstatus=0, status="Draft"), Progress()) == stages_core.RECEIVED
 
 
 def test_draft_with_pending_review_is_under_review():
-	assert derive_stage(header(docstatus=0, review_status="Pending"), Progress()) == S.UNDER_REVIEW
+	assert derive_stage(header(docstatus=0, review_status="Pending"), Progress()) == stages_core.UNDER_REVIEW
 
 
 def test_rejected_review_goes_back_to_received():
-	assert derive_stage(header(docstatus=0, review_status="Rejected"), Progress()) == S.RECEIVED
+	assert derive_stage(header(docstatus=0, review_status="Rejected"), Progress()) == stages_core.RECEIVED
 
 
 def test_approved_review_on_draft_is_approved():
-	assert derive_stage(header(docstatus=0, review_status="Approved"), Progress()) == S.APPROVED
+	assert derive_stage(header(docstatus=0, review_status="Approved"), Progress()) == stages_core.APPROVED
 
 
 def test_submitted_without_work_orders_is_approved():
-	assert derive_stage(header(), Progress()) == S.APPROVED
+	assert derive_stage(header(), Progress()) == stages_core.APPROVED
 
 
 def test_partly_planned_is_still_approved():
-	assert derive_stage(header(), Progress(planned_qty=6)) == S.APPROVED
+	assert derive_stage(header(), Progress(planned_qty=6)) == stages_core.APPROVED
 
 
 def test_fully_planned_is_planned():
-	assert derive_stage(header(), Progress(planned_qty=10)) == S.PLANNED
+	assert derive_stage(header(), Progress(planned_qty=10)) == stages_core.PLANNED
 
 
 def test_started_production_is_in_production():
-	assert derive_stage(header(), Progress(planned_qty=10, started_qty=4)) == S.IN_PRODUCTION
+	assert derive_stage(header(), Progress(planned_qty=10, started_qty=4)) == stages_core.IN_PRODUCTION
 
 
 def test_all_produced_is_ready_to_ship():
 	assert (
-		derive_stage(header(), Progress(planned_qty=10, started_qty=10, produced_qty=10)) == S.READY_TO_SHIP
+		derive_stage(header(), Progress(planned_qty=10, started_qty=10, produced_qty=10))
+		== stages_core.READY_TO_SHIP
 	)
 
 
 def test_bought_in_order_is_ready_once_submitted():
 	"""Nothing to make: planning and production do not apply."""
-	assert derive_stage(header(manufacture_qty=0), Progress()) == S.READY_TO_SHIP
+	assert derive_stage(header(manufacture_qty=0), Progress()) == stages_core.READY_TO_SHIP
 
 
 def test_partly_shipped_stays_ready_to_ship():
 	p = Progress(planned_qty=10, produced_qty=10, shipped_qty=4)
-	assert derive_stage(header(), p) == S.READY_TO_SHIP
+	assert derive_stage(header(), p) == stages_core.READY_TO_SHIP
 
 
 def test_shipped_from_stock_implies_earlier_physical_stages():
 	"""Goods on the road were made, even when no work order exists."""
-	assert derive_stage(header(), Progress(shipped_qty=10)) == S.SHIPPED
+	assert derive_stage(header(), Progress(shipped_qty=10)) == stages_core.SHIPPED
 
 
 def test_delivered_billed_paid_in_sequence():
 	h = header()
-	assert derive_stage(h, Progress(shipped_qty=10, delivered_qty=10)) == S.DELIVERED
-	assert derive_stage(h, Progress(shipped_qty=10, delivered_qty=10, billed_amount=1000)) == S.BILLED
+	assert derive_stage(h, Progress(shipped_qty=10, delivered_qty=10)) == stages_core.DELIVERED
+	assert (
+		derive_stage(h, Progress(shipped_qty=10, delivered_qty=10, billed_amount=1000)) == stages_core.BILLED
+	)
 	assert (
 		derive_stage(h, Progress(shipped_qty=10, delivered_qty=10, billed_amount=1000, paid_amount=1000))
-		== S.PAID
+		== stages_core.PAID
 	)
 
 
 def test_billed_in_advance_stays_in_production():
 	p = Progress(planned_qty=10, started_qty=10, billed_amount=1000, paid_amount=1000)
-	assert derive_stage(header(), p) == S.IN_PRODUCTION
+	assert derive_stage(header(), p) == stages_core.IN_PRODUCTION
 
 
 def test_partly_paid_is_billed():
 	p = Progress(shipped_qty=10, delivered_qty=10, billed_amount=1000, paid_amount=999.9)
-	assert derive_stage(header(), p) == S.BILLED
+	assert derive_stage(header(), p) == stages_core.BILLED
 
 
 def test_cent_rounding_counts_as_paid():
 	p = Progress(shipped_qty=10, delivered_qty=10, billed_amount=1000, paid_amount=999.996)
-	assert derive_stage(header(), p) == S.PAID
+	assert derive_stage(header(), p) == stages_core.PAID
 
 
 def test_zero_value_order_is_paid_once_delivered():
 	p = Progress(shipped_qty=10, delivered_qty=10)
-	assert derive_stage(header(grand_total=0), p) == S.PAID
+	assert derive_stage(header(grand_total=0), p) == stages_core.PAID
 
 
 def test_cancelled_and_closed_override_everything():
 	p = Progress(shipped_qty=10, delivered_qty=10)
-	assert derive_stage(header(docstatus=2, status="Cancelled"), p) == S.CANCELLED
-	assert derive_stage(header(status="Closed"), p) == S.CLOSED
+	assert derive_stage(header(docstatus=2, status="Cancelled"), p) == stages_core.CANCELLED
+	assert derive_stage(header(status="Closed"), p) == stages_core.CLOSED
 
 
 def test_on_hold_keeps_stage_and_flags():
 	state = derive_order_state(header(status="On Hold"), Progress(planned_qty=10), TODAY)
-	assert state.stage == S.PLANNED
+	assert state.stage == stages_core.PLANNED
 	assert state.on_hold
 
 
 def test_order_without_qty_never_ships():
-	assert derive_stage(header(ordered_qty=0, manufacture_qty=0), Progress()) == S.READY_TO_SHIP
+	assert derive_stage(header(ordered_qty=0, manufacture_qty=0), Progress()) == stages_core.READY_TO_SHIP
 
 
 # ------------------------------------------------------------------ progress and ETA
@@ -177,7 +180,7 @@ def test_overdue_order_eta_is_today_and_delay_grows():
 
 def test_shipped_eta_is_ship_date_plus_transit():
 	p = Progress(shipped_qty=10, last_shipped_on=TODAY)
-	assert estimate_eta(header(), p, S.SHIPPED, TODAY, transit_days=3) == TODAY + timedelta(days=3)
+	assert estimate_eta(header(), p, stages_core.SHIPPED, TODAY, transit_days=3) == TODAY + timedelta(days=3)
 
 
 def test_delivered_eta_is_delivery_date_and_delay_is_measured():
@@ -274,7 +277,7 @@ def test_cancelling_a_document_rolls_the_state_back(h, parts, data):
 	# the cancelled state is exactly the state of the remaining documents, in any order ...
 	assert cancelled == derive_order_state(h, Progress.total(list(reversed(rest))), TODAY)
 	# ... and never further along than with the document
-	assert S.stage_index(cancelled.stage) <= S.stage_index(submitted.stage)
+	assert stages_core.stage_index(cancelled.stage) <= stages_core.stage_index(submitted.stage)
 	for name in ("shipped_qty", "delivered_qty", "billed_amount", "paid_amount"):
 		assert getattr(cancelled, name) <= getattr(submitted, name)
 
@@ -283,11 +286,17 @@ def test_cancelling_a_document_rolls_the_state_back(h, parts, data):
 @given(headers, progress_parts)
 def test_state_is_total_and_in_vocabulary(h, p):
 	state = derive_order_state(h, p, TODAY)
-	assert state.stage in S.STAGES
+	assert state.stage in stages_core.STAGES
 	for pct in (state.produced_pct, state.shipped_pct, state.delivered_pct, state.billed_pct, state.paid_pct):
 		assert 0.0 <= pct <= 100.0
 	assert state.delay_days >= 0
-	if state.eta and state.stage not in (S.CANCELLED, S.CLOSED, S.DELIVERED, S.BILLED, S.PAID):
+	if state.eta and state.stage not in (
+		stages_core.CANCELLED,
+		stages_core.CLOSED,
+		stages_core.DELIVERED,
+		stages_core.BILLED,
+		stages_core.PAID,
+	):
 		assert state.eta >= TODAY
 
 
@@ -297,17 +306,17 @@ def test_more_progress_never_moves_an_order_back(h, p, extra):
 	"""Adding documents (not cancelling) never gives an earlier stage."""
 	before = derive_stage(h, p)
 	after = derive_stage(h, p + extra)
-	assert S.stage_index(after) >= S.stage_index(before)
+	assert stages_core.stage_index(after) >= stages_core.stage_index(before)
 
 
 @settings(max_examples=200, deadline=None)
 @given(headers, progress_parts)
 def test_reached_stages_are_a_prefix_up_to_the_stage(h, p):
 	stage = derive_stage(h, p)
-	if stage in S.TERMINAL_STAGES:
+	if stage in stages_core.TERMINAL_STAGES:
 		return
 	reached = reached_stages(h, p)
-	for s in S.PROGRESS_STAGES[: S.stage_index(stage) + 1]:
+	for s in stages_core.PROGRESS_STAGES[: stages_core.stage_index(stage) + 1]:
 		assert reached[s]
 
 
@@ -325,11 +334,11 @@ def test_every_permutation_of_a_real_order_gives_the_same_state():
 	]
 	states = {derive_order_state(h, Progress.total(perm), TODAY) for perm in itertools.permutations(docs)}
 	assert len(states) == 1
-	assert states.pop().stage == S.PAID
+	assert states.pop().stage == stages_core.PAID
 
 
 def test_stage_vocabulary_is_fixed():
-	assert S.STAGES == (
+	assert stages_core.STAGES == (
 		"Received",
 		"Under Review",
 		"Approved",
@@ -344,7 +353,7 @@ def test_stage_vocabulary_is_fixed():
 		"Cancelled",
 	)
 	with pytest.raises(ValueError):
-		S.stage_index("Lost")
+		stages_core.stage_index("Lost")
 
 
 # --------------------------------------------------------------------------- money and stage dates
@@ -405,58 +414,74 @@ def _at(day: int, hour: int = 9):
 def test_stage_dates_use_the_first_event_of_the_stage_or_a_later_one():
 	from order_tracking.core.tracking import stage_dates
 
-	events = {S.RECEIVED: _at(1), S.APPROVED: _at(2), S.IN_PRODUCTION: _at(5), S.SHIPPED: _at(9)}
-	dates = stage_dates(events, S.SHIPPED)
-	assert dates[S.RECEIVED] == _at(1)
-	assert dates[S.UNDER_REVIEW] == _at(2)  # passed in the same step as the approval
-	assert dates[S.PLANNED] == dates[S.IN_PRODUCTION] == _at(5)
-	assert dates[S.READY_TO_SHIP] == dates[S.SHIPPED] == _at(9)
-	assert dates[S.DELIVERED] is None and dates[S.PAID] is None  # not reached
+	events = {
+		stages_core.RECEIVED: _at(1),
+		stages_core.APPROVED: _at(2),
+		stages_core.IN_PRODUCTION: _at(5),
+		stages_core.SHIPPED: _at(9),
+	}
+	dates = stage_dates(events, stages_core.SHIPPED)
+	assert dates[stages_core.RECEIVED] == _at(1)
+	assert dates[stages_core.UNDER_REVIEW] == _at(2)  # passed in the same step as the approval
+	assert dates[stages_core.PLANNED] == dates[stages_core.IN_PRODUCTION] == _at(5)
+	assert dates[stages_core.READY_TO_SHIP] == dates[stages_core.SHIPPED] == _at(9)
+	assert dates[stages_core.DELIVERED] is None and dates[stages_core.PAID] is None  # not reached
 
 
 def test_stage_dates_ignore_money_in_advance_and_stages_not_reached():
 	from order_tracking.core.tracking import stage_dates
 
 	events = {
-		S.RECEIVED: _at(1),
-		S.APPROVED: _at(1),
-		S.BILLED: _at(2),
-		S.IN_PRODUCTION: _at(4),
-		S.DELIVERED: _at(10),
+		stages_core.RECEIVED: _at(1),
+		stages_core.APPROVED: _at(1),
+		stages_core.BILLED: _at(2),
+		stages_core.IN_PRODUCTION: _at(4),
+		stages_core.DELIVERED: _at(10),
 	}
-	dates = stage_dates(events, S.DELIVERED)
-	assert dates[S.SHIPPED] == dates[S.DELIVERED] == _at(10)  # not the advance invoice's day
-	assert dates[S.BILLED] is None
-	billed = stage_dates(events, S.BILLED)
-	assert billed[S.BILLED] == _at(10)  # billed in advance: billed once delivered
+	dates = stage_dates(events, stages_core.DELIVERED)
+	assert (
+		dates[stages_core.SHIPPED] == dates[stages_core.DELIVERED] == _at(10)
+	)  # not the advance invoice's day
+	assert dates[stages_core.BILLED] is None
+	billed = stage_dates(events, stages_core.BILLED)
+	assert billed[stages_core.BILLED] == _at(10)  # billed in advance: billed once delivered
 	# a stage is never dated after a later one (an approval logged before the order's first event)
-	out_of_order = stage_dates({S.RECEIVED: _at(5), S.APPROVED: _at(3)}, S.APPROVED)
-	assert out_of_order[S.RECEIVED] == out_of_order[S.APPROVED] == _at(3)
-	assert all(v is None for v in stage_dates(events, S.CANCELLED).values())
-	assert stage_dates(events, S.CLOSED)[S.DELIVERED] == _at(10)
+	out_of_order = stage_dates(
+		{stages_core.RECEIVED: _at(5), stages_core.APPROVED: _at(3)}, stages_core.APPROVED
+	)
+	assert out_of_order[stages_core.RECEIVED] == out_of_order[stages_core.APPROVED] == _at(3)
+	assert all(v is None for v in stage_dates(events, stages_core.CANCELLED).values())
+	assert stage_dates(events, stages_core.CLOSED)[stages_core.DELIVERED] == _at(10)
 
 
 def test_stage_dates_are_carried_from_refresh_to_refresh():
 	from order_tracking.core.tracking import carry_stage_dates, stage_dates
 
-	timeline = stage_dates({S.RECEIVED: _at(1)}, S.RECEIVED)
-	first = carry_stage_dates(None, None, S.RECEIVED, _at(1), timeline)
-	assert first[S.RECEIVED] == _at(1)
+	timeline = stage_dates({stages_core.RECEIVED: _at(1)}, stages_core.RECEIVED)
+	first = carry_stage_dates(None, None, stages_core.RECEIVED, _at(1), timeline)
+	assert first[stages_core.RECEIVED] == _at(1)
 	# submitted on the 2nd: approved (and passed review) then
-	approved = carry_stage_dates(first, S.RECEIVED, S.APPROVED, _at(2), timeline)
-	assert (approved[S.RECEIVED], approved[S.UNDER_REVIEW], approved[S.APPROVED]) == (_at(1), _at(2), _at(2))
+	approved = carry_stage_dates(first, stages_core.RECEIVED, stages_core.APPROVED, _at(2), timeline)
+	assert (
+		approved[stages_core.RECEIVED],
+		approved[stages_core.UNDER_REVIEW],
+		approved[stages_core.APPROVED],
+	) == (_at(1), _at(2), _at(2))
 	# the last quantity made on the 8th: ready then, not when the first one was
-	ready = carry_stage_dates(approved, S.APPROVED, S.READY_TO_SHIP, _at(8), timeline)
-	assert ready[S.READY_TO_SHIP] == _at(8) and ready[S.APPROVED] == _at(2)
+	ready = carry_stage_dates(approved, stages_core.APPROVED, stages_core.READY_TO_SHIP, _at(8), timeline)
+	assert ready[stages_core.READY_TO_SHIP] == _at(8) and ready[stages_core.APPROVED] == _at(2)
 	# a cancelled delivery takes the order back: the later stages lose their dates
-	shipped = carry_stage_dates(ready, S.READY_TO_SHIP, S.SHIPPED, _at(9), timeline)
-	back = carry_stage_dates(shipped, S.SHIPPED, S.READY_TO_SHIP, _at(10), timeline)
-	assert back[S.SHIPPED] is None and back[S.READY_TO_SHIP] == _at(8)
+	shipped = carry_stage_dates(ready, stages_core.READY_TO_SHIP, stages_core.SHIPPED, _at(9), timeline)
+	back = carry_stage_dates(shipped, stages_core.SHIPPED, stages_core.READY_TO_SHIP, _at(10), timeline)
+	assert back[stages_core.SHIPPED] is None and back[stages_core.READY_TO_SHIP] == _at(8)
 	# an event logged with an earlier time never dates a stage before the one before it
-	late_logged = carry_stage_dates(back, S.READY_TO_SHIP, S.SHIPPED, _at(3), timeline)
-	assert late_logged[S.SHIPPED] == _at(8)
+	late_logged = carry_stage_dates(back, stages_core.READY_TO_SHIP, stages_core.SHIPPED, _at(3), timeline)
+	assert late_logged[stages_core.SHIPPED] == _at(8)
 	assert all(
-		v is None for v in carry_stage_dates(back, S.READY_TO_SHIP, S.CANCELLED, _at(11), timeline).values()
+		v is None
+		for v in carry_stage_dates(
+			back, stages_core.READY_TO_SHIP, stages_core.CANCELLED, _at(11), timeline
+		).values()
 	)
-	closed = carry_stage_dates(back, S.READY_TO_SHIP, S.CLOSED, _at(12), timeline)
-	assert closed[S.READY_TO_SHIP] == _at(8) and closed[S.SHIPPED] is None
+	closed = carry_stage_dates(back, stages_core.READY_TO_SHIP, stages_core.CLOSED, _at(12), timeline)
+	assert closed[stages_core.READY_TO_SHIP] == _at(8) and closed[stages_core.SHIPPED] is None

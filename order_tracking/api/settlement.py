@@ -12,7 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import flt
 
-from order_tracking.core import settlement as C
+from order_tracking.core import settlement as settlement_core
 from order_tracking.order_tracking.arguments import required_arguments
 from order_tracking.settlement import order_cost, returns
 
@@ -24,7 +24,7 @@ def return_lines(delivery_note: str, sales_order: str | None = None) -> list[dic
 	lines, returned = returns.delivery_lines(delivery_note, sales_order)
 	out = []
 	for x in lines.values():
-		left = C.returnable_qty(flt(x.qty), returned.get(x.name, 0.0))
+		left = settlement_core.returnable_qty(flt(x.qty), returned.get(x.name, 0.0))
 		if left > 0:
 			out.append(
 				{
@@ -55,13 +55,13 @@ def refresh_order_cost(sales_order: str) -> dict:
 	if not c:
 		frappe.throw(_("Sales Order {0} does not exist").format(sales_order), frappe.DoesNotExistError)
 	return {
-		"material": C.money(c.material),
-		"labour": C.money(c.labour),
-		"overhead": C.money(c.overhead),
-		"outsourcing": C.money(c.outsourcing),
-		"freight": C.money(c.freight),
+		"material": settlement_core.money(c.material),
+		"labour": settlement_core.money(c.labour),
+		"overhead": settlement_core.money(c.overhead),
+		"outsourcing": settlement_core.money(c.outsourcing),
+		"freight": settlement_core.money(c.freight),
 		"total": c.total,
-		"revenue": C.money(c.revenue),
+		"revenue": settlement_core.money(c.revenue),
 		"margin": c.margin,
 		"margin_pct": c.margin_pct,
 	}

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 
-from order_tracking.core import stages as S
+from order_tracking.core import stages as stages_core
 from order_tracking.core.review import ItemSupply
 
 EPS = 1e-6
@@ -73,7 +73,10 @@ TIMELINE_EVENTS = {
 	EXCEPTION: "Carrier Exception",
 	RETURNED: "Returned by Carrier",
 }
-TIMELINE_STAGES = {status: (S.DELIVERED if status == DELIVERED else S.SHIPPED) for status in CARRIER_STATUSES}
+TIMELINE_STAGES = {
+	status: (stages_core.DELIVERED if status == DELIVERED else stages_core.SHIPPED)
+	for status in CARRIER_STATUSES
+}
 
 # why a request is refused before its body is trusted (HTTP 401)
 MISSING_HEADERS = "missing_headers"
@@ -308,9 +311,15 @@ RESOLVED = "Resolved"
 OPEN_KEY = "Open"
 
 # the stages in which an order can be late: committed to, not yet delivered
-WATCHED_STAGES: tuple[str, ...] = (S.APPROVED, S.PLANNED, S.IN_PRODUCTION, S.READY_TO_SHIP, S.SHIPPED)
+WATCHED_STAGES: tuple[str, ...] = (
+	stages_core.APPROVED,
+	stages_core.PLANNED,
+	stages_core.IN_PRODUCTION,
+	stages_core.READY_TO_SHIP,
+	stages_core.SHIPPED,
+)
 # materials matter until production starts
-MATERIAL_STAGES: tuple[str, ...] = (S.APPROVED, S.PLANNED)
+MATERIAL_STAGES: tuple[str, ...] = (stages_core.APPROVED, stages_core.PLANNED)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from order_tracking.core import stages as S
+from order_tracking.core import stages
 
 # ------------------------------------------------------------------ percentiles and distributions
 
@@ -189,7 +189,7 @@ class FulfilmentTally:
 # ------------------------------------------------------------------ cycle time
 
 # The tracker field dating each progress stage.
-STAGE_DATE_FIELDS = S.STAGE_DATE_FIELDS
+STAGE_DATE_FIELDS = stages.STAGE_DATE_FIELDS
 
 
 @dataclass(frozen=True)
@@ -216,18 +216,18 @@ class Segment:
 # Stage by stage (the review lies within Received → Approved), then the two spans a manager asks
 # about: order to delivery, and delivery to cash.
 STEPS: tuple[Segment, ...] = (
-	Segment(S.RECEIVED, S.APPROVED),
-	Segment(S.APPROVED, S.PLANNED),
-	Segment(S.PLANNED, S.IN_PRODUCTION),
-	Segment(S.IN_PRODUCTION, S.READY_TO_SHIP),
-	Segment(S.READY_TO_SHIP, S.SHIPPED),
-	Segment(S.SHIPPED, S.DELIVERED),
-	Segment(S.DELIVERED, S.BILLED),
-	Segment(S.BILLED, S.PAID),
+	Segment(stages.RECEIVED, stages.APPROVED),
+	Segment(stages.APPROVED, stages.PLANNED),
+	Segment(stages.PLANNED, stages.IN_PRODUCTION),
+	Segment(stages.IN_PRODUCTION, stages.READY_TO_SHIP),
+	Segment(stages.READY_TO_SHIP, stages.SHIPPED),
+	Segment(stages.SHIPPED, stages.DELIVERED),
+	Segment(stages.DELIVERED, stages.BILLED),
+	Segment(stages.BILLED, stages.PAID),
 )
 TOTALS: tuple[Segment, ...] = (
-	Segment(S.RECEIVED, S.DELIVERED, total=True),
-	Segment(S.DELIVERED, S.PAID, total=True),
+	Segment(stages.RECEIVED, stages.DELIVERED, total=True),
+	Segment(stages.DELIVERED, stages.PAID, total=True),
 )
 SEGMENTS: tuple[Segment, ...] = STEPS + TOTALS
 

@@ -21,7 +21,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from order_tracking.core import stages as S
+from order_tracking.core import stages
 
 PAGE_LENGTH = 20
 MAX_PAGE_LENGTH = 100
@@ -101,18 +101,18 @@ PRODUCED_EVENT = "Produced"
 # document) is not the customer's business.
 
 STAGE_TONES = {
-	S.RECEIVED: "gray",
-	S.UNDER_REVIEW: "orange",
-	S.APPROVED: "blue",
-	S.PLANNED: "blue",
-	S.IN_PRODUCTION: "blue",
-	S.READY_TO_SHIP: "purple",
-	S.SHIPPED: "purple",
-	S.DELIVERED: "green",
-	S.BILLED: "green",
-	S.PAID: "green",
-	S.CLOSED: "gray",
-	S.CANCELLED: "red",
+	stages.RECEIVED: "gray",
+	stages.UNDER_REVIEW: "orange",
+	stages.APPROVED: "blue",
+	stages.PLANNED: "blue",
+	stages.IN_PRODUCTION: "blue",
+	stages.READY_TO_SHIP: "purple",
+	stages.SHIPPED: "purple",
+	stages.DELIVERED: "green",
+	stages.BILLED: "green",
+	stages.PAID: "green",
+	stages.CLOSED: "gray",
+	stages.CANCELLED: "red",
 }
 
 
@@ -197,9 +197,9 @@ def customer_timeline(events: list[Event]) -> list[TimelineEntry]:
 
 def stage_progress(stage: str | None) -> int:
 	"""How far along the order's life the stage is, in percent (Received 10 … Paid 100)."""
-	if stage in S.PROGRESS_STAGES:
-		return round(100 * (S.PROGRESS_STAGES.index(stage) + 1) / len(S.PROGRESS_STAGES))
-	if stage == S.CLOSED:
+	if stage in stages.PROGRESS_STAGES:
+		return round(100 * (stages.PROGRESS_STAGES.index(stage) + 1) / len(stages.PROGRESS_STAGES))
+	if stage == stages.CLOSED:
 		return 100
 	return 0
 

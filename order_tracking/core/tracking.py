@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
-from order_tracking.core import stages as S
+from order_tracking.core import stages as stages_core
 
 QTY_EPSILON = 1e-6
 MONEY_EPSILON = 0.005
@@ -182,28 +182,28 @@ def reached_stages(header: OrderHeader, progress: Progress) -> dict[str, bool]:
 	paid = billed and (no_value or _covers(progress.paid_amount, header.grand_total, MONEY_EPSILON))
 
 	return {
-		S.RECEIVED: True,
-		S.UNDER_REVIEW: under_review,
-		S.APPROVED: approved,
-		S.PLANNED: planned,
-		S.IN_PRODUCTION: in_production,
-		S.READY_TO_SHIP: ready,
-		S.SHIPPED: shipped,
-		S.DELIVERED: delivered,
-		S.BILLED: billed,
-		S.PAID: paid,
+		stages_core.RECEIVED: True,
+		stages_core.UNDER_REVIEW: under_review,
+		stages_core.APPROVED: approved,
+		stages_core.PLANNED: planned,
+		stages_core.IN_PRODUCTION: in_production,
+		stages_core.READY_TO_SHIP: ready,
+		stages_core.SHIPPED: shipped,
+		stages_core.DELIVERED: delivered,
+		stages_core.BILLED: billed,
+		stages_core.PAID: paid,
 	}
 
 
 def derive_stage(header: OrderHeader, progress: Progress) -> str:
 	"""The furthest stage fully reached, every earlier stage reached too."""
 	if header.docstatus == 2:
-		return S.CANCELLED
+		return stages_core.CANCELLED
 	if header.status == SO_STATUS_CLOSED:
-		return S.CLOSED
+		return stages_core.CLOSED
 	reached = reached_stages(header, progress)
-	stage = S.RECEIVED
-	for candidate in S.PROGRESS_STAGES:
+	stage = stages_core.RECEIVED
+	for candidate in stages_core.PROGRESS_STAGES:
 		if not reached[candidate]:
 			break
 		stage = candidate
@@ -219,14 +219,17 @@ def estimate_eta(
 	last shipment plus transit. Others: the promised date, or later when open production ends
 	after it or a carrier expects goods already on the road later; never in the past.
 	"""
-	if stage == S.CANCELLED:
+	if stage == stages_core.CANCELLED:
 		return None
 	transit = timedelta(days=max(transit_days, 0))
-	if S.stage_index(stage) >= S.stage_index(S.DELIVERED) and stage != S.CLOSED:
+	if (
+		stages_core.stage_index(stage) >= stages_core.stage_index(stages_core.DELIVERED)
+		and stage != stages_core.CLOSED
+	):
 		return progress.last_delivered_on or progress.last_shipped_on or header.promised_date
-	if stage == S.CLOSED:
+	if stage == stages_core.CLOSED:
 		return progress.last_delivered_on or progress.last_shipped_on
-	if stage == S.SHIPPED:
+	if stage == stages_core.SHIPPED:
 		eta = progress.carrier_eta or (progress.last_shipped_on or today) + transit
 		return max(eta, today)
 	eta = header.promised_date
@@ -246,7 +249,7 @@ def derive_order_state(
 	submitted = header.docstatus == 1
 	eta = estimate_eta(header, progress, stage, today, transit_days)
 	delay = 0
-	if eta and header.promised_date and stage not in S.TERMINAL_STAGES:
+	if eta and header.promised_date and stage not in stages_core.TERMINAL_STAGES:
 		delay = max((eta - header.promised_date).days, 0)
 	reached = reached_stages(header, progress)
 	return OrderState(
@@ -263,10 +266,10 @@ def derive_order_state(
 		outsourced_qty=progress.outsourced_qty,
 		outsourced_returned_qty=progress.outsourced_returned_qty,
 		produced_pct=_pct(progress.produced_qty, header.manufacture_qty, submitted),
-		shipped_pct=_pct(progress.shipped_qty, header.ordered_qty, reached[S.SHIPPED]),
-		delivered_pct=_pct(progress.delivered_qty, header.ordered_qty, reached[S.DELIVERED]),
-		billed_pct=_pct(progress.billed_amount, header.grand_total, reached[S.BILLED]),
-		paid_pct=_pct(progress.paid_amount, header.grand_total, reached[S.PAID]),
+		shipped_pct=_pct(progress.shipped_qty, header.ordered_qty, reached[stages_core.SHIPPED]),
+		delivered_pct=_pct(progress.delivered_qty, header.ordered_qty, reached[stages_core.DELIVERED]),
+		billed_pct=_pct(progress.billed_amount, header.grand_total, reached[stages_core.BILLED]),
+		paid_pct=_pct(progress.paid_amount, header.grand_total, reached[stages_core.PAID]),
 		promised_date=header.promised_date,
 		eta=eta,
 		delay_days=delay,
@@ -307,16 +310,16 @@ def stage_dates(
 	is made; delivered by the delivery note itself) is dated by the last event before it
 	(`last_events`: the latest event of each stage). Never before the stage before it; stages not
 	reached have no date. Events that cancel are not given."""
-	if stage == S.CANCELLED:
-		return dict.fromkeys(S.PROGRESS_STAGES)
+	if stage == stages_core.CANCELLED:
+		return dict.fromkeys(stages_core.PROGRESS_STAGES)
 	last_events = last_events or {}
-	dates: dict[str, datetime | None] = dict.fromkeys(S.PROGRESS_STAGES)
-	if stage in S.PROGRESS_STAGES:
-		reached = S.PROGRESS_STAGES[: S.PROGRESS_STAGES.index(stage) + 1]
+	dates: dict[str, datetime | None] = dict.fromkeys(stages_core.PROGRESS_STAGES)
+	if stage in stages_core.PROGRESS_STAGES:
+		reached = stages_core.PROGRESS_STAGES[: stages_core.PROGRESS_STAGES.index(stage) + 1]
 	else:
-		reached = S.PROGRESS_STAGES  # closed: what it reached keeps its dates
-	goods = S.PROGRESS_STAGES[: S.PROGRESS_STAGES.index(S.DELIVERED) + 1]
-	money = S.PROGRESS_STAGES[len(goods) :]
+		reached = stages_core.PROGRESS_STAGES  # closed: what it reached keeps its dates
+	goods = stages_core.PROGRESS_STAGES[: stages_core.PROGRESS_STAGES.index(stages_core.DELIVERED) + 1]
+	money = stages_core.PROGRESS_STAGES[len(goods) :]
 	for group in (goods, money):
 		earliest_from: datetime | None = None
 		for s in reversed(group):
@@ -329,7 +332,7 @@ def stage_dates(
 			if s in reached and dates[s] is None:
 				before = [
 					last_events[b]
-					for b in S.PROGRESS_STAGES[: S.PROGRESS_STAGES.index(s)]
+					for b in stages_core.PROGRESS_STAGES[: stages_core.PROGRESS_STAGES.index(s)]
 					if b in last_events
 				]
 				dates[s] = max(before) if before else None
@@ -362,22 +365,22 @@ def carry_stage_dates(
 	stages it reaches now are dated `at` (the event that moved it); stages it no longer reaches
 	lose theirs. A tracker seen for the first time (`stored` None), or a stage reached before
 	without a date, takes the date read from the timeline (`stage_dates`)."""
-	if new_stage == S.CANCELLED:
-		return dict.fromkeys(S.PROGRESS_STAGES)
+	if new_stage == stages_core.CANCELLED:
+		return dict.fromkeys(stages_core.PROGRESS_STAGES)
 	if stored is None or old_stage is None:
 		return dict(from_timeline)
 
 	def reached(stage: str) -> tuple[str, ...]:
-		if stage == S.CANCELLED:
+		if stage == stages_core.CANCELLED:
 			return ()
-		if stage not in S.PROGRESS_STAGES:
-			return S.PROGRESS_STAGES
-		return S.PROGRESS_STAGES[: S.PROGRESS_STAGES.index(stage) + 1]
+		if stage not in stages_core.PROGRESS_STAGES:
+			return stages_core.PROGRESS_STAGES
+		return stages_core.PROGRESS_STAGES[: stages_core.PROGRESS_STAGES.index(stage) + 1]
 
 	before, now = reached(old_stage), reached(new_stage)
-	if new_stage == S.CLOSED:  # closing reaches nothing new
+	if new_stage == stages_core.CLOSED:  # closing reaches nothing new
 		now = tuple(s for s in before if s in now and (stored.get(s) or from_timeline.get(s)))
-	dates: dict[str, datetime | None] = dict.fromkeys(S.PROGRESS_STAGES)
+	dates: dict[str, datetime | None] = dict.fromkeys(stages_core.PROGRESS_STAGES)
 	for s in now:
 		if s in before:
 			dates[s] = stored.get(s) or from_timeline.get(s) or at

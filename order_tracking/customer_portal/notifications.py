@@ -26,7 +26,7 @@ from frappe.email.doctype.email_account.email_account import EmailAccount
 from frappe.email.doctype.notification.notification import Notification
 from frappe.utils import cint, getdate, now_datetime
 
-from order_tracking.core import stages as S
+from order_tracking.core import stages
 from order_tracking.customer_portal.doctype.customer_notification_log.customer_notification_log import (
 	UNIQUE_NOTIFICATION,
 )
@@ -48,7 +48,7 @@ KINDS = {
 	DELAY: ("Customer Delay Notice", "notify_delay"),
 	DELIVERY: ("Customer Delivery Notice", "notify_delivery"),
 }
-DELIVERED_STAGES = (S.DELIVERED, S.BILLED, S.PAID)
+DELIVERED_STAGES = (stages.DELIVERED, stages.BILLED, stages.PAID)
 DEFAULT_LANGUAGE = "en"
 SENDING = "customer_notification"
 CLAIMING = "customer_notification_claim"
@@ -153,7 +153,7 @@ def eta_moved_later(before: dict, after: dict) -> bool:
 	"""Late (the ETA after the promised date) and later than the ETA the tracker showed."""
 	if not cint(after.get("is_delayed")) or not after.get("eta"):
 		return False
-	if after.get("stage") in S.TERMINAL_STAGES or after.get("stage") in DELIVERED_STAGES:
+	if after.get("stage") in stages.TERMINAL_STAGES or after.get("stage") in DELIVERED_STAGES:
 		return False
 	return not before.get("eta") or getdate(after["eta"]) > getdate(before["eta"])
 

@@ -13,10 +13,10 @@ import frappe
 from frappe import _, _lt
 from frappe.query_builder.functions import Count
 from frappe.rate_limiter import rate_limit
-from frappe.utils import cint, get_url, getdate, now_datetime
+from frappe.utils import cint, get_url
 
-from order_tracking.core import portal as core
-from order_tracking.core import stages as S
+from order_tracking.core import portal as portal_core
+from order_tracking.core import stages as stages_core
 from order_tracking.order_tracking.arguments import required_arguments
 from order_tracking.order_tracking.intake import submit_order
 from order_tracking.order_tracking.order_status import order_status
@@ -31,25 +31,25 @@ REQUEST_LIMIT_PER_HOUR = 60
 TRACK_LIMIT_PER_MINUTE = 30
 
 TIMELINE_TITLES = {
-	core.RECEIVED: _lt("Order received"),
-	core.CONFIRMED: _lt("Order confirmed"),
-	core.UNDER_REVIEW: _lt("We are reviewing your order"),
-	core.APPROVED: _lt("Order approved"),
-	core.DATE_CHANGED: _lt("Delivery date changed"),
-	core.ON_HOLD: _lt("Order on hold"),
-	core.RESUMED: _lt("Order resumed"),
-	core.PLANNED: _lt("Production scheduled"),
-	core.IN_PRODUCTION: _lt("Production in progress"),
-	core.PRODUCED: _lt("Goods produced"),
-	core.SHIPMENT_BOOKED: _lt("Shipment booked"),
-	core.SHIPPED: _lt("Shipped"),
-	core.DELIVERED: _lt("Delivered"),
-	core.INVOICED: _lt("Invoiced"),
-	core.CREDIT_NOTE: _lt("Credit note issued"),
-	core.PAID: _lt("Payment received"),
-	core.RETURNED: _lt("Return received"),
-	core.CLOSED: _lt("Order closed"),
-	core.CANCELLED: _lt("Order cancelled"),
+	portal_core.RECEIVED: _lt("Order received"),
+	portal_core.CONFIRMED: _lt("Order confirmed"),
+	portal_core.UNDER_REVIEW: _lt("We are reviewing your order"),
+	portal_core.APPROVED: _lt("Order approved"),
+	portal_core.DATE_CHANGED: _lt("Delivery date changed"),
+	portal_core.ON_HOLD: _lt("Order on hold"),
+	portal_core.RESUMED: _lt("Order resumed"),
+	portal_core.PLANNED: _lt("Production scheduled"),
+	portal_core.IN_PRODUCTION: _lt("Production in progress"),
+	portal_core.PRODUCED: _lt("Goods produced"),
+	portal_core.SHIPMENT_BOOKED: _lt("Shipment booked"),
+	portal_core.SHIPPED: _lt("Shipped"),
+	portal_core.DELIVERED: _lt("Delivered"),
+	portal_core.INVOICED: _lt("Invoiced"),
+	portal_core.CREDIT_NOTE: _lt("Credit note issued"),
+	portal_core.PAID: _lt("Payment received"),
+	portal_core.RETURNED: _lt("Return received"),
+	portal_core.CLOSED: _lt("Order closed"),
+	portal_core.CANCELLED: _lt("Order cancelled"),
 }
 REQUEST_ERRORS = {
 	"not_a_list": _lt("The items of the order request could not be read"),
@@ -134,10 +134,10 @@ def my_orders(search: str | None = None, stage: str | None = None, page=1) -> di
 	if search:
 		pattern = f"%{search}%"
 		query = query.where(t.sales_order.like(pattern) | so.po_no.like(pattern))
-	if stage in S.STAGES:
+	if stage in stages_core.STAGES:
 		query = query.where(t.stage == stage)
 	total = query.select(Count("*")).run()[0][0]
-	bounds = core.page_bounds(page, total)
+	bounds = portal_core.page_bounds(page, total)
 	rows = (
 		query.select(
 			t.sales_order,
@@ -166,8 +166,8 @@ def my_orders(search: str | None = None, stage: str | None = None, page=1) -> di
 		"total": total,
 		"page": bounds,
 		"search": search,
-		"stage": stage if stage in S.STAGES else "",
-		"stages": [{"value": s, "label": _(s)} for s in S.STAGES],
+		"stage": stage if stage in stages_core.STAGES else "",
+		"stages": [{"value": s, "label": _(s)} for s in stages_core.STAGES],
 		"requests": open_requests(customers) if bounds.page == 1 and not search and not stage else [],
 	}
 
@@ -175,8 +175,8 @@ def my_orders(search: str | None = None, stage: str | None = None, page=1) -> di
 def stage_display(stage: str | None) -> dict:
 	return {
 		"stage_label": _(stage) if stage else "",
-		"stage_tone": core.stage_tone(stage),
-		"stage_pct": core.stage_progress(stage),
+		"stage_tone": portal_core.stage_tone(stage),
+		"stage_pct": portal_core.stage_progress(stage),
 	}
 
 
@@ -203,7 +203,7 @@ def open_requests(customers: list[str], limit: int = 20) -> list[dict]:
 	status_labels = {"New": _("Received"), "Rejected": _("Rejected"), "Duplicate": _("Duplicate")}
 	return [
 		{
-			"reference": core.customer_reference(i.external_ref, i.customer),
+			"reference": portal_core.customer_reference(i.external_ref, i.customer),
 			"customer": i.customer,
 			"status": i.status,
 			"status_label": status_labels.get(i.status, _(i.status)),
@@ -264,9 +264,9 @@ def order_view(sales_order: str, public: bool = False) -> dict:
 
 
 def customer_timeline(events: list[dict]) -> list[dict]:
-	entries = core.customer_timeline(
+	entries = portal_core.customer_timeline(
 		[
-			core.Event(
+			portal_core.Event(
 				at=e["at"],
 				event=e["event"],
 				reference_doctype=e["reference_doctype"],
@@ -439,7 +439,10 @@ def download_document(order: str, doctype: str, name: str) -> None:
 
 
 def request_error(code: str, row: int | None = None):
-	limits = {"too_many_lines": core.MAX_REQUEST_LINES, "reference_invalid": core.MAX_REFERENCE_LENGTH}
+	limits = {
+		"too_many_lines": portal_core.MAX_REQUEST_LINES,
+		"reference_invalid": portal_core.MAX_REFERENCE_LENGTH,
+	}
 	frappe.throw(
 		str(REQUEST_ERRORS[code]).format(limits.get(code, "")),
 		exc=PortalRequestError,
@@ -473,14 +476,14 @@ def submit_order_request(
 		except ValueError:
 			request_error("not_a_list")
 	try:
-		reference = core.clean_reference(reference)
-		lines = core.request_items(items)
-	except core.RequestError as e:
+		reference = portal_core.clean_reference(reference)
+		lines = portal_core.request_items(items)
+	except portal_core.RequestError as e:
 		request_error(e.code, e.row)
 	answer = retry_on_deadlock(
 		lambda: submit_order(
 			"Portal",
-			core.portal_external_ref(customer, reference),
+			portal_core.portal_external_ref(customer, reference),
 			customer,
 			delivery_date,
 			lines,
@@ -551,7 +554,7 @@ def order_for_token(token: str | None) -> str:
 	"""The order a tracking token opens; the same DoesNotExistError (404) for a malformed,
 	unknown or revoked token."""
 	sales_order = None
-	if core.is_well_formed_token(token):
+	if portal_core.is_well_formed_token(token):
 		sales_order = frappe.db.get_value(TRACKING_LINK, {"token": token, "revoked": 0}, "sales_order")
 	if not sales_order:
 		raise frappe.DoesNotExistError(_("Page not found"))

@@ -14,7 +14,7 @@ from frappe.utils import add_days, getdate, nowdate
 
 from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
 
-from order_tracking.customer_portal import notifications as N
+from order_tracking.customer_portal import notifications as notifications_module
 from order_tracking.customer_portal.notifications import in_language
 from order_tracking.order_tracking.tracking import refresh_trackers
 from order_tracking.tests.delivery_fixtures import (
@@ -65,7 +65,7 @@ def queued(sales_order: str) -> list[frappe._dict]:
 
 def logged(sales_order: str, kind: str | None = None) -> list[str]:
 	filters = {"sales_order": sales_order, **({"kind": kind} if kind else {})}
-	return frappe.get_all(N.LOG, filters=filters, pluck="event_key", order_by="name asc")
+	return frappe.get_all(notifications_module.LOG, filters=filters, pluck="event_key", order_by="name asc")
 
 
 def zh(source: str) -> str:
@@ -119,7 +119,7 @@ class TestCustomerNotifications(FrappeTestCase):
 			CUSTOMER,
 			{
 				"language": language,
-				N.OPT_OUT_FIELD: opted_out,
+				notifications_module.OPT_OUT_FIELD: opted_out,
 				"customer_primary_contact": contact,
 				"email_id": CONTACT_EMAIL,
 			},
@@ -155,7 +155,7 @@ class TestCustomerNotifications(FrappeTestCase):
 				{"reference_doctype": "Sales Order", "reference_name": so.name, "sent_or_received": "Sent"},
 			)
 		)
-		self.assertEqual(logged(so.name, N.CONFIRMATION), [so.name])
+		self.assertEqual(logged(so.name, notifications_module.CONFIRMATION), [so.name])
 
 	def test_confirmation_in_english_to_the_orders_own_contact_email(self):
 		so = ready_order_with_email(ORDER_EMAIL)
@@ -167,15 +167,15 @@ class TestCustomerNotifications(FrappeTestCase):
 	def test_recipient_falls_back_to_the_customers_primary_contact(self):
 		so = ready_order()
 		so.contact_email = None
-		self.assertEqual(N.order_recipient(so), CONTACT_EMAIL)
+		self.assertEqual(notifications_module.order_recipient(so), CONTACT_EMAIL)
 		frappe.db.set_value("Customer", CUSTOMER, "email_id", None)
-		self.assertEqual(N.order_recipient(so), CONTACT_EMAIL)  # from the Contact itself
+		self.assertEqual(notifications_module.order_recipient(so), CONTACT_EMAIL)  # from the Contact itself
 
 	def test_language_choice(self):
-		self.assertEqual(N.notification_language("zh"), "zh")
-		self.assertEqual(N.notification_language("zh-TW"), "zh-TW")
-		self.assertEqual(N.notification_language("de"), "en")
-		self.assertEqual(N.notification_language("en"), "en")
+		self.assertEqual(notifications_module.notification_language("zh"), "zh")
+		self.assertEqual(notifications_module.notification_language("zh-TW"), "zh-TW")
+		self.assertEqual(notifications_module.notification_language("de"), "en")
+		self.assertEqual(notifications_module.notification_language("en"), "en")
 
 	# ------------------------------------------------------------------ switches
 
@@ -208,8 +208,8 @@ class TestCustomerNotifications(FrappeTestCase):
 	def test_the_same_event_is_announced_once(self):
 		so = ready_order()
 		# a second submit path, a re-save after submit, the tracker refreshed again
-		N.on_sales_order_submit(frappe.get_doc("Sales Order", so.name))
-		self.assertFalse(N.notify(so.name, N.CONFIRMATION, so.name))
+		notifications_module.on_sales_order_submit(frappe.get_doc("Sales Order", so.name))
+		self.assertFalse(notifications_module.notify(so.name, notifications_module.CONFIRMATION, so.name))
 		so.reload()
 		so.save()
 		refresh_trackers([so.name])
@@ -218,16 +218,16 @@ class TestCustomerNotifications(FrappeTestCase):
 
 	def test_the_log_is_unique_per_order_kind_and_event(self):
 		so = ready_order()
-		values = {"sales_order": so.name, "kind": N.CONFIRMATION, "event_key": so.name}
+		values = {"sales_order": so.name, "kind": notifications_module.CONFIRMATION, "event_key": so.name}
 		frappe.db.savepoint("duplicate_log")
 		with self.assertRaises(frappe.UniqueValidationError):
-			frappe.get_doc({"doctype": N.LOG, **values}).db_insert()
+			frappe.get_doc({"doctype": notifications_module.LOG, **values}).db_insert()
 		frappe.db.rollback(save_point="duplicate_log")
 		# a concurrent request past the quick check: the unique index turns it away quietly
 		with patch.object(frappe.db, "exists", return_value=False):
-			self.assertFalse(N.claim(values))
+			self.assertFalse(notifications_module.claim(values))
 		self.assertEqual(logged(so.name), [so.name])
-		self.assertTrue(N.claim({**values, "kind": N.DELIVERY}))
+		self.assertTrue(notifications_module.claim({**values, "kind": notifications_module.DELIVERY}))
 
 	# ------------------------------------------------------------------ shipment
 
@@ -241,9 +241,9 @@ class TestCustomerNotifications(FrappeTestCase):
 		self.assertIn(shipment.carrier, body)
 		self.assertIn(waybill, body)
 		self.assertIn(TRACKING_PAGE.replace("{waybill}", waybill).replace("&", "&amp;"), body)
-		self.assertIn(shipment.name, logged(so.name, N.SHIPMENT))
+		self.assertIn(shipment.name, logged(so.name, notifications_module.SHIPMENT))
 		# submitted again by another path: not announced again
-		N.on_shipment_submit(shipment)
+		notifications_module.on_shipment_submit(shipment)
 		self.assertEqual(
 			len([m for m in queued(so.name) if m.subject == f"Your order {so.name} has been shipped"]), 1
 		)
@@ -262,20 +262,20 @@ class TestCustomerNotifications(FrappeTestCase):
 		self.assertEqual(len(delays), 1)
 		self.assertIn(f"{late.year}年{late.month}月{late.day}日", delays[0].body)  # the new ETA, in Chinese
 		self.assertIn(zh("Days Late"), delays[0].body)
-		self.assertEqual(logged(so.name, N.DELAY), [getdate(late).isoformat()])
+		self.assertEqual(logged(so.name, notifications_module.DELAY), [getdate(late).isoformat()])
 		# a day or two later: within the step, not announced again
 		refresh_trackers([so.name], today=getdate(add_days(nowdate(), 22)))
-		self.assertEqual(logged(so.name, N.DELAY), [late.isoformat()])
+		self.assertEqual(logged(so.name, notifications_module.DELAY), [late.isoformat()])
 		# a week later again: a new event
 		later = getdate(add_days(nowdate(), 30))
 		refresh_trackers([so.name], today=later)
 		self.assertEqual(len([m for m in queued(so.name) if m.subject == delay_subject]), 2)
-		self.assertEqual(logged(so.name, N.DELAY), [late.isoformat(), later.isoformat()])
+		self.assertEqual(logged(so.name, notifications_module.DELAY), [late.isoformat(), later.isoformat()])
 
 	def test_no_delay_while_on_time(self):
 		so = ready_order(days=10)
 		refresh_trackers([so.name], today=getdate(add_days(nowdate(), 5)))
-		self.assertEqual(logged(so.name, N.DELAY), [])
+		self.assertEqual(logged(so.name, notifications_module.DELAY), [])
 
 	# ------------------------------------------------------------------ delivery
 
@@ -287,7 +287,7 @@ class TestCustomerNotifications(FrappeTestCase):
 		refresh_trackers([so.name])
 		subject = f"Your order {so.name} has been delivered"
 		self.assertEqual(len([m for m in queued(so.name) if m.subject == subject]), 1)
-		self.assertEqual(logged(so.name, N.DELIVERY), [so.name])
+		self.assertEqual(logged(so.name, notifications_module.DELIVERY), [so.name])
 
 
 def ready_order_with_email(contact_email: str):

@@ -12,7 +12,7 @@ Communication is linked to the intake (its timeline shows the mail and its attac
   Customer whose *Order E-mail Domain* is the address's domain; an unknown sender gives a
   rejected intake with that reason and nothing else (no order, no answer);
 - the lines: from the CSV / XLSX attachments in the import template's columns, else from the
-  body (`core.email_order`); the customer's PO number from the subject is kept as `po_no`
+  body (`intake_core.email_order`); the customer's PO number from the subject is kept as `po_no`
   of the intake's raw payload and the Sales Order's *Customer's Purchase Order*;
 - a flood: past the per-sender limit of mails per hour (Settings), the first mail over it
   becomes one rejected summary intake and the later ones are kept only as Communications;
@@ -30,13 +30,13 @@ import io
 import json
 
 import frappe
-from frappe import _, _lt
+from frappe import _lt
 from frappe.core.utils import html2text
 from frappe.utils import add_to_date, cint, now_datetime
 
 from order_tracking.core import email_order
-from order_tracking.core import intake as core
-from order_tracking.order_tracking import intake as oi
+from order_tracking.core import intake as intake_core
+from order_tracking.order_tracking import intake as intake_module
 from order_tracking.order_tracking.settings import get_settings
 
 INTAKE = "Order Intake"
@@ -175,9 +175,9 @@ def build_and_insert(comm, reference: str):
 		"transaction_date": order.transaction_date or comm.communication_date,
 		"items": item_lines(order.items),
 	}
-	parsed = core.parse_order_payload(payload, default_channel=CHANNEL)
+	parsed = intake_core.parse_order_payload(payload, default_channel=CHANNEL)
 	po_no = email_order.po_number_from_subject(comm.subject)
-	intake = oi.make_intake(parsed, raw_payload(comm, {**payload, "po_no": po_no}))
+	intake = intake_module.make_intake(parsed, raw_payload(comm, {**payload, "po_no": po_no}))
 	insert(intake)
 	intake.reload()
 	if intake.sales_order:
@@ -198,7 +198,7 @@ def insert_rejected(comm, reference: str, customer: str | None, reason: str):
 	doc.transaction_date = now_datetime().date()
 	doc.rejection_reason = reason
 	doc.raw_payload = raw_payload(comm, {"reason": reason})
-	doc.flags.parse_errors = [core.IntakeError(None, "items", reason)]
+	doc.flags.parse_errors = [intake_core.IntakeError(None, "items", reason)]
 	insert(doc)
 	doc.reload()
 	return doc

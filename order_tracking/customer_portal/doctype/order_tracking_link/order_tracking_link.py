@@ -5,7 +5,7 @@ import frappe
 from frappe.model.document import Document
 from frappe.utils import now_datetime
 
-from order_tracking.core import portal as core
+from order_tracking.core import portal
 from order_tracking.utils import check_fetched_links
 
 
@@ -26,7 +26,7 @@ class OrderTrackingLink(Document):
 	# end: auto-generated types
 
 	def before_insert(self):
-		self.token = core.new_token()
+		self.token = portal.new_token()
 		self.revoked = 0
 
 	def validate(self):

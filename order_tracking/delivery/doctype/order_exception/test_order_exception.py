@@ -13,7 +13,7 @@ from frappe.tests.utils import patch_hooks
 from frappe.utils import add_days, getdate, nowdate
 
 from order_tracking.api.tracking import get_order_status
-from order_tracking.core import delivery as D
+from order_tracking.core import delivery as delivery_core
 from order_tracking.delivery.carrier_events import receive_carrier_event
 from order_tracking.delivery.doctype.order_exception.order_exception import OrderExceptionError
 from order_tracking.order_tracking.doctype.order_review.test_order_review import (
@@ -60,11 +60,15 @@ STOCK_CLERK = "ot-dl-stock@example.com"
 LATE_OPERATIONS: dict[str, str] = {}
 
 
-@exception_detector(D.LATE_OPERATION)
+@exception_detector(delivery_core.LATE_OPERATION)
 def detect_test_late_operations(sales_orders, facts):
 	return [
-		D.ExceptionSpec(
-			D.LATE_OPERATION, so, LATE_OPERATIONS[so], reference_doctype="Sales Order", reference_name=so
+		delivery_core.ExceptionSpec(
+			delivery_core.LATE_OPERATION,
+			so,
+			LATE_OPERATIONS[so],
+			reference_doctype="Sales Order",
+			reference_name=so,
 		)
 		for so in sales_orders
 		if so in LATE_OPERATIONS
@@ -144,7 +148,7 @@ class TestOrderExceptions(FrappeTestCase):
 		later = add_days(nowdate(), 5)
 		result = self.scan(so.name, today=later)
 		self.assertEqual((result.opened, result.orders), (1, 1))
-		overdue = open_exceptions(so.name)[D.OVERDUE]
+		overdue = open_exceptions(so.name)[delivery_core.OVERDUE]
 		self.assertEqual(
 			(
 				overdue.status,
@@ -214,14 +218,14 @@ class TestOrderExceptions(FrappeTestCase):
 		production_ends(15)
 		self.assertEqual(getdate(tracker(so.name).eta), getdate(add_days(nowdate(), 15)))
 		self.assertEqual(self.scan(so.name).opened, 1)
-		at_risk = open_exceptions(so.name)[D.AT_RISK]
+		at_risk = open_exceptions(so.name)[delivery_core.AT_RISK]
 		self.assertIn(frappe.format(getdate(add_days(nowdate(), 15)), {"fieldtype": "Date"}), at_risk.detail)
-		self.assertNotIn(D.OVERDUE, open_exceptions(so.name))
+		self.assertNotIn(delivery_core.OVERDUE, open_exceptions(so.name))
 
 		production_ends(20)  # later still: the same exception, its detail refreshed
 		result = self.scan(so.name)
 		self.assertEqual((result.opened, result.updated), (0, 1))
-		updated = open_exceptions(so.name)[D.AT_RISK]
+		updated = open_exceptions(so.name)[delivery_core.AT_RISK]
 		self.assertEqual(updated.name, at_risk.name)
 		self.assertIn(frappe.format(getdate(add_days(nowdate(), 20)), {"fieldtype": "Date"}), updated.detail)
 
@@ -253,7 +257,7 @@ class TestOrderExceptions(FrappeTestCase):
 
 		set_stock(SOLE, 4)  # used elsewhere since the review
 		self.assertEqual(self.scan(so.name).opened, 1)
-		short = open_exceptions(so.name)[D.MATERIAL_SHORTAGE]
+		short = open_exceptions(so.name)[delivery_core.MATERIAL_SHORTAGE]
 		self.assertEqual(
 			(short.owner_role, short.reference_doctype, short.reference_name),
 			("Production Planner", "Order Review", review.name),
@@ -267,7 +271,7 @@ class TestOrderExceptions(FrappeTestCase):
 		self.assertEqual((result.opened, result.updated), (0, 1))
 		self.assertIn(
 			frappe.format(getdate(add_days(promised, 5)), {"fieldtype": "Date"}),
-			open_exceptions(so.name)[D.MATERIAL_SHORTAGE].detail,
+			open_exceptions(so.name)[delivery_core.MATERIAL_SHORTAGE].detail,
 		)
 
 		purchase(SOLE, 10, add_days(nowdate(), 2))  # in time
@@ -282,7 +286,7 @@ class TestOrderExceptions(FrappeTestCase):
 		refresh_trackers([so.name])
 		self.assertEqual(tracker(so.name).stage, "In Production")
 		self.assertNoChange(self.scan(so.name))
-		self.assertNotIn(D.MATERIAL_SHORTAGE, open_exceptions(so.name))
+		self.assertNotIn(delivery_core.MATERIAL_SHORTAGE, open_exceptions(so.name))
 
 	# ------------------------------------------------------------------ Shipment Exception
 
@@ -295,7 +299,7 @@ class TestOrderExceptions(FrappeTestCase):
 			receive_carrier_event(*signed(event_body(shipment.awb_number, status, **values)))
 
 		carrier_says("Exception", detail="Parcel damaged", location="Hub 3")
-		problem = open_exceptions(so.name)[D.SHIPMENT_EXCEPTION]
+		problem = open_exceptions(so.name)[delivery_core.SHIPMENT_EXCEPTION]
 		self.assertEqual(
 			(problem.reference_doctype, problem.reference_name, problem.owner_role),
 			("Shipment", shipment.name, "Stock User"),
@@ -305,7 +309,7 @@ class TestOrderExceptions(FrappeTestCase):
 		self.assertNoChange(self.scan(so.name))
 
 		carrier_says("Failed Attempt", detail="Nobody home")
-		again = open_exceptions(so.name)[D.SHIPMENT_EXCEPTION]
+		again = open_exceptions(so.name)[delivery_core.SHIPMENT_EXCEPTION]
 		self.assertEqual(again.name, problem.name)
 		self.assertIn("Nobody home", again.detail)
 
@@ -323,7 +327,7 @@ class TestOrderExceptions(FrappeTestCase):
 		later = add_days(nowdate(), 3)
 		first = scan_order_exceptions(commit=False, today=getdate(later), batch_size=2)
 		self.assertGreaterEqual(first.batches, 1)
-		self.assertIn(D.OVERDUE, open_exceptions(late.name))
+		self.assertIn(delivery_core.OVERDUE, open_exceptions(late.name))
 		self.assertEqual(open_exceptions(on_time.name), {})
 		counts = frappe.db.count("Order Exception"), frappe.db.count("Order Event")
 		second = scan_order_exceptions(commit=False, today=getdate(later), batch_size=2)
@@ -347,7 +351,7 @@ class TestOrderExceptions(FrappeTestCase):
 		so = ready_order(days=1)
 		later = add_days(nowdate(), 4)
 		self.scan(so.name, today=later)
-		doc = frappe.get_doc("Order Exception", open_exceptions(so.name)[D.OVERDUE].name)
+		doc = frappe.get_doc("Order Exception", open_exceptions(so.name)[delivery_core.OVERDUE].name)
 
 		frappe.set_user(ORDER_CLERK)
 		doc.acknowledge(note="Called the customer")
@@ -376,14 +380,19 @@ class TestOrderExceptions(FrappeTestCase):
 
 		# still overdue: the next scan opens a new one
 		self.assertEqual(self.scan(so.name, today=later).opened, 1)
-		self.assertNotEqual(open_exceptions(so.name)[D.OVERDUE].name, doc.name)
+		self.assertNotEqual(open_exceptions(so.name)[delivery_core.OVERDUE].name, doc.name)
 
 	def test_one_unresolved_exception_per_order_and_kind_in_the_database(self):
 		so = ready_order()
 
 		def insert():
 			return frappe.get_doc(
-				{"doctype": "Order Exception", "sales_order": so.name, "kind": D.OVERDUE, "detail": "x"}
+				{
+					"doctype": "Order Exception",
+					"sales_order": so.name,
+					"kind": delivery_core.OVERDUE,
+					"detail": "x",
+				}
 			).insert(ignore_permissions=True)
 
 		first = insert()
@@ -399,7 +408,7 @@ class TestOrderExceptions(FrappeTestCase):
 	def test_read_with_the_rights_of_the_sales_order(self):
 		so = ready_order(days=1)
 		self.scan(so.name, today=add_days(nowdate(), 3))
-		doc = frappe.get_doc("Order Exception", open_exceptions(so.name)[D.OVERDUE].name)
+		doc = frappe.get_doc("Order Exception", open_exceptions(so.name)[delivery_core.OVERDUE].name)
 		self.assertTrue(frappe.has_permission("Order Exception", "read", doc, user=ORDER_CLERK))
 		# a planner reads exceptions, but not of orders it may not read
 		self.assertFalse(frappe.has_permission("Sales Order", "read", so.name, user=PLANNER))
@@ -419,11 +428,11 @@ class TestOrderExceptions(FrappeTestCase):
 		}
 		with patch_hooks(hooks):
 			LATE_OPERATIONS[so.name] = "Sewing is 2 days late"
-			result = self.scan(so.name, today=later, kinds=[D.LATE_OPERATION])
+			result = self.scan(so.name, today=later, kinds=[delivery_core.LATE_OPERATION])
 			self.assertEqual(result.opened, 1)
-			late = open_exceptions(so.name)[D.LATE_OPERATION]
+			late = open_exceptions(so.name)[delivery_core.LATE_OPERATION]
 			self.assertEqual((late.owner_role, late.detail), ("Production Planner", "Sewing is 2 days late"))
-			self.assertIn(D.OVERDUE, open_exceptions(so.name))  # other kinds untouched
+			self.assertIn(delivery_core.OVERDUE, open_exceptions(so.name))  # other kinds untouched
 			self.assertEqual(notifications(PLANNER, so.name), [f"Late Operation: {so.name}"])
 		# a kind no registered detector answers for is left alone
 		own = [
@@ -433,18 +442,18 @@ class TestOrderExceptions(FrappeTestCase):
 		]
 		with patch_hooks({"order_exception_detectors": own}):
 			self.assertNoChange(self.scan(so.name, today=later))
-		self.assertIn(D.LATE_OPERATION, open_exceptions(so.name))
+		self.assertIn(delivery_core.LATE_OPERATION, open_exceptions(so.name))
 		with patch_hooks(hooks):
 			LATE_OPERATIONS.clear()
 			self.assertEqual(self.scan(so.name, today=later).resolved, 1)
-		self.assertEqual(set(open_exceptions(so.name)), {D.OVERDUE})
+		self.assertEqual(set(open_exceptions(so.name)), {delivery_core.OVERDUE})
 		# planning's own detector answers for the kind too: it finds no late operation of the order
 		with patch_hooks(hooks):
 			LATE_OPERATIONS[so.name] = "Sewing is 3 days late"
 			self.assertEqual(self.scan(so.name, today=later).opened, 1)
 		LATE_OPERATIONS.clear()
-		self.assertEqual(self.scan(so.name, today=later, kinds=[D.LATE_OPERATION]).resolved, 1)
-		self.assertEqual(set(open_exceptions(so.name)), {D.OVERDUE})
+		self.assertEqual(self.scan(so.name, today=later, kinds=[delivery_core.LATE_OPERATION]).resolved, 1)
+		self.assertEqual(set(open_exceptions(so.name)), {delivery_core.OVERDUE})
 
 	def test_a_detector_must_declare_its_kinds(self):
 		with self.assertRaises(ValueError):
@@ -495,7 +504,12 @@ class TestConcurrentScans(FrappeTestCase):
 			for so in orders:
 				self.assertEqual(
 					frappe.db.count(
-						"Order Exception", {"sales_order": so, "kind": D.OVERDUE, "open_key": D.OPEN_KEY}
+						"Order Exception",
+						{
+							"sales_order": so,
+							"kind": delivery_core.OVERDUE,
+							"open_key": delivery_core.OPEN_KEY,
+						},
 					),
 					1,
 				)

@@ -8,8 +8,8 @@ from frappe.utils import cint, flt, getdate, now_datetime
 
 from erpnext.stock.get_item_details import get_conversion_factor, get_price_list_rate_for
 
-from order_tracking.core import intake as core
-from order_tracking.order_tracking import intake as oi
+from order_tracking.core import intake as intake_core
+from order_tracking.order_tracking import intake as intake_module
 from order_tracking.order_tracking.settings import get_settings
 from order_tracking.utils import check_fetched_links
 
@@ -68,7 +68,7 @@ class OrderIntake(Document):
 		self.set_company()
 		self.set_customer_defaults(errors)
 		self.resolve_items(errors)
-		errors += core.check_intake(
+		errors += intake_core.check_intake(
 			getdate(self.transaction_date) if self.transaction_date else None,
 			getdate(self.delivery_date) if self.delivery_date else None,
 			[self.as_core_line(row) for row in self.items],
@@ -117,7 +117,7 @@ class OrderIntake(Document):
 				_("Channel {0} already sent an order with External Reference {1}: see intake {2}").format(
 					_(self.channel, context="Order Intake"), frappe.bold(self.external_ref), first
 				),
-				exc=oi.DuplicateIntakeError,
+				exc=intake_module.DuplicateIntakeError,
 				title=_("Duplicate Order"),
 			)
 
@@ -130,10 +130,12 @@ class OrderIntake(Document):
 		if not self.customer:
 			if self.received_customer:
 				errors.append(
-					core.IntakeError(None, "customer", oi.CUSTOMER_NOT_FOUND, (self.received_customer,))
+					intake_core.IntakeError(
+						None, "customer", intake_module.CUSTOMER_NOT_FOUND, (self.received_customer,)
+					)
 				)
 			else:
-				errors.append(core.IntakeError(None, "customer", core.REQUIRED))
+				errors.append(intake_core.IntakeError(None, "customer", intake_core.REQUIRED))
 			return
 		self.received_customer = None
 		customer = frappe.get_cached_value(
@@ -143,7 +145,9 @@ class OrderIntake(Document):
 			as_dict=True,
 		)
 		if customer.disabled:
-			errors.append(core.IntakeError(None, "customer", oi.CUSTOMER_DISABLED, (self.customer,)))
+			errors.append(
+				intake_core.IntakeError(None, "customer", intake_module.CUSTOMER_DISABLED, (self.customer,))
+			)
 		if not self.price_list:
 			self.price_list = (
 				customer.default_price_list
@@ -166,14 +170,17 @@ class OrderIntake(Document):
 			},
 		):
 			errors.append(
-				core.IntakeError(
-					None, "contact_person", oi.CONTACT_NOT_OF_CUSTOMER, (self.contact_person, self.customer)
+				intake_core.IntakeError(
+					None,
+					"contact_person",
+					intake_module.CONTACT_NOT_OF_CUSTOMER,
+					(self.contact_person, self.customer),
 				)
 			)
 
 	def resolve_items(self, errors: list):
 		if not self.items:
-			errors.append(core.IntakeError(None, "items", oi.NO_ITEMS))
+			errors.append(intake_core.IntakeError(None, "items", intake_module.NO_ITEMS))
 		for row in self.items:
 			row.currency = self.order_currency
 			if not row.item_code:
@@ -188,28 +195,48 @@ class OrderIntake(Document):
 				as_dict=True,
 			)
 			if item.disabled:
-				errors.append(core.IntakeError(row.idx, "item_code", oi.ITEM_DISABLED, (row.item_code,)))
+				errors.append(
+					intake_core.IntakeError(
+						row.idx, "item_code", intake_module.ITEM_DISABLED, (row.item_code,)
+					)
+				)
 			elif not item.is_sales_item:
-				errors.append(core.IntakeError(row.idx, "item_code", oi.ITEM_NOT_SALES, (row.item_code,)))
+				errors.append(
+					intake_core.IntakeError(
+						row.idx, "item_code", intake_module.ITEM_NOT_SALES, (row.item_code,)
+					)
+				)
 			elif item.has_variants:
-				errors.append(core.IntakeError(row.idx, "item_code", oi.ITEM_IS_TEMPLATE, (row.item_code,)))
+				errors.append(
+					intake_core.IntakeError(
+						row.idx, "item_code", intake_module.ITEM_IS_TEMPLATE, (row.item_code,)
+					)
+				)
 			row.item_name = item.item_name
 			if not row.uom:
 				row.uom = item.sales_uom or item.stock_uom
 			elif row.uom != item.stock_uom and not frappe.db.exists(
 				"UOM Conversion Detail", {"parent": row.item_code, "parenttype": "Item", "uom": row.uom}
 			):
-				errors.append(core.IntakeError(row.idx, "uom", oi.UOM_NOT_VALID, (row.uom, row.item_code)))
+				errors.append(
+					intake_core.IntakeError(
+						row.idx, "uom", intake_module.UOM_NOT_VALID, (row.uom, row.item_code)
+					)
+				)
 				continue
 			if not flt(row.rate) or row.rate_from_price_list:
 				self.set_rate_from_price_list(row, item.stock_uom, errors)
 
 	def resolve_customer_item_code(self, row, errors: list):
 		if row.received_item:
-			errors.append(core.IntakeError(row.idx, "item_code", oi.ITEM_NOT_FOUND, (row.received_item,)))
+			errors.append(
+				intake_core.IntakeError(
+					row.idx, "item_code", intake_module.ITEM_NOT_FOUND, (row.received_item,)
+				)
+			)
 			return
 		if not row.customer_item_code:
-			return  # core.check_intake reports the missing item
+			return  # intake_core.check_intake reports the missing item
 		if not self.customer:
 			return
 		customer_group = frappe.get_cached_value("Customer", self.customer, "customer_group")
@@ -228,10 +255,10 @@ class OrderIntake(Document):
 			row.item_code = matches[0]
 		else:
 			errors.append(
-				core.IntakeError(
+				intake_core.IntakeError(
 					row.idx,
 					"customer_item_code",
-					oi.CUSTOMER_ITEM_NOT_FOUND,
+					intake_module.CUSTOMER_ITEM_NOT_FOUND,
 					(row.customer_item_code, self.customer),
 				)
 			)
@@ -239,7 +266,9 @@ class OrderIntake(Document):
 	def set_rate_from_price_list(self, row, stock_uom: str, errors: list):
 		if not self.price_list:
 			row.rate = 0
-			errors.append(core.IntakeError(row.idx, "rate", oi.NO_PRICE_LIST, (self.customer,)))
+			errors.append(
+				intake_core.IntakeError(row.idx, "rate", intake_module.NO_PRICE_LIST, (self.customer,))
+			)
 			return
 		conversion_factor = (
 			1.0
@@ -261,14 +290,18 @@ class OrderIntake(Document):
 		if rate is None:
 			row.rate = 0
 			row.rate_from_price_list = 0
-			errors.append(core.IntakeError(row.idx, "rate", oi.NO_PRICE, (row.item_code, self.price_list)))
+			errors.append(
+				intake_core.IntakeError(
+					row.idx, "rate", intake_module.NO_PRICE, (row.item_code, self.price_list)
+				)
+			)
 		else:
 			row.rate = flt(rate)
 			row.rate_from_price_list = 1
 
 	@staticmethod
-	def as_core_line(row) -> core.IntakeLine:
-		return core.IntakeLine(
+	def as_core_line(row) -> intake_core.IntakeLine:
+		return intake_core.IntakeLine(
 			row=row.idx,
 			item_code=row.item_code or row.received_item,
 			customer_item_code=row.customer_item_code,
@@ -288,7 +321,8 @@ class OrderIntake(Document):
 				continue
 			seen.add(key)
 			self.append(
-				"errors", {"row_no": err.row, "error_field": err.field, "message": oi.error_message(err)}
+				"errors",
+				{"row_no": err.row, "error_field": err.field, "message": intake_module.error_message(err)},
 			)
 
 	def set_duplicate_of(self):
@@ -365,7 +399,7 @@ class OrderIntake(Document):
 				self.name, _(self.status, context="Order Intake")
 			)
 			+ (f"<ul>{problems}</ul>" if self.errors else f" {problems}"),
-			exc=oi.IntakeNotConvertibleError,
+			exc=intake_module.IntakeNotConvertibleError,
 			title=_("Correct the Intake"),
 		)
 

@@ -8,7 +8,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate, now_datetime
 
-from order_tracking.core import stages as S
+from order_tracking.core import stages
 from order_tracking.core.review import worst
 from order_tracking.order_tracking.review import proposed_date, result_detail, review_sales_order
 from order_tracking.order_tracking.settings import tracking_paused
@@ -73,29 +73,29 @@ class OrderReview(Document):
 		self.validate_decision()
 
 	def after_insert(self):
-		self.record(S.UNDER_REVIEW, "Review Started", remarks=self.result)
+		self.record(stages.UNDER_REVIEW, "Review Started", remarks=self.result)
 
 	def on_update(self):
 		if self.is_new() or not self.has_value_changed("workflow_state"):
 			return
 		self.sync_intake()
 		if self.workflow_state == PENDING:
-			self.record(S.UNDER_REVIEW, "Review Submitted for Approval", remarks=self.approval_reason)
+			self.record(stages.UNDER_REVIEW, "Review Submitted for Approval", remarks=self.approval_reason)
 		elif self.workflow_state == REJECTED:
-			self.record(S.RECEIVED, "Review Rejected", remarks=self.rejection_reason)
+			self.record(stages.RECEIVED, "Review Rejected", remarks=self.rejection_reason)
 
 	def on_submit(self):
 		if self.apply_proposed_date and self.proposed_date:
 			self.move_delivery_date()
 		self.sync_intake()
 		self.record(
-			S.APPROVED,
+			stages.APPROVED,
 			"Review Approved",
 			planned_at=self.approved_delivery_date or self.promised_date,
 		)
 
 	def on_cancel(self):
-		self.record(S.UNDER_REVIEW, "Review Cancelled")
+		self.record(stages.UNDER_REVIEW, "Review Cancelled")
 
 	# ----------------------------------------------------------------------------------------
 

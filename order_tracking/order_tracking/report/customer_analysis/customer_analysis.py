@@ -12,38 +12,38 @@ from frappe import _
 from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, Max, Sum
 
-from order_tracking.core import kpi as K
-from order_tracking.order_tracking import order_kpis as Q
+from order_tracking.core import kpi
+from order_tracking.order_tracking import order_kpis
 
 GROUP_CUSTOMER_GROUP = "Customer Group"
-GROUP_BY = (Q.GROUP_CUSTOMER, GROUP_CUSTOMER_GROUP)
+GROUP_BY = (order_kpis.GROUP_CUSTOMER, GROUP_CUSTOMER_GROUP)
 TOP = 10
 
 
 @frappe.read_only()
-def execute(filters: Q.KpiFilters | None = None):
+def execute(filters: order_kpis.KpiFilters | None = None):
 	return CustomerAnalysis(filters).run()
 
 
 class CustomerAnalysis:
-	def __init__(self, filters: Q.KpiFilters | None):
-		self.filters = Q.parse_filters(filters, GROUP_BY, Q.GROUP_CUSTOMER)
-		self.currency = Q.company_currency(self.filters)
+	def __init__(self, filters: order_kpis.KpiFilters | None):
+		self.filters = order_kpis.parse_filters(filters, GROUP_BY, order_kpis.GROUP_CUSTOMER)
+		self.currency = order_kpis.company_currency(self.filters)
 
 	def run(self):
 		rows = self.rows()
 		total_value = sum(r.order_value or 0 for r in rows)
-		total = K.OnTimeTally()
+		total = kpi.OnTimeTally()
 		for r in rows:
 			total.merge(r.delivered, r.on_time, r.days_late)
 		data = [self.figures(r, total_value) for r in rows]
 		return self.columns(), data, None, self.chart(data), self.summary(data, total_value, total)
 
 	def rows(self):
-		t = Q.tracker()
+		t = order_kpis.tracker()
 		so = frappe.qb.DocType("Sales Order")
 		customer = frappe.qb.DocType("Customer")
-		delivered_on = Q.delivered_on(t)
+		delivered_on = order_kpis.delivered_on(t)
 		counted = t.delivered_at.isnotnull() & t.promised_date.isnotnull()
 		if self.filters.group_by == GROUP_CUSTOMER_GROUP:
 			keys = [customer.customer_group]
@@ -70,7 +70,8 @@ class CustomerAnalysis:
 				Sum(
 					Case()
 					.when(
-						counted & (delivered_on > t.promised_date), Q.DateDiff(delivered_on, t.promised_date)
+						counted & (delivered_on > t.promised_date),
+						order_kpis.DateDiff(delivered_on, t.promised_date),
 					)
 					.else_(0)
 				).as_("days_late"),
@@ -80,18 +81,18 @@ class CustomerAnalysis:
 			)
 			.groupby(*keys)
 		)
-		rows = Q.restrict(query, t, self.filters).run(as_dict=True)
+		rows = order_kpis.restrict(query, t, self.filters).run(as_dict=True)
 		rows.sort(key=lambda r: (-(r.order_value or 0), str(r.get("customer") or r.get("customer_group"))))
 		return rows
 
 	def figures(self, r, total_value: float) -> dict:
-		tally = K.OnTimeTally().merge(r.delivered, r.on_time, r.days_late)
+		tally = kpi.OnTimeTally().merge(r.delivered, r.on_time, r.days_late)
 		out = {
 			"customer_group": r.customer_group,
 			"orders": r.orders,
 			"order_value": r.order_value or 0,
 			"average_order_value": (r.order_value or 0) / r.orders if r.orders else 0,
-			"share_pct": K.pct(r.order_value or 0, total_value),
+			"share_pct": kpi.pct(r.order_value or 0, total_value),
 			"delivered": tally.delivered,
 			"on_time_pct": tally.on_time_pct,
 			"outstanding": r.outstanding or 0,
@@ -115,14 +116,14 @@ class CustomerAnalysis:
 				"width": 130,
 			}
 
-		group = Q.link(_("Customer Group"), "customer_group", "Customer Group", 150)
+		group = order_kpis.link(_("Customer Group"), "customer_group", "Customer Group", 150)
 		if self.filters.group_by == GROUP_CUSTOMER_GROUP:
 			first = [
 				group,
 				{"label": _("Customers"), "fieldname": "customers", "fieldtype": "Int", "width": 100},
 			]
 		else:
-			first = [*Q.group_column(Q.GROUP_CUSTOMER), group]
+			first = [*order_kpis.group_column(order_kpis.GROUP_CUSTOMER), group]
 		return [
 			*first,
 			{"label": _("Orders"), "fieldname": "orders", "fieldtype": "Int", "width": 80},
@@ -139,7 +140,7 @@ class CustomerAnalysis:
 				"fieldtype": "Date",
 				"width": 110,
 			},
-			{**Q.link(_("Currency"), "currency", "Currency", 80), "hidden": 1},
+			{**order_kpis.link(_("Currency"), "currency", "Currency", 80), "hidden": 1},
 		]
 
 	def chart(self, data: list[dict]):
@@ -157,7 +158,7 @@ class CustomerAnalysis:
 			"title": _("Largest customers by order value"),
 		}
 
-	def summary(self, data: list[dict], total_value: float, total: K.OnTimeTally):
+	def summary(self, data: list[dict], total_value: float, total: kpi.OnTimeTally):
 		orders = sum(r["orders"] for r in data)
 		top_value = sum(r["order_value"] for r in data[:TOP])
 		return [
@@ -171,7 +172,7 @@ class CustomerAnalysis:
 			},
 			{
 				"label": _("Top 10 Share %"),
-				"value": K.pct(top_value, total_value) or 0,
+				"value": kpi.pct(top_value, total_value) or 0,
 				"datatype": "Percent",
 			},
 			{"label": _("On-Time %"), "value": total.on_time_pct or 0, "datatype": "Percent"},

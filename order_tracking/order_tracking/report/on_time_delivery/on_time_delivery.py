@@ -14,14 +14,14 @@ from frappe import _
 from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, Max, Sum
 
-from order_tracking.core import kpi as K
-from order_tracking.order_tracking import order_kpis as Q
+from order_tracking.core import kpi
+from order_tracking.order_tracking import order_kpis
 
-GROUP_BY = (Q.GROUP_MONTH, Q.GROUP_CUSTOMER, Q.GROUP_ITEM_GROUP)
+GROUP_BY = (order_kpis.GROUP_MONTH, order_kpis.GROUP_CUSTOMER, order_kpis.GROUP_ITEM_GROUP)
 BASED_ON = {"Order Date": "transaction_date", "Delivery Date": "eta"}
 
 
-class Filters(Q.KpiFilters, total=False):
+class Filters(order_kpis.KpiFilters, total=False):
 	based_on: str
 
 
@@ -32,23 +32,25 @@ def execute(filters: Filters | None = None):
 
 class OnTimeDelivery:
 	def __init__(self, filters: Filters | None):
-		self.filters = Q.parse_filters(filters, GROUP_BY, Q.GROUP_MONTH)
+		self.filters = order_kpis.parse_filters(filters, GROUP_BY, order_kpis.GROUP_MONTH)
 		based_on = self.filters.get("based_on") or "Order Date"
 		if based_on not in BASED_ON:
 			frappe.throw(_("Based On must be Order Date or Delivery Date"), title=_("Invalid Filters"))
 		self.date_field = BASED_ON[based_on]
-		self.t = Q.tracker()
+		self.t = order_kpis.tracker()
 
 	def run(self):
 		by_month = self.tally_by_month()
 		group_by = self.filters.group_by
-		if group_by == Q.GROUP_MONTH:
-			groups = [({"period": Q.period_label(m)}, tally) for m, tally in sorted(by_month.items())]
-		elif group_by == Q.GROUP_CUSTOMER:
+		if group_by == order_kpis.GROUP_MONTH:
+			groups = [
+				({"period": order_kpis.period_label(m)}, tally) for m, tally in sorted(by_month.items())
+			]
+		elif group_by == order_kpis.GROUP_CUSTOMER:
 			groups = self.tally_by_customer()
 		else:
 			groups = self.tally_by_item_group()
-		total = K.OnTimeTally()
+		total = kpi.OnTimeTally()
 		for tally in by_month.values():
 			total.merge(tally.delivered, tally.on_time, tally.days_late)
 		data = [{**key, **self.figures(tally)} for key, tally in groups]
@@ -65,16 +67,18 @@ class OnTimeDelivery:
 
 	def order_measures(self):
 		t = self.t
-		delivered_on = Q.delivered_on(t)
+		delivered_on = order_kpis.delivered_on(t)
 		on_time = Case().when(delivered_on <= t.promised_date, 1).else_(0)
 		days_late = (
-			Case().when(delivered_on > t.promised_date, Q.DateDiff(delivered_on, t.promised_date)).else_(0)
+			Case()
+			.when(delivered_on > t.promised_date, order_kpis.DateDiff(delivered_on, t.promised_date))
+			.else_(0)
 		)
 		return on_time, days_late
 
 	def delivered(self, query):
 		t = self.t
-		query = Q.restrict(query, t, self.filters, self.date_field)
+		query = order_kpis.restrict(query, t, self.filters, self.date_field)
 		return query.where(t.delivered_at.isnotnull() & t.promised_date.isnotnull())
 
 	def tally_by_month(self) -> dict:
@@ -82,8 +86,8 @@ class OnTimeDelivery:
 		day = t[self.date_field]
 		query = self.measures(self.delivered(frappe.qb.from_(t)).select(day.as_("day")).groupby(day))
 		months: dict = {}
-		for start, rows in Q.month_rows(query.run(as_dict=True), "day").items():
-			tally = K.OnTimeTally()
+		for start, rows in order_kpis.month_rows(query.run(as_dict=True), "day").items():
+			tally = kpi.OnTimeTally()
 			for r in rows:
 				tally.merge(r.delivered, r.on_time, r.days_late)
 			months[start] = tally
@@ -101,7 +105,7 @@ class OnTimeDelivery:
 		return [
 			(
 				{"customer": r.customer, "customer_name": r.customer_name},
-				K.OnTimeTally().merge(r.delivered, r.on_time, r.days_late),
+				kpi.OnTimeTally().merge(r.delivered, r.on_time, r.days_late),
 			)
 			for r in rows
 		]
@@ -111,10 +115,10 @@ class OnTimeDelivery:
 		item groups the tracker keeps (a few hundred rows), each combination counts in its groups."""
 		t = self.t
 		query = self.measures(self.delivered(frappe.qb.from_(t)).select(t.item_groups).groupby(t.item_groups))
-		tallies: dict[str, K.OnTimeTally] = {}
+		tallies: dict[str, kpi.OnTimeTally] = {}
 		for r in query.run(as_dict=True):
-			for item_group in Q.split_item_groups(r.item_groups):
-				tally = tallies.setdefault(item_group, K.OnTimeTally())
+			for item_group in order_kpis.split_item_groups(r.item_groups):
+				tally = tallies.setdefault(item_group, kpi.OnTimeTally())
 				tally.merge(r.delivered, r.on_time, r.days_late)
 		groups = sorted(tallies.items(), key=lambda g: (-g[1].delivered, g[0]))
 		return [({"item_group": item_group}, tally) for item_group, tally in groups]
@@ -122,7 +126,7 @@ class OnTimeDelivery:
 	# ---------------------------------------------------------------- output
 
 	@staticmethod
-	def figures(tally: K.OnTimeTally) -> dict:
+	def figures(tally: kpi.OnTimeTally) -> dict:
 		return {
 			"delivered": tally.delivered,
 			"on_time": tally.on_time,
@@ -133,7 +137,7 @@ class OnTimeDelivery:
 
 	def columns(self):
 		return [
-			*Q.group_column(self.filters.group_by),
+			*order_kpis.group_column(self.filters.group_by),
 			{"label": _("Delivered Orders"), "fieldname": "delivered", "fieldtype": "Int", "width": 120},
 			{"label": _("On Time"), "fieldname": "on_time", "fieldtype": "Int", "width": 90},
 			{"label": _("Late"), "fieldname": "late", "fieldtype": "Int", "width": 80},
@@ -154,16 +158,16 @@ class OnTimeDelivery:
 			return None
 		return {
 			"data": {
-				"labels": [Q.period_label(m) for m in months],
+				"labels": [order_kpis.period_label(m) for m in months],
 				"datasets": [{"name": _("On-Time %"), "values": [by_month[m].on_time_pct for m in months]}],
 			},
-			"type": K.series_chart_type(len(months)),
+			"type": kpi.series_chart_type(len(months)),
 			"fieldtype": "Percent",
 			"title": _("On-Time Delivery % by month"),
 		}
 
 	@staticmethod
-	def summary(total: K.OnTimeTally):
+	def summary(total: kpi.OnTimeTally):
 		return [
 			{"label": _("Delivered Orders"), "value": total.delivered, "datatype": "Int"},
 			{
@@ -199,10 +203,10 @@ def on_time_this_month(filters: str | dict | None = None) -> dict:
 			"from_date": get_first_day(nowdate()),
 			"to_date": nowdate(),
 			"based_on": "Delivery Date",
-			"group_by": Q.GROUP_MONTH,
+			"group_by": order_kpis.GROUP_MONTH,
 		}
 	)
-	total = K.OnTimeTally()
+	total = kpi.OnTimeTally()
 	for tally in report.tally_by_month().values():
 		total.merge(tally.delivered, tally.on_time, tally.days_late)
 	return {"value": total.on_time_pct or 0, "fieldtype": "Percent"}

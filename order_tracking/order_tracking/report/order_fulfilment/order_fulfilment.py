@@ -14,30 +14,30 @@ from frappe import _
 from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, DateFormat, Max, Sum
 
-from order_tracking.core import kpi as K
-from order_tracking.core import stages as S
-from order_tracking.order_tracking import order_kpis as Q
+from order_tracking.core import kpi
+from order_tracking.core import stages
+from order_tracking.order_tracking import order_kpis
 
-GROUP_BY = (Q.GROUP_MONTH, Q.GROUP_CUSTOMER, Q.GROUP_ITEM_GROUP)
+GROUP_BY = (order_kpis.GROUP_MONTH, order_kpis.GROUP_CUSTOMER, order_kpis.GROUP_ITEM_GROUP)
 TOP = 10
 
 
 @frappe.read_only()
-def execute(filters: Q.KpiFilters | None = None):
+def execute(filters: order_kpis.KpiFilters | None = None):
 	return OrderFulfilment(filters).run()
 
 
 class OrderFulfilment:
-	def __init__(self, filters: Q.KpiFilters | None):
-		self.filters = Q.parse_filters(filters, GROUP_BY, Q.GROUP_MONTH)
-		self.currency = Q.company_currency(self.filters)
+	def __init__(self, filters: order_kpis.KpiFilters | None):
+		self.filters = order_kpis.parse_filters(filters, GROUP_BY, order_kpis.GROUP_MONTH)
+		self.currency = order_kpis.company_currency(self.filters)
 
 	def run(self):
 		rows = self.tallies()
-		total = K.FulfilmentTally()
+		total = kpi.FulfilmentTally()
 		for _key, tally in rows:
 			total.merge(tally.__dict__)
-		if self.filters.group_by == Q.GROUP_ITEM_GROUP:
+		if self.filters.group_by == order_kpis.GROUP_ITEM_GROUP:
 			# an order with lines of several groups counts once in the total
 			total.orders = self.order_count()
 		data = [{**key, **self.figures(tally)} for key, tally in rows]
@@ -45,19 +45,19 @@ class OrderFulfilment:
 
 	# ---------------------------------------------------------------- query
 
-	def tallies(self) -> list[tuple[dict, K.FulfilmentTally]]:
-		t, soi = Q.tracker(), Q.sales_order_item()
+	def tallies(self) -> list[tuple[dict, kpi.FulfilmentTally]]:
+		t, soi = order_kpis.tracker(), order_kpis.sales_order_item()
 		group_by = self.filters.group_by
-		delivered = Q.Greatest(soi.delivered_qty, 0)
-		is_open = t.stage != S.CLOSED
-		open_qty = Case().when(is_open, Q.Greatest(soi.qty - delivered, 0)).else_(0)
-		if group_by == Q.GROUP_CUSTOMER:
+		delivered = order_kpis.Greatest(soi.delivered_qty, 0)
+		is_open = t.stage != stages.CLOSED
+		open_qty = Case().when(is_open, order_kpis.Greatest(soi.qty - delivered, 0)).else_(0)
+		if group_by == order_kpis.GROUP_CUSTOMER:
 			keys, extra = [t.customer], [Max(t.customer_name).as_("customer_name")]
-		elif group_by == Q.GROUP_ITEM_GROUP:
+		elif group_by == order_kpis.GROUP_ITEM_GROUP:
 			keys, extra = [soi.item_group], []
 		else:
 			keys, extra = [DateFormat(t.transaction_date, "%Y-%m").as_("period")], []
-		if group_by == Q.GROUP_ITEM_GROUP:
+		if group_by == order_kpis.GROUP_ITEM_GROUP:
 			orders = Count(t.name).distinct().as_("orders")
 		else:
 			# an order lies in one month and with one customer: count its first line, which is
@@ -75,35 +75,35 @@ class OrderFulfilment:
 				Count("*").as_("lines"),
 				Sum(Case().when(delivered >= soi.qty, 1).else_(0)).as_("lines_complete"),
 				Sum(soi.qty).as_("ordered_qty"),
-				Sum(Q.Least(delivered, soi.qty)).as_("filled_qty"),
+				Sum(order_kpis.Least(delivered, soi.qty)).as_("filled_qty"),
 				Sum(open_qty).as_("open_qty"),
 				Sum(open_qty * soi.base_net_rate).as_("open_value"),
 			)
 			.groupby(*keys)
 		)
-		rows = Q.restrict(query, t, self.filters).run(as_dict=True)
-		if group_by == Q.GROUP_MONTH:
+		rows = order_kpis.restrict(query, t, self.filters).run(as_dict=True)
+		if group_by == order_kpis.GROUP_MONTH:
 			rows.sort(key=lambda r: r.period or "")
 		else:
 			rows.sort(key=lambda r: (-(r.open_value or 0), str(r.get("customer") or r.get("item_group"))))
 		out = []
 		for r in rows:
-			if group_by == Q.GROUP_CUSTOMER:
+			if group_by == order_kpis.GROUP_CUSTOMER:
 				key = {"customer": r.customer, "customer_name": r.customer_name}
-			elif group_by == Q.GROUP_ITEM_GROUP:
+			elif group_by == order_kpis.GROUP_ITEM_GROUP:
 				key = {"item_group": r.item_group}
 			else:
 				key = {"period": r.period}
-			out.append((key, K.FulfilmentTally().merge(r)))
+			out.append((key, kpi.FulfilmentTally().merge(r)))
 		return out
 
 	def order_count(self) -> int:
-		t = Q.tracker()
-		return Q.restrict(frappe.qb.from_(t).select(Count("*")), t, self.filters).run()[0][0]
+		t = order_kpis.tracker()
+		return order_kpis.restrict(frappe.qb.from_(t).select(Count("*")), t, self.filters).run()[0][0]
 
 	# ---------------------------------------------------------------- output
 
-	def figures(self, tally: K.FulfilmentTally) -> dict:
+	def figures(self, tally: kpi.FulfilmentTally) -> dict:
 		return {
 			"orders": tally.orders,
 			"lines": tally.lines,
@@ -127,7 +127,7 @@ class OrderFulfilment:
 			}
 
 		return [
-			*Q.group_column(self.filters.group_by),
+			*order_kpis.group_column(self.filters.group_by),
 			{"label": _("Orders"), "fieldname": "orders", "fieldtype": "Int", "width": 80},
 			{"label": _("Lines"), "fieldname": "lines", "fieldtype": "Int", "width": 80},
 			{"label": _("Ordered Qty"), "fieldname": "ordered_qty", "fieldtype": "Float", "width": 110},
@@ -141,24 +141,24 @@ class OrderFulfilment:
 			},
 			{"label": _("Backlog Qty"), "fieldname": "open_qty", "fieldtype": "Float", "width": 110},
 			currency(_("Backlog Value"), "open_value"),
-			{**Q.link(_("Currency"), "currency", "Currency", 80), "hidden": 1},
+			{**order_kpis.link(_("Currency"), "currency", "Currency", 80), "hidden": 1},
 		]
 
 	def chart(self, data: list[dict]):
 		if not data:
 			return None
-		if self.filters.group_by == Q.GROUP_MONTH:
+		if self.filters.group_by == order_kpis.GROUP_MONTH:
 			return {
 				"data": {
 					"labels": [r["period"] for r in data],
 					"datasets": [{"name": _("Fill Rate %"), "values": [r["fill_rate"] or 0 for r in data]}],
 				},
-				"type": K.series_chart_type(len(data)),
+				"type": kpi.series_chart_type(len(data)),
 				"fieldtype": "Percent",
 				"title": _("Fill rate by month"),
 			}
-		field = "customer" if self.filters.group_by == Q.GROUP_CUSTOMER else "item_group"
-		top = K.top_n(data, lambda r: r["open_value"], TOP)
+		field = "customer" if self.filters.group_by == order_kpis.GROUP_CUSTOMER else "item_group"
+		top = kpi.top_n(data, lambda r: r["open_value"], TOP)
 		return {
 			"data": {
 				"labels": [r[field] for r in top],
@@ -169,7 +169,7 @@ class OrderFulfilment:
 			"title": _("Largest backlogs"),
 		}
 
-	def summary(self, total: K.FulfilmentTally):
+	def summary(self, total: kpi.FulfilmentTally):
 		return [
 			{"label": _("Orders"), "value": total.orders, "datatype": "Int"},
 			{
