@@ -26,7 +26,7 @@ def main(site: str, mails: int = 200) -> None:
 	frappe.set_user("Administrator")
 	from frappe.email.doctype.email_account.email_account import pull
 
-	from order_tracking.order_tracking.test_email_intake import (
+	from order_tracking.customer_portal.test_email_intake import (
 		ACCOUNT,
 		BUYER,
 		add_contact,

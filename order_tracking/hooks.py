@@ -130,7 +130,7 @@ doc_events = {
 	"Sales Invoice": _TRACKED,
 	"Payment Entry": _TRACKED,
 	# a mail of the order mailbox (Order Tracking Settings) becomes an Order Intake
-	"Communication": {"on_update": "order_tracking.order_tracking.email_intake.on_communication_update"},
+	"Communication": {"on_update": "order_tracking.customer_portal.email_intake.on_communication_update"},
 }
 
 # What the app's own records link to (a plan's work orders and job cards, a tracker's operations)

@@ -157,7 +157,7 @@ def get_custom_fields() -> dict[str, list[dict]]:
 	# the modules' own custom fields
 	from order_tracking.customer_portal.notifications import get_custom_fields as notification_fields
 	from order_tracking.delivery.carriers import get_custom_fields as delivery_fields
-	from order_tracking.order_tracking.email_intake import get_custom_fields as email_intake_fields
+	from order_tracking.customer_portal.email_intake import get_custom_fields as email_intake_fields
 
 	for module_fields in (delivery_fields, notification_fields, email_intake_fields):
 		for doctype, rows in module_fields().items():

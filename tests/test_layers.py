@@ -137,3 +137,36 @@ def test_the_checks_see_an_upward_import(tmp_path, monkeypatch):
 	assert private_imports() == {
 		("order_tracking/settlement/costs.py", "order_tracking.outsourcing.orders", "_due"),
 	}
+
+
+def downward_only_imports() -> set[tuple[str, str]]:
+	"""The kernel (`order_tracking/order_tracking/`) and `core/` under the stages: they import no
+	stage module (what a stage adds to the kernel's read models comes in through hooks, such as
+	`order_status_sections`)."""
+	found = set()
+	for rel, tree in app_files():
+		own = rel.split("/")[1]
+		if own not in ("order_tracking", "core") or is_test(rel):
+			continue
+		for module, _names in imports(tree):
+			if folder(module) in STAGES:
+				found.add((rel, module))
+	return found
+
+
+def test_the_kernel_and_core_import_no_stage_module():
+	assert downward_only_imports() == set()
+
+
+def test_the_downward_check_sees_a_kernel_importing_a_stage(tmp_path, monkeypatch):
+	app = tmp_path / "order_tracking"
+	(app / "order_tracking").mkdir(parents=True)
+	(app / "order_tracking" / "intake.py").write_text(
+		"def f():\n\tfrom order_tracking.customer_portal.portal import tracking_url\n"
+	)
+	monkeypatch.setitem(globals(), "ROOT", tmp_path)
+	monkeypatch.setitem(globals(), "APP", app)
+	assert downward_only_imports() == {
+		("order_tracking/order_tracking/intake.py", "order_tracking.customer_portal.portal"),
+		("order_tracking/order_tracking/intake.py", "order_tracking.customer_portal.portal.tracking_url"),
+	}

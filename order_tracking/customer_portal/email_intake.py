@@ -135,7 +135,7 @@ def intake_from_mail(comm) -> str | None:
 		return None
 	link_communication(comm, intake.name)
 	if answer and cint(get_settings().get("email_answer_sender", 1)):
-		from order_tracking.order_tracking.email_intake_reply import send_answer
+		from order_tracking.customer_portal.email_intake_reply import send_answer
 
 		frappe.db.savepoint(SAVEPOINT)
 		try:
