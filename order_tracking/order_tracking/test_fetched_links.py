@@ -27,7 +27,9 @@ class TestLinksHiddenByFetch(FrappeTestCase):
 		from frappe.modules import load_doctype_module
 
 		covered = []
-		for name in frappe.get_all("DocType", filters={"module": ("in", MODULES), "istable": 0}, pluck="name"):
+		for name in frappe.get_all(
+			"DocType", filters={"module": ("in", MODULES), "istable": 0}, pluck="name"
+		):
 			meta = frappe.get_meta(name)
 			metas = [meta] + [frappe.get_meta(t.options) for t in meta.get_table_fields()]
 			if any(m.get_fields_to_fetch(df.fieldname) for m in metas for df in m.get_link_fields()):
@@ -36,7 +38,13 @@ class TestLinksHiddenByFetch(FrappeTestCase):
 				covered.append(name)
 		self.assertGreaterEqual(
 			set(covered),
-			{"Outsourcing Order", "Outsourcing Receipt", "Supplier Statement", "Order Return", "Order Intake"},
+			{
+				"Outsourcing Order",
+				"Outsourcing Receipt",
+				"Supplier Statement",
+				"Order Return",
+				"Order Intake",
+			},
 		)
 
 	def test_supplier_statement_with_an_unknown_supplier(self):
