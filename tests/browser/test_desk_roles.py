@@ -534,8 +534,9 @@ def print_formats(desk: Desk):
 			desk.shot("print-shop-floor-dispatch-list", only={"Production Planner"})
 
 
-# the roles that reschedule the day run one after the other (same xdist worker)
-SCHEDULERS = {"Production Planner", "System Manager"}
+# the roles that reschedule the day or outsource the work order's operations run one after the
+# other (same xdist worker): in two browsers at once the second is refused what the first just took
+SCHEDULERS = {"Production Planner", "Outsourcing Manager", "System Manager"}
 
 
 @pytest.mark.parametrize(
