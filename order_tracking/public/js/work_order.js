@@ -13,20 +13,21 @@ frappe.ui.form.on("Work Order", {
 				})
 				.then((cards) =>
 					// a job card on an outsourcing order still open cannot go out again: not offered
-					frappe.db
+					(cards.length ? frappe.db
 						.get_list("Outsourcing Order", {
 							filters: [
-								["Outsourcing Order Item", "work_order", "=", frm.doc.name],
+								["Outsourcing Order Item", "job_card", "in", cards.map((c) => c.name)],
 								["docstatus", "<", 2],
 								["status", "not in", ["Closed", "Cancelled", "Returned"]],
 							],
 							fields: ["`tabOutsourcing Order Item`.`job_card` as job_card"],
 							limit: 500,
 						})
-						.then((taken) => {
-							const busy = new Set(taken.map((t) => t.job_card));
-							return { cards: cards.filter((c) => !busy.has(c.name)), outsourced: cards.length };
-						})
+						: Promise.resolve([])
+					).then((taken) => {
+						const busy = new Set(taken.map((t) => t.job_card));
+						return { cards: cards.filter((c) => !busy.has(c.name)), outsourced: cards.length };
+					})
 				)
 				.then(({ cards, outsourced }) => {
 					if (!cards.length) {
