@@ -11,8 +11,11 @@ tracker taken as Received. `public/js/sales_order_calendar.js` shows them.
 
 from __future__ import annotations
 
+import json
+
 import frappe
 from frappe import _
+from frappe.model import default_fields
 from frappe.utils import getdate
 
 from order_tracking.core import stages
@@ -37,12 +40,14 @@ STAGE_COLORS = {
 
 def promised_dates(start, end, filters: list | dict | str | None = None) -> list[dict]:
 	"""The orders promised between `start` and `end` that the user may read, one event each."""
-	filters = frappe.parse_json(filters) if isinstance(filters, str) else filters
-	if isinstance(filters, dict):
-		filters = [["Sales Order", k, "=", v] for k, v in filters.items()]
-	conditions = [list(f[:4]) for f in (filters or []) if isinstance(f, list | tuple) and len(f) >= 4]
+	conditions = calendar_filters(filters)
 	conditions += [
-		["Sales Order", "delivery_date", "between", [getdate(start), getdate(end)]],
+		[
+			"Sales Order",
+			"delivery_date",
+			"between",
+			[calendar_day(start, _("Start")), calendar_day(end, _("End"))],
+		],
 		["Sales Order", "docstatus", "<", 2],
 	]
 	orders = frappe.get_list(
@@ -79,3 +84,46 @@ def promised_dates(start, end, filters: list | dict | str | None = None) -> list
 			}
 		)
 	return events
+
+
+def calendar_day(value, label: str):
+	"""A day of the calendar's range; refused, naming it, when it is not a date."""
+	try:
+		day = getdate(value) if isinstance(value, str) and value.strip() else None
+	except Exception:  # frappe.utils.getdate raises several kinds for text that is no date
+		day = None
+	if day is None:
+		frappe.throw(
+			_("{0}: {1} is not a date").format(label, frappe.bold(value or _("(empty)"))),
+			title=_("Invalid Date"),
+		)
+	return day
+
+
+def calendar_filters(filters) -> list[list]:
+	"""The calendar's list filters as `[doctype, field, operator, value]` rows on Sales Order
+	fields; refused, naming what is wrong, when they are not JSON or name no field of it."""
+	if isinstance(filters, str):
+		try:
+			filters = json.loads(filters) if filters.strip() else []
+		except ValueError:
+			frappe.throw(_("Filters: not a JSON list or object"), title=_("Invalid Filters"))
+	if isinstance(filters, dict):
+		filters = [["Sales Order", k, "=", v] for k, v in filters.items()]
+	if filters is None:
+		filters = []
+	if not isinstance(filters, list):
+		frappe.throw(_("Filters: not a JSON list or object"), title=_("Invalid Filters"))
+	meta = frappe.get_meta("Sales Order")
+	rows = []
+	for f in filters:
+		if not (isinstance(f, list | tuple) and len(f) >= 4):
+			continue
+		field = f[1]
+		if not (isinstance(field, str) and (meta.has_field(field) or field in default_fields)):
+			frappe.throw(
+				_("Filters: Sales Order has no field {0}").format(frappe.bold(str(field))),
+				title=_("Invalid Filters"),
+			)
+		rows.append(list(f[:4]))
+	return rows

@@ -501,3 +501,21 @@ class TestPromisedDates(PlanTestCase):
 		frappe.set_user(nobody)
 		with self.assertRaises(frappe.PermissionError):
 			get_promised_dates(start, end)
+
+	def test_a_range_or_filters_that_are_no_dates_or_fields_are_refused_by_name(self):
+		# the API fuzzer found these answering 500
+		today, later = nowdate(), add_days(nowdate(), 30)
+		for start, end, named in (("", later, "Start"), (today, "eR", "End"), ("2026-13-45", later, "Start")):
+			with self.assertRaises(frappe.ValidationError) as refused:
+				get_promised_dates(start, end)
+			self.assertIn(named, str(refused.exception))
+		for filters, named in (
+			("ö{not json", "JSON"),
+			('{"no_such_field_4711": 1}', "no_such_field_4711"),
+			('[["Sales Order", {"a": 1}, "=", 1]]', "no field"),
+			('"text"', "JSON"),
+		):
+			with self.assertRaises(frappe.ValidationError) as refused:
+				get_promised_dates(today, later, filters)
+			self.assertIn(named, str(refused.exception))
+		self.assertEqual(get_promised_dates(today, later, ""), get_promised_dates(today, later))
