@@ -72,7 +72,7 @@ has_permission = {
 	"Order Exception": "order_tracking.order_tracking.permissions.has_order_permission",
 	"Carrier Event": "order_tracking.delivery.carrier_events.has_carrier_event_permission",
 	# a tracking link: its customer's portal users, and who may read its Sales Order
-	"Order Tracking Link": "order_tracking.customer_portal.portal.has_customer_permission",
+	"Order Tracking Link": "order_tracking.customer_portal.portal_permissions.has_customer_permission",
 }
 
 # Document Events
@@ -237,11 +237,11 @@ standard_portal_menu_items = [
 ]
 # A website user lists only their own customers' rows (should a role ever give them read access).
 permission_query_conditions = {
-	"Order Tracker": "order_tracking.customer_portal.portal.customer_query_conditions",
-	"Order Event": "order_tracking.customer_portal.portal.customer_query_conditions",
-	"Order Intake": "order_tracking.customer_portal.portal.customer_query_conditions",
-	"Order Review": "order_tracking.customer_portal.portal.customer_query_conditions",
-	"Order Tracking Link": "order_tracking.customer_portal.portal.customer_query_conditions",
+	"Order Tracker": "order_tracking.customer_portal.portal_permissions.customer_query_conditions",
+	"Order Event": "order_tracking.customer_portal.portal_permissions.customer_query_conditions",
+	"Order Intake": "order_tracking.customer_portal.portal_permissions.customer_query_conditions",
+	"Order Review": "order_tracking.customer_portal.portal_permissions.customer_query_conditions",
+	"Order Tracking Link": "order_tracking.customer_portal.portal_permissions.customer_query_conditions",
 }
 # Called with [(order, tracker before or None, values stored)] after each refresh of trackers
 # (order_tracking.order_tracking.tracking.refresh_trackers): delay and delivery e-mails.
