@@ -19,7 +19,7 @@ from frappe import _
 from frappe.query_builder.functions import Max
 from frappe.utils import add_days, get_datetime, getdate, now_datetime, nowdate
 
-from order_tracking import demo
+from order_tracking import demo, demo_order_steps
 
 CARRIER = "SF Express"
 WAYBILL_PATTERN = r"SF\d{12}"
@@ -75,7 +75,7 @@ def busy_until(workstation: str) -> datetime | None:
 
 
 def log_job_cards(wo, start: datetime, operations: tuple[str, ...] | None = None) -> datetime:
-	"""Like the paid order's cards (`demo._log_job_cards`), one operation after another within
+	"""Like the paid order's cards (`demo_order_steps._log_job_cards`), one operation after another within
 	working hours, but each after what is already logged on its workstation; only `operations`
 	when given. Refuses to log anything in the future. Returns when the last one ended."""
 	cards = frappe.get_all(
@@ -97,7 +97,7 @@ def log_job_cards(wo, start: datetime, operations: tuple[str, ...] | None = None
 		operation = next(op for op in wo.operations if op.name == jc.operation_id)
 		minutes = float(operation.time_in_mins) * float(jc.for_quantity) / float(wo.qty)
 		free = busy_until(jc.workstation)
-		logs = demo.shop_floor_logs(
+		logs = demo_order_steps.shop_floor_logs(
 			max(cursor, free + timedelta(minutes=1)) if free else cursor, jc.workstation, minutes
 		)
 		if logs[-1][1] > now_datetime():
@@ -127,8 +127,10 @@ def made_in_the_past(ref: str, customer: str, item_code: str, qty: float, promis
 	"""An order made over past working days: its work order's materials issued, each operation
 	logged on its workstation after the one before it, the goods made — Ready to Ship."""
 	operations = demo.PRODUCTS[item_code][2]
-	start = demo.production_start(sum(m for _op, m in operations) * qty, demo.OPERATIONS[operations[0][0]])
-	so = demo._submitted_order(
+	start = demo_order_steps.production_start(
+		sum(m for _op, m in operations) * qty, demo.OPERATIONS[operations[0][0]]
+	)
+	so = demo_order_steps._submitted_order(
 		ref,
 		customer,
 		item_code,
@@ -136,11 +138,15 @@ def made_in_the_past(ref: str, customer: str, item_code: str, qty: float, promis
 		delivery_date=add_days(nowdate(), promised_in_days),
 		transaction_date=add_days(getdate(start), -2),
 	)
-	wo = demo._work_order(so, planned_start=start)
+	wo = demo_order_steps._work_order(so, planned_start=start)
 	if wo.produced_qty < qty:
-		demo._stock_entry(wo, "Material Transfer for Manufacture", qty, at=start - timedelta(minutes=15))
+		demo_order_steps._stock_entry(
+			wo, "Material Transfer for Manufacture", qty, at=start - timedelta(minutes=15)
+		)
 		finished = log_job_cards(wo, start)
-		demo._stock_entry(wo, "Manufacture", qty, at=min(finished + timedelta(minutes=10), now_datetime()))
+		demo_order_steps._stock_entry(
+			wo, "Manufacture", qty, at=min(finished + timedelta(minutes=10), now_datetime())
+		)
 	return so
 
 

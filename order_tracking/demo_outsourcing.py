@@ -17,7 +17,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, getdate, nowdate
 
-from order_tracking import demo
+from order_tracking import demo, demo_order_steps
 from order_tracking.demo_delivery import log_job_cards
 
 SUPPLIER = "Eastside Stitching Co."
@@ -60,13 +60,13 @@ def ensure_outsourcing_masters() -> str:
 			}
 		).insert()
 	for kind in (SUPPLIER_WAREHOUSE, REJECTED_WAREHOUSE):
-		if not frappe.db.exists("Warehouse", demo._warehouse(kind)):
+		if not frappe.db.exists("Warehouse", demo.demo_warehouse(kind)):
 			frappe.get_doc(
 				{
 					"doctype": "Warehouse",
 					"warehouse_name": kind,
 					"company": demo.COMPANY,
-					"parent_warehouse": demo._warehouse("All Warehouses"),
+					"parent_warehouse": demo.demo_warehouse("All Warehouses"),
 					"is_rejected_warehouse": int(kind == REJECTED_WAREHOUSE),
 				}
 			).insert()
@@ -86,8 +86,8 @@ def ensure_outsourcing_masters() -> str:
 	settings = frappe.get_single("Order Tracking Settings")
 	wanted = {
 		"outsourcing_service_item": DEFAULT_SERVICE,
-		"outsourcing_supplier_warehouse": demo._warehouse(SUPPLIER_WAREHOUSE),
-		"outsourcing_rejected_warehouse": demo._warehouse(REJECTED_WAREHOUSE),
+		"outsourcing_supplier_warehouse": demo.demo_warehouse(SUPPLIER_WAREHOUSE),
+		"outsourcing_rejected_warehouse": demo.demo_warehouse(REJECTED_WAREHOUSE),
 	}
 	if any(settings.get(k) != v for k, v in wanted.items()):
 		settings.update(wanted)
@@ -190,8 +190,8 @@ def ensure_operation_out() -> str:
 	item_code = "Trail Runner"
 	operations = demo.PRODUCTS[item_code][2]
 	first_minutes = operations[0][1] * OPERATION_QTY
-	start = demo.production_start(first_minutes, demo.OPERATIONS[operations[0][0]])
-	so = demo._submitted_order(
+	start = demo_order_steps.production_start(first_minutes, demo.OPERATIONS[operations[0][0]])
+	so = demo_order_steps._submitted_order(
 		OPERATION_OUT,
 		"Harbour Shoes Ltd",
 		item_code,
@@ -199,8 +199,8 @@ def ensure_operation_out() -> str:
 		delivery_date=working_day_after(14),
 		transaction_date=add_days(getdate(start), -2),
 	)
-	wo = demo._work_order(so, planned_start=start)
-	demo._stock_entry(
+	wo = demo_order_steps._work_order(so, planned_start=start)
+	demo_order_steps._stock_entry(
 		wo, "Material Transfer for Manufacture", OPERATION_QTY, at=start - timedelta(minutes=15)
 	)
 	log_job_cards(wo, start, operations=(operations[0][0],))
@@ -221,7 +221,7 @@ def ensure_semi_finished_returned() -> str:
 	from order_tracking.outsourcing.orders import make_for_order_line
 	from order_tracking.outsourcing.receipts import make_receipt
 
-	so = demo._submitted_order(
+	so = demo_order_steps._submitted_order(
 		SEMI_FINISHED, "Harbour Shoes Ltd", "Classic Oxford", SEMI_FINISHED_QTY, working_day_after(21)
 	)
 	order = _order_of({"sales_order": so.name, "item_code": "Oxford Upper"}) or make_for_order_line(

@@ -38,22 +38,27 @@ after_install = "order_tracking.install.after_install"
 after_migrate = "order_tracking.install.after_migrate"
 before_uninstall = "order_tracking.install.before_uninstall"
 
-# Fixtures: only what this app owns, filtered by name.
-ROLES = (
-	"Order Clerk",
-	"Order Reviewer",
-	"Production Planner",
-	"Outsourcing Manager",
-	"Settlement Accountant",
-)
-WORKFLOWS = ("Order Review Approval", "Outsourcing Approval")
-WORKFLOW_STATES = ("Draft", "Pending Approval", "Cancelled")
-WORKFLOW_ACTIONS = ("Submit for Approval", "Cancel")
+# Fixtures: only what this app owns, filtered by name (install.py removes the same on uninstall)
 fixtures = [
-	{"dt": "Role", "filters": [["name", "in", ROLES]]},
-	{"dt": "Workflow State", "filters": [["name", "in", WORKFLOW_STATES]]},
-	{"dt": "Workflow Action Master", "filters": [["name", "in", WORKFLOW_ACTIONS]]},
-	{"dt": "Workflow", "filters": [["name", "in", WORKFLOWS]]},
+	{
+		"dt": "Role",
+		"filters": [
+			[
+				"name",
+				"in",
+				[
+					"Order Clerk",
+					"Order Reviewer",
+					"Production Planner",
+					"Outsourcing Manager",
+					"Settlement Accountant",
+				],
+			]
+		],
+	},
+	{"dt": "Workflow State", "filters": [["name", "in", ["Draft", "Pending Approval", "Cancelled"]]]},
+	{"dt": "Workflow Action Master", "filters": [["name", "in", ["Submit for Approval", "Cancel"]]]},
+	{"dt": "Workflow", "filters": [["name", "in", ["Order Review Approval", "Outsourcing Approval"]]]},
 ]
 
 # Permissions
@@ -66,16 +71,14 @@ has_permission = {
 	"Order Review": "order_tracking.order_tracking.permissions.has_order_permission",
 	"Order Exception": "order_tracking.order_tracking.permissions.has_order_permission",
 	"Carrier Event": "order_tracking.delivery.carrier_events.has_carrier_event_permission",
+	# a tracking link: its customer's portal users, and who may read its Sales Order
+	"Order Tracking Link": "order_tracking.customer_portal.portal_permissions.has_customer_permission",
 }
 
 # Document Events
 # ---------------
 # Every ERPNext document that moves an order writes an event on the order's timeline and
 # refreshes its tracker, on submit and on cancel.
-_TRACKED = {
-	"on_submit": "order_tracking.overrides.tracked_documents.on_submit",
-	"on_cancel": "order_tracking.overrides.tracked_documents.on_cancel",
-}
 doc_events = {
 	"Sales Order": {
 		"after_insert": "order_tracking.overrides.sales_order.after_insert",
@@ -86,29 +89,48 @@ doc_events = {
 			"order_tracking.delivery.delivery_exceptions.on_sales_order_trash",
 		],
 		"before_submit": "order_tracking.overrides.sales_order.before_submit",
-		**_TRACKED,
+		"on_cancel": "order_tracking.overrides.tracked_documents.on_cancel",
 		# the customer's order confirmation (Customer Portal), once the order is on its timeline
 		"on_submit": [
-			_TRACKED["on_submit"],
+			"order_tracking.overrides.tracked_documents.on_submit",
 			"order_tracking.customer_portal.notifications.on_sales_order_submit",
 		],
 	},
 	"Work Order": {
-		**_TRACKED,
+		"on_submit": "order_tracking.overrides.tracked_documents.on_submit",
+		"on_cancel": "order_tracking.overrides.tracked_documents.on_cancel",
 		"before_cancel": "order_tracking.overrides.tracked_documents.ignore_own_links",
 	},
 	"Material Request": {"before_cancel": "order_tracking.overrides.tracked_documents.ignore_own_links"},
-	"Job Card": _TRACKED,
-	"Stock Entry": {
-		**_TRACKED,
-		"on_submit": [_TRACKED["on_submit"], "order_tracking.settlement.returns.on_stock_entry_submit"],
+	"Job Card": {
+		"on_submit": "order_tracking.overrides.tracked_documents.on_submit",
+		"on_cancel": "order_tracking.overrides.tracked_documents.on_cancel",
 	},
-	"Purchase Order": _TRACKED,
-	"Subcontracting Order": _TRACKED,
-	"Subcontracting Receipt": _TRACKED,
+	"Stock Entry": {
+		"on_cancel": "order_tracking.overrides.tracked_documents.on_cancel",
+		"on_submit": [
+			"order_tracking.overrides.tracked_documents.on_submit",
+			"order_tracking.settlement.returns.on_stock_entry_submit",
+		],
+	},
+	"Purchase Order": {
+		"on_submit": "order_tracking.overrides.tracked_documents.on_submit",
+		"on_cancel": "order_tracking.overrides.tracked_documents.on_cancel",
+	},
+	"Subcontracting Order": {
+		"on_submit": "order_tracking.overrides.tracked_documents.on_submit",
+		"on_cancel": "order_tracking.overrides.tracked_documents.on_cancel",
+	},
+	"Subcontracting Receipt": {
+		"on_submit": "order_tracking.overrides.tracked_documents.on_submit",
+		"on_cancel": "order_tracking.overrides.tracked_documents.on_cancel",
+	},
 	"Delivery Note": {
-		**_TRACKED,
-		"on_submit": [_TRACKED["on_submit"], "order_tracking.settlement.returns.on_delivery_note_submit"],
+		"on_cancel": "order_tracking.overrides.tracked_documents.on_cancel",
+		"on_submit": [
+			"order_tracking.overrides.tracked_documents.on_submit",
+			"order_tracking.settlement.returns.on_delivery_note_submit",
+		],
 	},
 	# the cost of the orders an outsourcing invoice was for
 	"Purchase Invoice": {
@@ -116,19 +138,25 @@ doc_events = {
 		"on_cancel": "order_tracking.settlement.order_cost.on_purchase_invoice",
 	},
 	"Shipment": {
-		**_TRACKED,
+		"on_cancel": "order_tracking.overrides.tracked_documents.on_cancel",
 		# carrier and waybill checked against the Logistics Carrier, its tracking page filled in
 		"validate": "order_tracking.overrides.shipment.validate",
 		"on_submit": [
-			_TRACKED["on_submit"],
+			"order_tracking.overrides.tracked_documents.on_submit",
 			"order_tracking.overrides.shipment.on_submit",
 			# carrier, waybill and tracking link to the customers of its orders
 			"order_tracking.customer_portal.notifications.on_shipment_submit",
 		],
 		"on_update_after_submit": "order_tracking.overrides.tracked_documents.on_update_after_submit",
 	},
-	"Sales Invoice": _TRACKED,
-	"Payment Entry": _TRACKED,
+	"Sales Invoice": {
+		"on_submit": "order_tracking.overrides.tracked_documents.on_submit",
+		"on_cancel": "order_tracking.overrides.tracked_documents.on_cancel",
+	},
+	"Payment Entry": {
+		"on_submit": "order_tracking.overrides.tracked_documents.on_submit",
+		"on_cancel": "order_tracking.overrides.tracked_documents.on_cancel",
+	},
 	# a mail of the order mailbox (Order Tracking Settings) becomes an Order Intake
 	"Communication": {"on_update": "order_tracking.customer_portal.email_intake.on_communication_update"},
 }
@@ -156,6 +184,9 @@ override_whitelisted_methods = {
 	"erpnext.selling.doctype.sales_order.sales_order.close_or_unclose_sales_orders": (
 		"order_tracking.overrides.sales_order.close_or_unclose_sales_orders"
 	),
+	# Frappe 15's frappe.client.get_count counts without a permission check: for Sales Order and the
+	# app's doctypes it counts through get_list.
+	"frappe.client.get_count": "order_tracking.customer_portal.portal.get_count",
 }
 
 # Scheduled Tasks
@@ -206,13 +237,12 @@ standard_portal_menu_items = [
 ]
 # A website user lists only their own customers' rows (should a role ever give them read access).
 permission_query_conditions = {
-	doctype: "order_tracking.customer_portal.portal.customer_query_conditions"
-	for doctype in ("Order Tracker", "Order Event", "Order Intake", "Order Review", "Order Tracking Link")
+	"Order Tracker": "order_tracking.customer_portal.portal_permissions.customer_query_conditions",
+	"Order Event": "order_tracking.customer_portal.portal_permissions.customer_query_conditions",
+	"Order Intake": "order_tracking.customer_portal.portal_permissions.customer_query_conditions",
+	"Order Review": "order_tracking.customer_portal.portal_permissions.customer_query_conditions",
+	"Order Tracking Link": "order_tracking.customer_portal.portal_permissions.customer_query_conditions",
 }
-has_permission["Order Tracking Link"] = "order_tracking.customer_portal.portal.has_customer_permission"
-# Frappe 15's frappe.client.get_count counts without a permission check: for Sales Order and the
-# app's doctypes it counts through get_list.
-override_whitelisted_methods["frappe.client.get_count"] = "order_tracking.customer_portal.portal.get_count"
 # Called with [(order, tracker before or None, values stored)] after each refresh of trackers
 # (order_tracking.order_tracking.tracking.refresh_trackers): delay and delivery e-mails.
 order_trackers_refreshed = ["order_tracking.customer_portal.notifications.on_trackers_refreshed"]

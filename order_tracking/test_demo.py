@@ -123,7 +123,7 @@ class TestDemo(FrappeTestCase):
 					(
 						service,
 						demo_outsourcing.SERVICES[service],
-						demo._warehouse(demo_outsourcing.SUPPLIER_WAREHOUSE),
+						demo.demo_warehouse(demo_outsourcing.SUPPLIER_WAREHOUSE),
 					),
 				)
 				apply_workflow(doc, "Approve")
@@ -167,7 +167,7 @@ class TestDemo(FrappeTestCase):
 					"Oxford Upper",
 					demo_outsourcing.ACCEPTED,
 					demo_outsourcing.REJECTED,
-					demo._warehouse(demo_outsourcing.REJECTED_WAREHOUSE),
+					demo.demo_warehouse(demo_outsourcing.REJECTED_WAREHOUSE),
 				)
 			],
 		)

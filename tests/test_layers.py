@@ -170,3 +170,41 @@ def test_the_downward_check_sees_a_kernel_importing_a_stage(tmp_path, monkeypatc
 		("order_tracking/order_tracking/intake.py", "order_tracking.customer_portal.portal"),
 		("order_tracking/order_tracking/intake.py", "order_tracking.customer_portal.portal.tracking_url"),
 	}
+
+
+def test_hooks_are_declarative():
+	"""hooks.py is literal data: each statement assigns a literal to a name once — no imports, no
+	names built from others, nothing assigned into a dict after it was written, no constants for
+	other modules to import."""
+	tree = ast.parse((APP / "hooks.py").read_text())
+	seen = set()
+	for node in tree.body:
+		if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+			continue  # a docstring
+		assert isinstance(node, ast.Assign), f"line {node.lineno}: not an assignment"
+		(target,) = node.targets
+		assert isinstance(target, ast.Name), f"line {node.lineno}: assigns into {ast.unparse(target)}"
+		assert target.id not in seen, f"line {node.lineno}: {target.id} assigned twice"
+		assert target.id == target.id.lower(), f"line {node.lineno}: a constant ({target.id}) in hooks.py"
+		ast.literal_eval(node.value)  # raises on anything but literals
+		seen.add(target.id)
+	for rel, tree in app_files():
+		for module, _names in imports(tree):
+			assert not module.startswith("order_tracking.hooks"), f"{rel} imports hooks.py"
+
+
+def test_custom_fields_are_defined_in_one_place():
+	"""Every custom field on ERPNext's doctypes is in `order_tracking/custom_fields.py` (a field is a
+	dict with a fieldname and an insert_after), created and removed by `install.py` only."""
+	elsewhere = []
+	for rel, tree in app_files():
+		if rel == "order_tracking/custom_fields.py" or is_test(rel):
+			continue
+		for node in ast.walk(tree):
+			if isinstance(node, ast.Dict):
+				keys = {k.value for k in node.keys if isinstance(k, ast.Constant)}
+				if {"fieldname", "insert_after"} <= keys:
+					elsewhere.append(f"{rel}:{node.lineno}")
+			if isinstance(node, ast.Name) and node.id == "create_custom_fields" and rel != "order_tracking/install.py":
+				elsewhere.append(f"{rel}:{node.lineno} create_custom_fields")
+	assert elsewhere == []

@@ -316,35 +316,50 @@ def check_materials(
 	components are bought as they are; `sourced_by_supplier` ones come with the subcontractor;
 	components that are not stock items (services) need no material.
 	"""
-	needs: dict[str, MaterialNeed] = {}
-	problems: dict[tuple, CheckResult] = {}
-	claims: dict[str, float] = defaultdict(float)
-	made: list[MadeQty] = []
-	state = {"complete_on": ledger.today, "never": False}
+	netting = MaterialNetting(boms, stock_items, ledger)
+	for line in sorted(lines, key=lambda l: (l.due, l.row)):
+		netting.need(line.item_code, line.qty, line.due, default_bom.get(line.item_code), (), None, line.row)
+	return netting.outcome()
 
-	def later(on: date | None):
-		if on is not None and on > state["complete_on"]:
-			state["complete_on"] = on
 
-	def leaf(item_code: str, qty: float, due: date):
-		if item_code not in stock_items:
+class MaterialNetting:
+	"""The steps of `check_materials`: each need taken from the ledger, or made from its BOM."""
+
+	def __init__(
+		self, boms: Mapping[str, Bom], stock_items: set[str] | frozenset[str], ledger: MaterialLedger
+	):
+		self.boms, self.stock_items, self.ledger = boms, stock_items, ledger
+		self.needs: dict[str, MaterialNeed] = {}
+		self.problems: dict[tuple, CheckResult] = {}
+		self.claims: dict[str, float] = defaultdict(float)
+		self.made: list[MadeQty] = []
+		self.complete_on: date = ledger.today
+		self.never = False
+
+	def later(self, on: date | None):
+		if on is not None and on > self.complete_on:
+			self.complete_on = on
+
+	def leaf(self, item_code: str, qty: float, due: date):
+		if item_code not in self.stock_items:
 			return
-		take = ledger.take(item_code, qty, due)
-		claims[item_code] += take.claimed
-		n = needs.setdefault(item_code, MaterialNeed(item_code))
+		take = self.ledger.take(item_code, qty, due)
+		self.claims[item_code] += take.claimed
+		n = self.needs.setdefault(item_code, MaterialNeed(item_code))
 		n.required += qty
 		n.available += take.taken
 		n.shortage += take.shortage
-		later(take.last_supply_on)
+		self.later(take.last_supply_on)
 		if take.shortage > EPS:
 			if take.covered_on is None:
 				n.complete = False
-				state["never"] = True
+				self.never = True
 			else:
 				n.covered_on = max(n.covered_on or take.covered_on, take.covered_on)
-				later(take.covered_on)
+				self.later(take.covered_on)
 
 	def need(
+		self,
 		item_code: str,
 		qty: float,
 		due: date,
@@ -356,75 +371,94 @@ def check_materials(
 		if qty <= EPS:
 			return
 		if not bom_name:
-			leaf(item_code, qty, due)
+			self.leaf(item_code, qty, due)
 			return
-		bom = boms.get(bom_name)
+		bom = self.bom_to_explode(item_code, bom_name, path)
 		if bom is None:
-			problems.setdefault(
+			return
+		to_make = self.from_stock(item_code, qty, due)
+		if to_make > EPS:
+			self.explode(bom, item_code, to_make, due, path, parent, row)
+
+	def bom_to_explode(self, item_code: str, bom_name: str, path: tuple[str, ...]) -> Bom | None:
+		"""The BOM to make `item_code` from; None (and the problem noted) when it is missing or
+		would make the item out of itself."""
+		bom = self.boms.get(bom_name)
+		if bom is None:
+			self.problems.setdefault(
 				("bom_missing", bom_name),
 				CheckResult(
 					MATERIAL, FAIL, "bom_missing", item_code, (bom_name, item_code), item_code=item_code
 				),
 			)
-			return
+			return None
 		if item_code in path:
 			cycle = " → ".join((*path[path.index(item_code) :], item_code))
-			problems.setdefault(
+			self.problems.setdefault(
 				("bom_cycle", item_code),
 				CheckResult(MATERIAL, FAIL, "bom_cycle", item_code, (cycle,), item_code=item_code),
 			)
-			return
-		to_make = qty
-		if item_code in stock_items:  # a sub-assembly (or the product) in stock is used first
-			take = ledger.take(item_code, qty, due, wait_for_late_supply=False)
-			claims[item_code] += take.claimed
-			later(take.last_supply_on if take.taken > EPS else None)
-			to_make = take.shortage
-		if to_make <= EPS:
-			return
-		made.append(MadeQty(bom.name, item_code, to_make, due, parent, row))
-		index = len(made) - 1
+			return None
+		return bom
+
+	def from_stock(self, item_code: str, qty: float, due: date) -> float:
+		"""A sub-assembly (or the product) in stock is used first: what is left to make."""
+		if item_code not in self.stock_items:
+			return qty
+		take = self.ledger.take(item_code, qty, due, wait_for_late_supply=False)
+		self.claims[item_code] += take.claimed
+		self.later(take.last_supply_on if take.taken > EPS else None)
+		return take.shortage
+
+	def explode(
+		self,
+		bom: Bom,
+		item_code: str,
+		to_make: float,
+		due: date,
+		path: tuple[str, ...],
+		parent: int | None,
+		row: int,
+	):
+		self.made.append(MadeQty(bom.name, item_code, to_make, due, parent, row))
+		index = len(self.made) - 1
 		loss = min(max(bom.process_loss_pct, 0.0), 99.0) / 100
 		per_unit = to_make / ((bom.quantity or 1.0) * (1 - loss))
 		for line in bom.lines:
 			if line.sourced_by_supplier:
 				continue
 			child_bom = None if line.do_not_explode else line.bom
-			need(line.item_code, line.qty * per_unit, due, child_bom, (*path, item_code), index, row)
+			self.need(line.item_code, line.qty * per_unit, due, child_bom, (*path, item_code), index, row)
 
-	for line in sorted(lines, key=lambda l: (l.due, l.row)):
-		need(line.item_code, line.qty, line.due, default_bom.get(line.item_code), (), None, line.row)
+	def results(self) -> list[CheckResult]:
+		results = list(self.problems.values())
+		for n in sorted(self.needs.values(), key=lambda n: n.item_code):
+			results.append(material_result(n))
+		return results
 
-	results = list(problems.values())
-	for n in sorted(needs.values(), key=lambda n: n.item_code):
-		figures = dict(item_code=n.item_code, required=n.required, available=n.available, shortage=n.shortage)
-		if n.shortage <= EPS:
-			results.append(CheckResult(MATERIAL, PASS, "material_ok", n.item_code, (n.item_code,), **figures))
-		elif n.complete:
-			results.append(
-				CheckResult(
-					MATERIAL,
-					WARN,
-					"material_late",
-					n.item_code,
-					(n.item_code, round(n.shortage, 3), n.covered_on),
-					on=n.covered_on,
-					**figures,
-				)
-			)
-		else:
-			results.append(
-				CheckResult(
-					MATERIAL,
-					FAIL,
-					"material_short",
-					n.item_code,
-					(n.item_code, round(n.shortage, 3)),
-					**figures,
-				)
-			)
-	complete_on = None if (problems or state["never"]) else state["complete_on"]
-	return MaterialOutcome(results, needs, made, complete_on, dict(claims))
+	def outcome(self) -> MaterialOutcome:
+		complete_on = None if (self.problems or self.never) else self.complete_on
+		return MaterialOutcome(self.results(), self.needs, self.made, complete_on, dict(self.claims))
+
+
+def material_result(n: MaterialNeed) -> CheckResult:
+	"""Pass, Warn (late but covered) or Fail (short) for one item's netted need."""
+	figures = dict(item_code=n.item_code, required=n.required, available=n.available, shortage=n.shortage)
+	if n.shortage <= EPS:
+		return CheckResult(MATERIAL, PASS, "material_ok", n.item_code, (n.item_code,), **figures)
+	if n.complete:
+		return CheckResult(
+			MATERIAL,
+			WARN,
+			"material_late",
+			n.item_code,
+			(n.item_code, round(n.shortage, 3), n.covered_on),
+			on=n.covered_on,
+			**figures,
+		)
+	return CheckResult(
+		MATERIAL, FAIL, "material_short", n.item_code, (n.item_code, round(n.shortage, 3)), **figures
+	)
 
 
 # ============================================================================ capacity check

@@ -72,22 +72,6 @@ FLOOD = _lt(
 NOT_READ = _lt("The mail could not be read: {0}")
 
 
-def get_custom_fields() -> dict[str, list[dict]]:
-	return {
-		"Customer": [
-			{
-				"fieldname": "order_email_domain",
-				"label": "Order E-mail Domain",
-				"fieldtype": "Data",
-				"insert_after": "email_id",
-				"search_index": 1,
-				"module": "Order Tracking",
-				"description": "Mails to the order mailbox from this domain (e.g. harbour-shoes.com) are this customer's orders",
-			}
-		]
-	}
-
-
 # ------------------------------------------------------------------ the hook
 
 

@@ -27,6 +27,7 @@ from frappe.email.doctype.notification.notification import Notification
 from frappe.utils import cint, getdate, now_datetime
 
 from order_tracking.core import stages
+from order_tracking.custom_fields import NO_ORDER_NOTIFICATIONS
 from order_tracking.customer_portal.doctype.customer_notification_log.customer_notification_log import (
 	UNIQUE_NOTIFICATION,
 )
@@ -34,7 +35,7 @@ from order_tracking.order_tracking.settings import get_settings
 
 MODULE = "Customer Portal"
 LOG = "Customer Notification Log"
-OPT_OUT_FIELD = "ot_no_order_notifications"
+OPT_OUT_FIELD = NO_ORDER_NOTIFICATIONS
 
 CONFIRMATION = "Order Confirmation"
 SHIPMENT = "Shipment"
@@ -55,23 +56,6 @@ CLAIMING = "customer_notification_claim"
 
 
 # ============================================================================== set-up
-
-
-def get_custom_fields() -> dict[str, list[dict]]:
-	"""The customer's own switch, beside their print language."""
-	return {
-		"Customer": [
-			{
-				"fieldname": OPT_OUT_FIELD,
-				"label": "No Order Notifications",
-				"fieldtype": "Check",
-				"insert_after": "language",
-				"module": MODULE,
-				"description": "Send this customer no e-mails about their orders "
-				"(confirmation, shipment, delay, delivery)",
-			}
-		]
-	}
 
 
 # ============================================================================== document hooks

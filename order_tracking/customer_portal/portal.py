@@ -20,6 +20,10 @@ from order_tracking.core import stages as stages_core
 from order_tracking.order_tracking.arguments import required_arguments
 from order_tracking.order_tracking.intake import submit_order
 from order_tracking.order_tracking.order_status import order_status
+from order_tracking.customer_portal.portal_permissions import (
+	guarded_doctype,
+	portal_customers,
+)
 from order_tracking.utils import retry_on_deadlock
 
 CUSTOMER_ROLE = "Customer"
@@ -65,26 +69,6 @@ class PortalRequestError(frappe.ValidationError):
 
 
 # ------------------------------------------------------------------ who the user acts for
-
-
-def portal_customers(user: str | None = None) -> list[str]:
-	"""The enabled customers whose Portal Users table lists `user` (who has the Customer role)."""
-	user = user or frappe.session.user
-	if user in ("Guest", None) or CUSTOMER_ROLE not in frappe.get_roles(user):
-		return []
-	portal_user = frappe.qb.DocType("Portal User")
-	customer = frappe.qb.DocType("Customer")
-	return (
-		frappe.qb.from_(portal_user)
-		.join(customer)
-		.on(customer.name == portal_user.parent)
-		.select(portal_user.parent)
-		.where(portal_user.parenttype == "Customer")
-		.where(portal_user.parentfield == "portal_users")
-		.where(portal_user.user == user)
-		.where(customer.disabled == 0)
-		.orderby(portal_user.parent)
-	).run(pluck=True)
 
 
 def require_portal_customers() -> list[str]:
@@ -559,43 +543,6 @@ def order_for_token(token: str | None) -> str:
 	if not sales_order:
 		raise frappe.DoesNotExistError(_("Page not found"))
 	return sales_order
-
-
-# ------------------------------------------------------------------ permission rules
-
-# the app's doctypes a portal user could list if a role gave them read access, by customer field
-CUSTOMER_FIELD_DOCTYPES = ("Order Tracker", "Order Event", "Order Intake", "Order Review", TRACKING_LINK)
-
-
-def customer_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
-	"""`permission_query_conditions` of the app's doctypes that carry a customer: a website user
-	lists only the rows of the customers they are a portal user of (nothing when none)."""
-	user = user or frappe.session.user
-	if frappe.get_cached_value("User", user, "user_type") != "Website User":
-		return ""
-	customers = portal_customers(user)
-	if not customers or doctype not in CUSTOMER_FIELD_DOCTYPES:
-		return "1=0"
-	values = ", ".join(frappe.db.escape(c) for c in customers)
-	return f"`tab{doctype}`.`customer` in ({values})"
-
-
-def has_customer_permission(doc, ptype: str = "read", user: str | None = None) -> bool | None:
-	"""`has_permission` of the tracking link: a website user only for their customers' links."""
-	user = user or frappe.session.user
-	if frappe.get_cached_value("User", user, "user_type") != "Website User":
-		return None
-	return doc.get("customer") in portal_customers(user)
-
-
-def guarded_doctype(doctype: str) -> bool:
-	"""Sales Order and every doctype of this app (their child tables included)."""
-	if doctype in ("Sales Order", "Sales Order Item"):
-		return True
-	from frappe.modules.utils import get_module_app
-
-	module = frappe.db.get_value("DocType", doctype, "module")
-	return bool(module) and get_module_app(module) == "order_tracking"
 
 
 @frappe.whitelist()

@@ -23,67 +23,6 @@ TIMESTAMP_HEADER = "X-Order-Tracking-Timestamp"
 SIGNATURE_HEADER = "X-Order-Tracking-Signature"
 
 
-def get_custom_fields() -> dict[str, list[dict]]:
-	"""What the carrier's events show on ERPNext's Shipment, beside its own tracking fields."""
-	common = {"read_only": 1, "allow_on_submit": 1, "no_copy": 1, "module": MODULE}
-	return {
-		"Shipment": [
-			{
-				"fieldname": "carrier_tracking_section",
-				"label": "Carrier Tracking",
-				"fieldtype": "Section Break",
-				"insert_after": "tracking_status_info",
-				"collapsible": 1,
-				"module": MODULE,
-			},
-			{
-				"fieldname": "carrier_status",
-				"label": "Carrier Status",
-				"fieldtype": "Select",
-				"options": "\n" + "\n".join(delivery.CARRIER_STATUSES),
-				"insert_after": "carrier_tracking_section",
-				"in_standard_filter": 1,
-				"translatable": 0,
-				**common,
-			},
-			{
-				"fieldname": "carrier_status_at",
-				"label": "Carrier Status At",
-				"fieldtype": "Datetime",
-				"insert_after": "carrier_status",
-				**common,
-			},
-			{
-				"fieldname": "carrier_location",
-				"label": "Last Location",
-				"fieldtype": "Data",
-				"insert_after": "carrier_status_at",
-				**common,
-			},
-			{
-				"fieldname": "carrier_tracking_column",
-				"fieldtype": "Column Break",
-				"insert_after": "carrier_location",
-				"module": MODULE,
-			},
-			{
-				"fieldname": "carrier_expected_arrival",
-				"label": "Expected Arrival",
-				"fieldtype": "Datetime",
-				"insert_after": "carrier_tracking_column",
-				**common,
-			},
-			{
-				"fieldname": "carrier_delivered_at",
-				"label": "Delivered At",
-				"fieldtype": "Datetime",
-				"insert_after": "carrier_expected_arrival",
-				**common,
-			},
-		]
-	}
-
-
 def add_indexes():
 	"""Carrier events find their Shipment by waybill; the Dispatch List a carrier's day."""
 	frappe.db.add_index("Shipment", ["awb_number", "carrier"])

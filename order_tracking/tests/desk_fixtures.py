@@ -278,7 +278,7 @@ def setup(password: str = PASSWORD) -> dict:
 		erp_perms[role]["roles"] = roles
 		exceptions[role] = open_exception(EXCEPTION_KINDS[role], docs["orders"]["approved"])
 		intakes[role] = rejected_intake(slug)
-	from order_tracking.install import get_custom_fields
+	from order_tracking.custom_fields import get_custom_fields
 
 	answer = {
 		"password": password,

@@ -83,7 +83,7 @@ def setup(password: str = "Load-Harness-2026!") -> None:
 				"customers": list(demo.CUSTOMERS),
 				"items": [item for item, spec in demo.PRODUCTS.items() if spec[0]],
 				"customer_item_codes": codes,
-				"warehouse": demo._warehouse("Finished Goods"),
+				"warehouse": demo.demo_warehouse("Finished Goods"),
 				"portal_user": PORTAL_USER,
 				"portal_password": password,
 				"carrier": CARRIER,

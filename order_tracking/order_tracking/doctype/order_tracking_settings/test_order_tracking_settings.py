@@ -5,7 +5,7 @@ from unittest.mock import patch
 
 import frappe
 
-from order_tracking.install import get_custom_fields
+from order_tracking.custom_fields import get_custom_fields
 from order_tracking.order_tracking import backfill
 from order_tracking.order_tracking.backfill import enqueue_backfill, run_backfill
 from order_tracking.tests.utils import (
