@@ -20,7 +20,7 @@ from __future__ import annotations
 import frappe
 
 from order_tracking.order_tracking.arguments import required_arguments
-from order_tracking.outsourcing import orders, receipts
+from order_tracking.outsourcing import orders, outsourced_work_orders, receipts
 
 ORDER = "Outsourcing Order"
 
@@ -44,6 +44,20 @@ def make_for_job_cards(
 	for name in job_cards:
 		frappe.has_permission("Job Card", "read", name, throw=True)
 	return orders.make_for_job_cards(job_cards, supplier, due_date, supplier_warehouse, rate).as_dict()
+
+
+@frappe.whitelist(methods=["GET"])
+@required_arguments
+def outsourceable_job_cards(work_order: str) -> dict:
+	"""`outsourceable_job_cards` (GET `?work_order=`): the open job cards of a Work Order that *Outsource
+	an Operation* may offer — with work left and not already on an open Outsourcing Order — and how
+	many open cards it has: `{"cards": [{name, operation, for_quantity, total_completed_qty}],
+	"open_cards": n}`. Needs create on Outsourcing Order and read on the Work Order."""
+	frappe.has_permission(ORDER, "create", throw=True)
+	if not frappe.db.exists("Work Order", work_order):
+		frappe.throw(frappe._("Work Order {0} does not exist").format(work_order), frappe.DoesNotExistError)
+	frappe.has_permission("Work Order", "read", work_order, throw=True)
+	return outsourced_work_orders.outsourceable_job_cards(work_order)
 
 
 @frappe.whitelist(methods=["POST"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import frappe
 from frappe import _
+from frappe.utils import flt
 
 from order_tracking.core import outsourcing
 from order_tracking.outsourcing.order_state import ITEM_TABLE, ORDER
@@ -45,3 +46,45 @@ def check_work_order_not_outsourced(work_order: str) -> None:
 			exc=frappe.LinkExistsError,
 			title=_("Outsourced Operation"),
 		)
+
+
+def job_cards_out(work_order: str) -> dict[str, str]:
+	"""The job cards of `work_order` on an Outsourcing Order not closed, cancelled or returned
+	(drafts included), with that order: the rule the Outsourcing Order's own check applies."""
+	item = frappe.qb.DocType(ITEM_TABLE)
+	order = frappe.qb.DocType(ORDER)
+	rows = (
+		frappe.qb.from_(item)
+		.join(order)
+		.on(order.name == item.parent)
+		.select(item.job_card, order.name)
+		.where((item.work_order == work_order) & (item.parenttype == ORDER) & (order.docstatus < 2))
+		.where(order.status.notin((outsourcing.CLOSED, outsourcing.CANCELLED, outsourcing.RETURNED)))
+		.orderby(order.name)
+		.run()
+	)
+	out: dict[str, str] = {}
+	for job_card, name in rows:
+		out.setdefault(job_card, name)
+	return out
+
+
+def outsourceable_job_cards(work_order: str) -> dict:
+	"""What *Outsource an Operation* offers on a Work Order: its open job cards with work left that
+	are not already out, and how many open cards there are in all (`{"cards": [{name, operation,
+	for_quantity, total_completed_qty}], "open_cards": n}`). Read on the server, whatever the user
+	may list of other people's outsourcing orders."""
+	cards = frappe.get_all(
+		"Job Card",
+		filters={"work_order": work_order, "docstatus": 0},
+		fields=["name", "operation", "for_quantity", "total_completed_qty"],
+		order_by="sequence_id asc, name asc",
+		limit=50,
+	)
+	out = job_cards_out(work_order)
+	offered = [
+		c
+		for c in cards
+		if c.name not in out and flt(c.for_quantity) - flt(c.total_completed_qty) > outsourcing.EPS
+	]
+	return {"cards": offered, "open_cards": len(cards)}

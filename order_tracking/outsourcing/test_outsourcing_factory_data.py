@@ -349,3 +349,34 @@ class TestAgreedRate(FactoryDataTestCase):
 		self.buying_price(3.5)
 		self.buying_price(2.75, supplier=PARTNER)
 		self.assertEqual(orders.last_rate(PARTNER, STITCHING_SERVICE), 2.75)
+
+
+class TestOutsourceAnOperationOffers(FactoryDataTestCase):
+	def test_a_job_card_out_with_a_supplier_is_not_offered_again(self):
+		from order_tracking.api.outsourcing import outsourceable_job_cards
+
+		_so, wo, sewing = self.upper_work_order(4)
+		offered = outsourceable_job_cards(wo.name)
+		self.assertIn(sewing, [c.name for c in offered["cards"]])
+		open_cards = offered["open_cards"]
+		self.sent([sewing])
+		offered = outsourceable_job_cards(wo.name)
+		self.assertNotIn(sewing, [c.name for c in offered["cards"]])
+		self.assertEqual(offered["open_cards"], open_cards)  # the card is still open, only not offered
+
+	def test_a_draft_outsourcing_order_holds_its_card_too(self):
+		# the Outsourcing Order's own check refuses a card on a draft: the dialog must not offer it
+		from order_tracking.api.outsourcing import outsourceable_job_cards
+
+		_so, wo, sewing = self.upper_work_order(4)
+		orders.make_for_job_cards([sewing], PARTNER, add_days(nowdate(), 5), rate=2)
+		self.assertNotIn(sewing, [c.name for c in outsourceable_job_cards(wo.name)["cards"]])
+
+	def test_only_for_who_may_make_outsourcing_orders(self):
+		from order_tracking.api.outsourcing import outsourceable_job_cards
+		from order_tracking.tests.utils import make_user
+
+		_so, wo, _sewing = self.upper_work_order(1, transfer=False)
+		frappe.set_user(make_user("ot-offers-clerk@example.com", ["Order Clerk"]))
+		with self.assertRaises(frappe.PermissionError):
+			outsourceable_job_cards(wo.name)

@@ -5,30 +5,14 @@ frappe.ui.form.on("Work Order", {
 		if (frm.doc.docstatus !== 1 || !["Not Started", "In Process"].includes(frm.doc.status)) return;
 		if (!frappe.model.can_create("Outsourcing Order")) return;
 		frm.add_custom_button(__("Outsource an Operation"), () => {
-			frappe.db
-				.get_list("Job Card", {
-					filters: { work_order: frm.doc.name, docstatus: 0 },
-					fields: ["name", "operation", "for_quantity", "total_completed_qty"],
-					limit: 50,
+			// the server says which cards may go out: it sees every open outsourcing order
+			frappe
+				.call({
+					method: "order_tracking.api.outsourcing.outsourceable_job_cards",
+					args: { work_order: frm.doc.name },
+					type: "GET",
 				})
-				.then((cards) =>
-					// a job card on an outsourcing order still open cannot go out again: not offered
-					(cards.length ? frappe.db
-						.get_list("Outsourcing Order", {
-							filters: [
-								["Outsourcing Order Item", "job_card", "in", cards.map((c) => c.name)],
-								["docstatus", "<", 2],
-								["status", "not in", ["Closed", "Cancelled", "Returned"]],
-							],
-							fields: ["`tabOutsourcing Order Item`.`job_card` as job_card"],
-							limit: 500,
-						})
-						: Promise.resolve([])
-					).then((taken) => {
-						const busy = new Set(taken.map((t) => t.job_card));
-						return { cards: cards.filter((c) => !busy.has(c.name)), outsourced: cards.length };
-					})
-				)
+				.then(({ message }) => ({ cards: message.cards, outsourced: message.open_cards }))
 				.then(({ cards, outsourced }) => {
 					if (!cards.length) {
 						frappe.msgprint(
