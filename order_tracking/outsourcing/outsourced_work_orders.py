@@ -59,7 +59,11 @@ def job_cards_out(work_order: str) -> dict[str, str]:
 		.on(order.name == item.parent)
 		.select(item.job_card, order.name)
 		.where((item.work_order == work_order) & (item.parenttype == ORDER) & (order.docstatus < 2))
-		.where(order.status.notin((outsourcing.CLOSED, outsourcing.CANCELLED, outsourcing.RETURNED)))
+		# a draft has no status yet (NULL, which NOT IN never matches): it holds its card too
+		.where(
+			order.status.isnull()
+			| order.status.notin((outsourcing.CLOSED, outsourcing.CANCELLED, outsourcing.RETURNED))
+		)
 		.orderby(order.name)
 		.run()
 	)
