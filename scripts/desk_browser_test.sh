@@ -10,7 +10,8 @@
 #   OT_DESK_URL: a server already serving the site (e.g. its gunicorn, http://ot-demo.localhost:8011;
 #     the browser takes /assets/ from the bench's sites directory, as nginx would serve them); without
 #     it `bench serve` is started on OT_DESK_PORT (8012) and stopped at the end
-#   OT_DESK_WORKERS: browsers at once (2; pytest-xdist, the roles that reschedule the day in one)
+#   OT_DESK_WORKERS: browsers at once (1: the roles share the demo's work orders and job cards, and two
+#     browsers at once raced for the same job card; 2 runs in about half the time)
 #   OT_BENCH_CMD: how to run a bench command (default: as the bench's owner in the bench directory)
 set -uo pipefail
 
@@ -65,7 +66,7 @@ assets=""
 OT_DESK_URL="$URL" OT_DESK_ASSETS="$assets" OT_DESK_FIXTURES="$LOGS/desk-fixtures.json" OT_SCREENSHOTS="$LOGS" \
 	OT_DESK_STATS="$LOGS/desk-stats.jsonl" \
 	"$VENV/bin/pytest" "$ROOT"/tests/browser/test_desk_*.py -q -p no:cacheprovider -o testpaths=tests/browser \
-	-n "${OT_DESK_WORKERS:-2}" --dist loadgroup -rf --tb=short 2>&1 | tee "$LOGS/desk-pytest.log"
+	-n "${OT_DESK_WORKERS:-1}" --dist loadgroup -rf --tb=short 2>&1 | tee "$LOGS/desk-pytest.log"
 rc=${PIPESTATUS[0]}
 
 summary=$(grep -E '[0-9]+ (passed|failed)' "$LOGS/desk-pytest.log" | tail -1)
