@@ -16,6 +16,9 @@ export_python_type_annotations = True
 
 # Desk
 # ----
+# the order KPI reports' shared filters (order_tracking.kpi_filters); served from
+# sites/assets/order_tracking, which `bench build --app order_tracking` links (scripts/lib.sh sync_app)
+app_include_js = ["/assets/order_tracking/js/kpi_filters.js"]
 doctype_js = {
 	"Sales Order": "public/js/sales_order.js",
 	"Work Order": "public/js/work_order.js",

@@ -7,7 +7,9 @@
 #   ERPNext `version-15` with the standard bench commands (needs internet and sudo/root for the
 #   system packages). Run as root, it creates a user `otbench` (bench refuses root) and builds the
 #   bench in that user's home, linking it from $OT_BENCH.
-# - Creates site ${OT_SITE:-ot.localhost} with ERPNext when it is missing, installs this app
+# - Creates site ${OT_SITE:-ot.localhost} with ERPNext when it is missing, puts this app on the
+#   bench and builds its assets (`bench build --app order_tracking`, in lib.sh's sync_app: the
+#   desk's app_include_js is served from sites/assets/order_tracking), installs the app
 #   (or migrates it), loads the demo data set, and starts the bench (`bench start`) unless
 #   --no-start is given.
 set -euo pipefail
