@@ -244,8 +244,8 @@ def moved(
 				free.append(0)
 			free[unit] = p.end
 			placements[p.op] = replace(p, unit=unit)
-	return scheduling._summarise(
-		scheduling._prepare(problem), placements, dict(schedule.unscheduled), "moved", 0
+	return scheduling.summarise(
+		scheduling.prepare(problem), placements, dict(schedule.unscheduled), "moved", 0
 	)
 
 

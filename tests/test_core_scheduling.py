@@ -174,6 +174,42 @@ def test_deterministic():
 	assert scheduling_core.validate(p, c) == []
 
 
+def test_work_beyond_the_horizon_is_never_cheaper_than_late_work():
+	# issue 20: one workstation round the clock, a one-day horizon, room for one of two orders
+	ops = [scheduling_core.Op("a", "A", ("W",), 1000), scheduling_core.Op("b", "B", ("W",), 1000)]
+	jobs = [scheduling_core.Job("A", 0, 5.0, arrival=1), scheduling_core.Job("B", 0, 1.0, arrival=2)]
+	p = problem([cal("W", periods=((0, DAY),))], jobs, ops, days=1)
+	s = scheduling_core.schedule(p, seed=0)
+	assert scheduling_core.validate(p, s) == []
+	# the heavy order is placed, the light one is what does not fit
+	assert "a" in s.placements and s.unscheduled == {"b": scheduling_core.BEYOND_HORIZON}
+	assert s.total_weighted_tardiness == 5000
+	# the light one counts as late at the horizon's end plus its work: 1 x (1 440 + 1 000)
+	assert s.penalty == 2440 and s.cost == (7440, 1000)
+	dropping_a = scheduling_core.summarise(
+		scheduling_core.prepare(p),
+		{"b": scheduling_core.Placement("b", "B", "W", 0, 0, 1000)},
+		{"a": scheduling_core.BEYOND_HORIZON},
+		"drop",
+		0,
+	)
+	assert scheduling_core.validate(p, dropping_a) == []
+	assert dropping_a.total_weighted_tardiness == 1000 and dropping_a.cost[0] == 1000 + 5 * 2440
+	assert s.cost < dropping_a.cost
+	assert scheduling_core.forward_schedule(p).cost == s.cost
+
+
+def test_work_no_schedule_can_place_costs_nothing_extra():
+	jobs = [scheduling_core.Job("ok", 0), scheduling_core.Job("ghost", 0, 3.0)]
+	ops = [
+		scheduling_core.Op("fine", "ok", ("A",), 60),
+		scheduling_core.Op("nowhere", "ghost", ("Missing",), 60),
+		scheduling_core.Op("then", "ghost", ("A",), 60, after=("nowhere",)),
+	]
+	s = scheduling_core.schedule(problem([cal("A")], jobs, ops, days=3))
+	assert s.penalty == 0 and s.cost[0] == s.total_weighted_tardiness == 540
+
+
 def test_validate_catches_broken_schedules():
 	p = problem(
 		[cal("A")],
