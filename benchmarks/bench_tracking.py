@@ -9,7 +9,8 @@ good: everything it writes is rolled back at the end.
 
 1. `get_order_status` for an order with 50 events, as a Sales User, at 1 000 and at 100 000
    orders in the database (synthetic orders, trackers and events bulk-inserted), against
-   `frappe.get_doc("Sales Order", X)` by the same user.
+   `frappe.get_doc("Sales Order", X)` by the same user. The larger size and the submit rounds are
+   the script's optional second and third arguments (`… ot.localhost 10000 10`).
 2. What the app's doc_events add to ERPNext's own submit of a 20-line Sales Order, Delivery
    Note and Sales Invoice: the same submits with the app's hooks and without them, alternating,
    in one run; and the number of queries the hooks add for 2 and for 20 lines.
@@ -276,7 +277,7 @@ def hook_queries(lines):
 	return counts
 
 
-def main(site):
+def main(site, large=100_000, rounds=40):
 	frappe.init(site=site)
 	frappe.connect()
 	try:
@@ -294,9 +295,9 @@ def main(site):
 		existing = frappe.db.count("Sales Order")
 		bulk_orders(max(1000 - existing, 0), 0)
 		report["status_at_1k"] = status_benchmark(target)
-		bulk_orders(100_000 - frappe.db.count("Sales Order"), 1000)
-		report["status_at_100k"] = status_benchmark(target)
-		report["submit_overhead_20_lines"] = submit_benchmark()
+		bulk_orders(max(large - frappe.db.count("Sales Order"), 0), 1000)
+		report[f"status_at_{large}"] = status_benchmark(target)
+		report["submit_overhead_20_lines"] = submit_benchmark(rounds)
 		report["hook_queries"] = {"2 lines": hook_queries(2), "20 lines": hook_queries(20)}
 		print(json.dumps(report, indent=1, default=str))
 	finally:
@@ -305,4 +306,5 @@ def main(site):
 
 
 if __name__ == "__main__":
-	main(sys.argv[1] if len(sys.argv) > 1 else "ot.localhost")
+	args = sys.argv[1:]
+	main(args[0] if args else "ot.localhost", *(int(a) for a in args[1:3]))
