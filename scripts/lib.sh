@@ -90,6 +90,10 @@ sync_app() {
 		echo "installing order_tracking into the bench's environment"
 		as_owner "uv pip install --quiet --python env/bin/python -e apps/order_tracking || ./env/bin/python -m pip install -q -e apps/order_tracking"
 	fi
+	# the app's dependencies (pyproject.toml) when it was importable without pip installing it
+	if ! as_owner "./env/bin/python -c 'import ortools.sat.python.cp_model'" >/dev/null 2>&1; then
+		as_owner "uv pip install --quiet --python env/bin/python 'ortools>=9.10,<10' || ./env/bin/python -m pip install -q 'ortools>=9.10,<10'"
+	fi
 	as_owner "grep -qx order_tracking sites/apps.txt || printf '\norder_tracking\n' >> sites/apps.txt && sed -i '/^\$/d' sites/apps.txt"
 	# the desk loads public/js/kpi_filters.js (hooks.app_include_js) from sites/assets/order_tracking:
 	# `bench build` links it to the app's public/ (a few seconds: the app has no bundles to compile)

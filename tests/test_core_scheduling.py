@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from order_tracking.core import scheduling as scheduling_core
+from order_tracking.core import scheduling_cpsat
 from order_tracking.core.review import Calendar
 
 START = datetime(2026, 11, 23)  # a Monday, midnight
@@ -342,3 +343,59 @@ def test_tiny_problems_reach_cp_sats_optimum_or_come_close(seed):
 	optimum = _cp_sat_optimum(p)
 	assert s.total_weighted_tardiness >= optimum - 1e-6  # CP-SAT's optimum is a true lower bound
 	assert s.total_weighted_tardiness <= optimum * 1.25 + 1e-6  # and the heuristic comes close
+	# the exact engine reaches it (the textbook model above and ours agree) and says so
+	exact = scheduling_cpsat.solve(p, time_limit=1, workers=1)
+	assert scheduling_core.validate(p, exact) == []
+	assert exact.optimal and exact.gap == 0
+	# CP-SAT ran, unless the heuristic's schedule has no tardiness at all (optimal as it is)
+	assert exact.engine == ("cp-sat" if optimum > 0 else "heuristic")
+	assert exact.total_weighted_tardiness == pytest.approx(optimum)
+	assert exact.bound == pytest.approx(optimum)
+
+
+# ------------------------------------------------------------------ the exact engine
+
+
+def test_segments_give_each_start_its_end_through_lunch_and_nights():
+	wt = scheduling_core.WorkingTime(cal("A"), 3, START.date())
+	cuts = scheduling_cpsat.segments(wt, 300, 0, 3 * DAY)
+	for first, last, delta in cuts:
+		for s in (first, (first + last) // 2, last):
+			assert wt.finish(s, 300) == s + delta
+	# 10:00 + 300 working minutes: 2 h before lunch, 3 h after, ends 16:00
+	assert any(first <= at(0, 10) <= last and delta == 360 for first, last, delta in cuts)
+	# a round-the-clock calendar is one segment
+	clock = scheduling_core.WorkingTime(cal("B", periods=((0, DAY),)), 3, START.date())
+	assert scheduling_cpsat.segments(clock, 90, 0, 3 * DAY) == [(0, 3 * DAY - 90, 90)]
+
+
+def test_the_exact_engine_holds_the_model_calendars_pools_fixed_work_and_the_horizon():
+	jobs = [
+		scheduling_core.Job(f"J{k}", DAY + 600, 1 + k % 3, release=at(0, 9) if k == 2 else 0)
+		for k in range(4)
+	]
+	ops = [
+		scheduling_core.Op(
+			"run", "J0", ("A",), 120, fixed_start=at(0, 8), fixed_end=at(0, 10), fixed_workstation="A"
+		),
+		scheduling_core.Op("J1.0", "J1", ("A", "B"), 300, setup=20),
+		scheduling_core.Op("J1.1", "J1", ("C",), 200, after=("J1.0",), gap=30),
+		scheduling_core.Op("J2.0", "J2", ("A", "B"), 400),
+		scheduling_core.Op("J2.1", "J2", ("C",), 100, after=("J2.0", "J3.0"), gap=15),
+		scheduling_core.Op("J3.0", "J3", ("C",), 150),
+	]
+	p = problem([cal("A"), cal("B"), cal("C", parallel=2)], jobs, ops, days=5)
+	s = scheduling_cpsat.solve(p, time_limit=3, workers=1)
+	assert scheduling_core.validate(p, s) == []
+	assert s.engine == "cp-sat" and s.optimal and s.bound == pytest.approx(s.total_weighted_tardiness)
+	assert placed(s, "run") == ("A", at(0, 8), at(0, 10))
+	assert s.cost <= scheduling_core.schedule(p).cost
+	# the bad horizon: the exact engine does not drop the heavy order either
+	bad = problem(
+		[cal("W", periods=((0, DAY),))],
+		[scheduling_core.Job("A", 0, 5.0), scheduling_core.Job("B", 0, 1.0)],
+		[scheduling_core.Op("a", "A", ("W",), 1000), scheduling_core.Op("b", "B", ("W",), 1000)],
+		days=1,
+	)
+	s = scheduling_cpsat.solve(bad, time_limit=1, workers=1)
+	assert "a" in s.placements and s.total_weighted_tardiness == 5000 and s.penalty == 2440

@@ -13,7 +13,7 @@ from order_tracking.core.scheduling_model import Prepared, Schedule
 
 LARGE = 2_000  # operations from which only the strongest dispatching rules are tried
 MAX_DECODES = 20_000
-PATIENCE = 3_000  # schedules decoded without a better one: the search ends
+PATIENCE = 1_500  # schedules decoded without a better one: the search ends
 
 
 # =============================================================================== first orders
