@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 import frappe
 from frappe.utils import cint, flt, get_datetime, getdate, now_datetime
 
-from order_tracking.core import planning, scheduling
+from order_tracking.core import planning, scheduling, scheduling_cpsat
 from order_tracking.order_planning.shop_floor import (
 	DAILY,
 	HORIZON_DAYS,
@@ -212,7 +212,10 @@ def build_daily_schedule(company: str, now: datetime | None = None, days: int | 
 	calendars, _load = review_data.workstation_capacity(company, workstations, types, today)
 	calendars = {c.workstation: c for c in calendars}
 	problem = scheduling_problem(ops, orders, calendars, horizon_start, now)
-	schedule = scheduling.schedule(problem)
+	settings = get_settings()
+	schedule = scheduling_cpsat.solve(
+		problem, flt(settings.daily_scheduler_time_limit) or 5.0, cint(settings.scheduler_workers) or 2
+	)
 	op_by_id = {o.id: o for o in ops}
 	changed_orders = write_new_times(schedule, problem, op_by_id, orders)
 

@@ -14,7 +14,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, get_datetime, getdate
 
-from order_tracking.core import planning, review, scheduling
+from order_tracking.core import planning, review, scheduling, scheduling_cpsat
 from order_tracking.order_planning.shop_floor import (
 	HORIZON_DAYS,
 	JOB_CARD_DONE,
@@ -157,7 +157,7 @@ def schedule_week(states: list[LineState], ctx: dict) -> scheduling.Schedule | N
 	jobs.extend(released_jobs)
 	ops.extend(released_ops)
 	problem = scheduling.Problem(horizon_start, calendars, tuple(jobs), tuple(ops), horizon_days=HORIZON_DAYS)
-	schedule = scheduling.schedule(problem)
+	schedule = scheduling_cpsat.solve(problem, ctx.get("time_limit", 10.0), ctx.get("workers", 2))
 	warn_unscheduled(states, schedule, ctx["warnings"])
 	set_line_placements(states, schedule, problem, calendars)
 	ctx["schedule"] = schedule

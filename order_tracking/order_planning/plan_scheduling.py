@@ -64,6 +64,9 @@ def schedule_plan(plan, now: datetime | None = None) -> None:
 		committed=committed_load,
 		released=released,
 		warnings=warnings,
+		# the first pass only decides what is made in-house: a quarter of the time
+		time_limit=scheduler_time_limit(settings) / 4,
+		workers=cint(settings.scheduler_workers) or 2,
 	)
 
 	in_house = [s for s in lines if s.jobs and s.line.allocation not in (planning.SKIP,)]
@@ -73,7 +76,10 @@ def schedule_plan(plan, now: datetime | None = None) -> None:
 	produced = [s for s in lines if s.line.allocation == planning.PRODUCTION and s.jobs]
 	clear_placement(lines, tree)
 	context["warnings"] = warnings
+	context["time_limit"] = scheduler_time_limit(settings)
+	context.pop("schedule", None)
 	place(produced, context)
+	set_engine(plan, context.get("schedule"))
 
 	write_lines(plan, lines, now)
 	write_operations(plan, produced, context)
@@ -83,6 +89,32 @@ def schedule_plan(plan, now: datetime | None = None) -> None:
 	plan.scheduled_at = now
 	if plan.docstatus == 0:
 		plan.status = "Scheduled"
+
+
+def scheduler_time_limit(settings) -> float:
+	return flt(settings.scheduler_time_limit) or 10.0
+
+
+def engine_label(engine: str) -> str:
+	labels = {
+		"heuristic": _("Heuristic"),
+		"cp-sat": _("CP-SAT (exact)"),
+		"cp-sat windows": _("CP-SAT on windows of the heuristic's schedule"),
+	}
+	return labels.get(engine, engine)
+
+
+def set_engine(plan, schedule) -> None:
+	"""Which engine made the week plan's schedule, how long it took, and how good it is proven."""
+	if schedule is None:
+		plan.scheduling_engine, plan.scheduling_seconds = None, 0
+		plan.proven_optimal, plan.tardiness_bound, plan.optimality_gap = 0, 0, 0
+		return
+	plan.scheduling_engine = engine_label(schedule.engine)
+	plan.scheduling_seconds = round(schedule.seconds, 2)
+	plan.proven_optimal = cint(schedule.optimal)
+	plan.tardiness_bound = schedule.bound or 0
+	plan.optimality_gap = round(100 * schedule.gap, 2) if schedule.gap is not None else 0
 
 
 def lines_to_check(plan, end: date) -> list:

@@ -58,10 +58,14 @@ class OrderPlan(Document):
 		min_priority: DF.Literal["", "Low", "Normal", "High", "Urgent"]
 		naming_series: DF.Literal["OP-.YYYY.-"]
 		operations: DF.Table[OrderPlanOperation]
+		optimality_gap: DF.Percent
 		outsource_candidates: DF.Int
 		parent_plan: DF.Link | None
 		period_type: DF.Literal["Week", "Month", "Quarter"]
+		proven_optimal: DF.Check
 		scheduled_at: DF.Datetime | None
+		scheduling_engine: DF.Data | None
+		scheduling_seconds: DF.Float
 		shortage_items: DF.Int
 		status: DF.Literal[
 			"Draft",
@@ -72,6 +76,7 @@ class OrderPlan(Document):
 			"Failed",
 			"Cancelled",
 		]
+		tardiness_bound: DF.Float
 		title: DF.Data | None
 		to_date: DF.Date | None
 		total_lines: DF.Int

@@ -234,6 +234,30 @@ class TestOrderPlan(PlanTestCase):
 		finally:
 			set_settings(outsource_share=20)
 
+	def test_the_plan_says_which_engine_scheduled_it_how_long_it_took_and_how_good_it_is(self):
+		settings = frappe.get_single("Order Tracking Settings")
+		self.assertEqual(
+			(flt(settings.scheduler_time_limit), flt(settings.daily_scheduler_time_limit)), (10, 5)
+		)
+		self.assertEqual(settings.scheduler_workers, 2)
+		set_settings(scheduler_time_limit=4, outsource_share=0)
+		try:
+			# three orders due tomorrow on the same two workstations: someone is late
+			orders = [boot_order(qty=12, days=1) for _ in range(3)]
+			plan = make_plan(customer=CUSTOMER)
+		finally:
+			set_settings(scheduler_time_limit=10, outsource_share=20)
+		self.assertTrue({so.name for so in orders} <= {o.sales_order for o in plan.operations})
+		self.assertGreater(plan.weighted_tardiness_days, 0)
+		# a small plan: CP-SAT on the whole of it, warm-started from the heuristic, proves its optimum
+		self.assertEqual(plan.scheduling_engine, "CP-SAT (exact)")
+		self.assertTrue(plan.proven_optimal)
+		self.assertEqual(flt(plan.optimality_gap), 0)
+		self.assertGreater(flt(plan.tardiness_bound), 0)
+		# within the Settings' time limit (the heuristic's share included)
+		self.assertGreater(flt(plan.scheduling_seconds), 0)
+		self.assertLessEqual(flt(plan.scheduling_seconds), 4 + 0.5)
+
 	def test_a_planners_allocation_is_kept_when_scheduling_again(self):
 		so = boot_order(qty=2)
 		plan = make_plan(customer=CUSTOMER)

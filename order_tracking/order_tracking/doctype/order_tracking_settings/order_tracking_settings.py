@@ -22,6 +22,7 @@ class OrderTrackingSettings(Document):
 		backfill_total: DF.Int
 		busy_utilisation: DF.Percent
 		create_review_from_intake: DF.Check
+		daily_scheduler_time_limit: DF.Float
 		default_carrier: DF.Link | None
 		default_company: DF.Link | None
 		default_parcel_template: DF.Link | None
@@ -62,6 +63,8 @@ class OrderTrackingSettings(Document):
 		review_required: DF.Check
 		scan_exceptions: DF.Check
 		schedule_days: DF.Int
+		scheduler_time_limit: DF.Float
+		scheduler_workers: DF.Int
 		statement_adjustment_item: DF.Link | None
 		sub_assembly_work_orders: DF.Check
 		transit_days: DF.Int
