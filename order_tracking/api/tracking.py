@@ -21,7 +21,7 @@ import frappe
 from frappe import _
 
 from order_tracking.order_tracking.arguments import required_arguments
-from order_tracking.order_tracking.order_status import order_status, resolve_order
+from order_tracking.order_tracking.order_status import order_status, read_order
 from order_tracking.order_tracking.permissions import can_read_order
 
 
@@ -29,11 +29,11 @@ from order_tracking.order_tracking.permissions import can_read_order
 @required_arguments
 @frappe.read_only()  # from the read replica when the site has one (`read_from_replica`)
 def get_order_status(order: str) -> dict:
-	sales_order = resolve_order(order)
-	if not sales_order or not can_read_order(sales_order):
+	read = read_order(order)
+	if not read or not can_read_order(read.sales_order, header=read.header):
 		frappe.throw(
 			_("No order {0} that you may see").format(frappe.bold(order)),
 			exc=frappe.PermissionError,
 			title=_("Not Permitted"),
 		)
-	return order_status(sales_order)
+	return order_status(read.sales_order, read)

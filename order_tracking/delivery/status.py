@@ -1,16 +1,10 @@
 """What an order's status (`order_tracking.order_tracking.order_status`, hooks:
-`order_status_sections`) shows of its delivery: its open exceptions and its shipments.
+`order_status_sections`) shows of its delivery: its shipments.
 """
 
 from __future__ import annotations
 
 import frappe
-from frappe import _
-
-from order_tracking.core import delivery
-from order_tracking.order_tracking.exceptions import (
-	ORDER_EXCEPTION,
-)
 
 
 def shipments_of_order(sales_order: str) -> list[dict]:
@@ -49,50 +43,10 @@ def shipments_of_order(sales_order: str) -> list[dict]:
 
 
 def delivery_status(sales_order: str) -> dict:
-	"""What `get_order_status` adds: the order's open exceptions and its shipments with their
-	carrier, waybill, tracking and expected arrival. Desk users see each exception's detail and
-	owner; portal customers its kind and since when."""
-	internal = frappe.session.user != "Guest" and (
-		frappe.get_cached_value("User", frappe.session.user, "user_type") == "System User"
-	)
-	exceptions = frappe.get_all(
-		ORDER_EXCEPTION,
-		filters={"sales_order": sales_order, "open_key": delivery.OPEN_KEY},
-		fields=[
-			"name",
-			"kind",
-			"status",
-			"opened_at",
-			"detail",
-			"owner_role",
-			"reference_doctype",
-			"reference_name",
-		],
-		order_by="opened_at asc",
-		limit=100,
-	)
+	"""What `get_order_status` adds: the order's shipments with their carrier, waybill, tracking
+	and expected arrival (its open exceptions come with the timeline, `order_status.timeline`)."""
 	shipments = shipments_of_order(sales_order)
 	return {
-		"exceptions": [
-			{
-				"kind": e.kind,
-				"label": _(e.kind, context="Order Exception"),
-				"status": e.status,
-				"opened_at": e.opened_at,
-				**(
-					{
-						"name": e.name,
-						"detail": e.detail,
-						"owner_role": e.owner_role,
-						"reference_doctype": e.reference_doctype,
-						"reference_name": e.reference_name,
-					}
-					if internal
-					else {}
-				),
-			}
-			for e in exceptions
-		],
 		"shipments": [
 			{
 				"shipment": s.shipment,
