@@ -196,7 +196,11 @@ override_whitelisted_methods = {
 # ---------------
 scheduler_events = {
 	# a backfill whose background job died (worker killed, Redis lost) is started again
-	"all": ["order_tracking.order_tracking.backfill.resume_interrupted_backfill"],
+	"all": [
+		"order_tracking.order_tracking.backfill.resume_interrupted_backfill",
+		# e-mail intakes still without their order or answer (a lost job, a mail at its end)
+		"order_tracking.customer_portal.email_intake_jobs.enqueue_if_pending",
+	],
 	# ETA and delay move with the calendar even when no document does.
 	"daily": [
 		"order_tracking.order_tracking.tracking.refresh_open_trackers",

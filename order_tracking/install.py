@@ -35,11 +35,13 @@ def after_migrate():
 
 def add_indexes():
 	"""Indexes the app needs on ERPNext's tables."""
+	from order_tracking.customer_portal.email_intake import add_indexes as email_intake_indexes
 	from order_tracking.delivery.carriers import add_indexes as delivery_indexes
 	from order_tracking.order_planning.reschedule import add_indexes as reschedule_indexes
 
 	delivery_indexes()
 	reschedule_indexes()
+	email_intake_indexes()
 
 
 def set_missing_settings_defaults():

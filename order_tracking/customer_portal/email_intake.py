@@ -36,6 +36,7 @@ from frappe.utils import add_to_date, cint, now_datetime
 
 from order_tracking.core import email_order
 from order_tracking.core import intake as intake_core
+from order_tracking.customer_portal import email_intake_jobs
 from order_tracking.order_tracking import intake as intake_module
 from order_tracking.order_tracking.settings import get_settings
 
@@ -118,15 +119,9 @@ def intake_from_mail(comm) -> str | None:
 	if intake is None:
 		return None
 	link_communication(comm, intake.name)
-	if answer and cint(get_settings().get("email_answer_sender", 1)):
-		from order_tracking.customer_portal.email_intake_reply import send_answer
-
-		frappe.db.savepoint(SAVEPOINT)
-		try:
-			send_answer(comm, intake)
-		except Exception:
-			frappe.db.rollback(save_point=SAVEPOINT)
-			frappe.log_error(title="Order Tracking: e-mail intake answer", reference_doctype=INTAKE)
+	if answer or intake.status == "New":
+		# its Sales Order and answer in the background, after this mail's commit
+		email_intake_jobs.enqueue_finish()
 	return intake.name
 
 
@@ -153,20 +148,16 @@ def build_and_insert(comm, reference: str):
 		"channel": CHANNEL,
 		"external_ref": reference,
 		"customer": customer,
-		# the settings' company: a new intake would otherwise take the pulling user's default
-		"company": settings.get("default_company") or frappe.defaults.get_global_default("company"),
 		"delivery_date": email_order.order_delivery_date(order),
 		"transaction_date": order.transaction_date or comm.communication_date,
 		"items": item_lines(order.items),
 	}
 	parsed = intake_core.parse_order_payload(payload, default_channel=CHANNEL)
 	po_no = email_order.po_number_from_subject(comm.subject)
+	# the customer's PO number from the subject: the Sales Order's, when the job makes it
 	intake = intake_module.make_intake(parsed, raw_payload(comm, {**payload, "po_no": po_no}))
+	intake.flags.defer_conversion = True  # the Sales Order in the background (email_intake_jobs)
 	insert(intake)
-	intake.reload()
-	if intake.sales_order:
-		# the customer's PO number from the subject, not the Message-ID, as the order's PO
-		frappe.db.set_value("Sales Order", intake.sales_order, "po_no", (po_no or "")[:140] or None)
 	return intake, True
 
 
@@ -176,7 +167,7 @@ def insert_rejected(comm, reference: str, customer: str | None, reason: str):
 	doc.channel = CHANNEL
 	doc.external_ref = reference
 	doc.customer = customer
-	doc.company = get_settings().get("default_company") or frappe.defaults.get_global_default("company")
+	doc.company = intake_module.default_company()  # not the pulling user's default company
 	if not customer:
 		doc.received_customer = (comm.sender or "")[:140]
 	doc.transaction_date = now_datetime().date()
@@ -184,7 +175,6 @@ def insert_rejected(comm, reference: str, customer: str | None, reason: str):
 	doc.raw_payload = raw_payload(comm, {"reason": reason})
 	doc.flags.parse_errors = [intake_core.IntakeError(None, "items", reason)]
 	insert(doc)
-	doc.reload()
 	return doc
 
 
@@ -228,6 +218,13 @@ def raw_payload(comm, payload: dict) -> str:
 # ------------------------------------------------------------------ sender, rate
 
 
+def add_indexes():
+	"""The rate limit's count reads a sender's received mails since an hour ago."""
+	frappe.db.add_index(
+		"Communication", ["sender(140)", "creation"], index_name="order_tracking_sender_creation"
+	)
+
+
 def mails_in_window(comm) -> int:
 	"""Mails of this sender to this mailbox within the rate window, this one included."""
 	since = add_to_date(now_datetime(), hours=-RATE_WINDOW_HOURS)
@@ -243,10 +240,18 @@ def mails_in_window(comm) -> int:
 
 
 def customer_of_sender(sender: str | None) -> str | None:
-	"""The one Customer the address belongs to: by a Contact's e-mail, else by its domain."""
+	"""The one Customer the address belongs to: by a Contact's e-mail, else by its domain; read
+	once per address in a pull (the job's request cache)."""
 	address = (sender or "").strip().lower()
 	if "@" not in address:
 		return None
+	known = frappe.local.cache.setdefault("order_tracking_email_customers", {})
+	if address not in known:
+		known[address] = find_customer(address)
+	return known[address]
+
+
+def find_customer(address: str) -> str | None:
 	contact_email = frappe.qb.DocType("Contact Email")
 	link = frappe.qb.DocType("Dynamic Link")
 	customers = (

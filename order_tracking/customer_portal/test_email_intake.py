@@ -13,7 +13,9 @@ import unittest
 import frappe
 from frappe.email.doctype.email_account.email_account import pull
 from frappe.utils import add_days, getdate, nowdate
+from frappe.utils.background_jobs import get_job, is_job_enqueued
 
+from order_tracking.customer_portal import email_intake_jobs
 from order_tracking.tests import mail_servers
 from order_tracking.tests.mail_servers import MailServers, make_mail
 from order_tracking.tests.utils import (
@@ -157,6 +159,12 @@ class TestEmailIntake(FrappeTestCase):
 	def pull_and_send(self, *messages):
 		self.servers.deliver(*messages)
 		pull(now=True)  # Frappe's scheduler job, run in this process
+		# the orders and answers: the background job the pull queued, run in this process
+		email_intake_jobs.finish_pending_intakes()
+		self.send_queued_mail()
+
+	@staticmethod
+	def send_queued_mail():
 		for name in frappe.get_all("Email Queue", filters={"status": "Not Sent"}, pluck="name"):
 			frappe.get_doc("Email Queue", name).send()
 
@@ -269,6 +277,59 @@ class TestEmailIntake(FrappeTestCase):
 		self.assertEqual(len(self.answers_to(message)), 1)
 		self.assertEqual(frappe.db.count("Sales Order", {"order_intake": first.name}), 1)
 
+	def test_the_pull_writes_the_intake_and_a_background_job_its_order_and_answer(self):
+		due = add_days(nowdate(), 15)
+		message = make_mail(BUYER, "PO 6100", f"{SHOE}, 4, {due}")
+		self.servers.deliver(message)
+		pull(now=True)
+		intake = intake_of(message)
+		# the pull made the intake, validated with its lines, and no order or answer yet
+		self.assertEqual(intake.status, "New", errors_of(intake.name))
+		self.assertIsNone(intake.sales_order)
+		self.assertEqual(frappe.db.count("Order Intake Item", {"parent": intake.name}), 1)
+		self.assertIn(intake.name, email_intake_jobs.pending_intakes(limit=1000))
+		self.assertTrue(is_job_enqueued(email_intake_jobs.JOB_ID))
+		self.send_queued_mail()
+		self.assertEqual(self.answers_to(message), [])
+
+		# the job was lost (a worker killed, Redis flushed): the scheduler's check queues it again
+		get_job(email_intake_jobs.JOB_ID).delete()
+		self.assertFalse(is_job_enqueued(email_intake_jobs.JOB_ID))
+		email_intake_jobs.enqueue_if_pending()
+		self.assertTrue(is_job_enqueued(email_intake_jobs.JOB_ID))
+
+		email_intake_jobs.finish_pending_intakes()
+		self.send_queued_mail()
+		intake = intake_of(message)
+		self.assertEqual(intake.status, "Converted")
+		self.assertEqual(frappe.db.get_value("Sales Order", intake.sales_order, "po_no"), "6100")
+		self.assertNotIn(intake.name, email_intake_jobs.pending_intakes(limit=1000))
+		answers = self.answers_to(message)
+		self.assertEqual(len(answers), 1)
+		self.assertIn(intake.sales_order, self.text(answers[0]))
+		self.assertIn("/track/", self.text(answers[0]))
+		# a second run (two jobs, a scheduler's) finds nothing to do: no second order, no second answer
+		email_intake_jobs.finish_pending_intakes()
+		email_intake_jobs.finish_intake(intake.name)
+		self.send_queued_mail()
+		self.assertEqual(len(self.answers_to(message)), 1)
+		self.assertEqual(frappe.db.count("Sales Order", {"order_intake": intake.name}), 1)
+
+	def test_an_intake_takes_the_settings_company_not_the_pulling_users_default(self):
+		other = frappe.db.get_value("Company", {"name": ("!=", COMPANY)}, "name")
+		if not other:
+			self.skipTest("needs a second company")
+		before = frappe.defaults.get_user_default("company")
+		frappe.defaults.set_user_default("company", other)
+		try:
+			message = make_mail(BUYER, "PO 6200", f"{SHOE}, 1, {add_days(nowdate(), 15)}")
+			self.pull_and_send(message)
+		finally:
+			frappe.defaults.set_user_default("company", before or "")
+		intake = intake_of(message)
+		self.assertEqual(frappe.db.get_value("Order Intake", intake.name, "company"), COMPANY)
+		self.assertEqual(frappe.db.get_value("Sales Order", intake.sales_order, "company"), COMPANY)
+
 	# ------------------------------------------------------------------ bad mails
 
 	def test_an_unknown_sender_gets_a_rejected_intake_and_nothing_else(self):
@@ -339,9 +400,12 @@ class TestEmailIntake(FrappeTestCase):
 		set_settings(email_sender_hourly_limit=3)
 		# read by the pull, which commits per mail
 		frappe.db.commit()  # nosemgrep
+		due = add_days(nowdate(), 10)
 		try:
-			mails = [make_mail(sender, f"PO F{i}", f"{SHOE}, 1, {add_days(nowdate(), 10)}") for i in range(9)]
-			self.pull_and_send(*mails)
+			mails = [make_mail(sender, f"PO F{i}", f"{SHOE}, 1, {due}") for i in range(40)]
+			# another customer's orders arrive in the middle of the flood
+			others = [make_mail(BUYER, f"PO NF{i}", f"{LACE}, 2, {due}") for i in range(3)]
+			self.pull_and_send(*mails[:10], others[0], *mails[10:25], others[1], *mails[25:], others[2])
 		finally:
 			set_settings(email_sender_hourly_limit=0)
 			frappe.db.commit()  # nosemgrep
@@ -349,9 +413,13 @@ class TestEmailIntake(FrappeTestCase):
 		self.assertEqual([i.status for i in intakes[:3]], ["Converted"] * 3)
 		self.assertEqual(intakes[3].status, "Rejected")
 		self.assertIn("more than 3 mails within an hour", intakes[3].rejection_reason)
-		self.assertEqual(intakes[4:], [None] * 5)
+		self.assertEqual(intakes[4:], [None] * 36)
 		# every mail is kept as a Communication; only the three orders are answered
 		self.assertEqual(
-			frappe.db.count("Communication", {"sender": sender, "sent_or_received": "Received"}), 9
+			frappe.db.count("Communication", {"sender": sender, "sent_or_received": "Received"}), 40
 		)
 		self.assertEqual(sum(len(self.answers_to(m)) for m in mails), 3)
+		# the mailbox was not blocked: the other customer's mails are orders, each answered
+		for message in others:
+			self.assertEqual(intake_of(message).status, "Converted", message["Subject"])
+			self.assertEqual(len(self.answers_to(message)), 1)

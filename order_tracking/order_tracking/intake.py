@@ -11,6 +11,7 @@ from frappe import _, _lt
 from frappe.utils import getdate, today
 
 from order_tracking.core import intake as intake_rules
+from order_tracking.order_tracking.settings import get_settings
 
 INTAKE = "Order Intake"
 UNIQUE_CONSTRAINT = "unique_channel_external_ref"
@@ -143,6 +144,11 @@ def resolve_customer(value: str | None) -> str | None:
 	return matches[0] if len(matches) == 1 else None
 
 
+def default_company() -> str | None:
+	"""The company of an intake that names none: Order Tracking Settings', else the site's."""
+	return get_settings().get("default_company") or frappe.defaults.get_global_default("company")
+
+
 def make_intake(parsed: intake_rules.ParsedOrder, raw_payload: str | None = None):
 	"""A new, unsaved Order Intake from a parsed payload. Values that match no master are kept
 	as received (customer, item) and reported by the intake's validation."""
@@ -159,6 +165,9 @@ def make_intake(parsed: intake_rules.ParsedOrder, raw_payload: str | None = None
 		doc.received_customer = parsed.customer
 
 	errors = list(parsed.errors)
+	# without one in the payload, the settings' company: not the user's default, which new_doc
+	# (and insert, for an empty field) would fill in
+	doc.company = default_company()
 	if parsed.company:
 		if frappe.db.exists("Company", parsed.company):
 			doc.company = parsed.company

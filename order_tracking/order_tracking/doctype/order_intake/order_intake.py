@@ -78,6 +78,8 @@ class OrderIntake(Document):
 		self.set_status()
 
 	def on_update(self):
+		if self.flags.defer_conversion:
+			return  # its channel converts it later (the e-mail intake's background job)
 		if self.status == STATUS_NEW and not self.sales_order and cint(get_settings().auto_convert):
 			self.convert(raise_on_failure=False)
 
