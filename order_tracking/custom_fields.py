@@ -13,9 +13,14 @@ OUTSOURCING = "Outsourcing"
 SETTLEMENT = "Settlement"
 DELIVERY = "Delivery"
 CUSTOMER_PORTAL = "Customer Portal"
+AFTER_SALES = "After Sales"
 
 # the customer's own switch for the order e-mails (Customer Portal's notifications read it)
 NO_ORDER_NOTIFICATIONS = "ot_no_order_notifications"
+# After Sales: the customer's switch for the feedback request, a complaint's order and delivery
+NO_FEEDBACK_REQUEST = "ot_no_feedback_request"
+ISSUE_SALES_ORDER = "ot_sales_order"
+ISSUE_DELIVERY_NOTE = "ot_delivery_note"
 
 
 def get_custom_fields() -> dict[str, list[dict]]:
@@ -81,7 +86,7 @@ def get_custom_fields() -> dict[str, list[dict]]:
 		],
 	}
 	# the stage modules' fields
-	for module_fields in (_delivery_fields, _notification_fields, _email_intake_fields):
+	for module_fields in (_delivery_fields, _notification_fields, _email_intake_fields, _after_sales_fields):
 		for doctype, rows in module_fields().items():
 			fields.setdefault(doctype, []).extend(rows)
 	return fields
@@ -291,4 +296,42 @@ def _email_intake_fields() -> dict[str, list[dict]]:
 				"description": "Mails to the order mailbox from this domain (e.g. harbour-shoes.com) are this customer's orders",
 			}
 		]
+	}
+
+
+def _after_sales_fields() -> dict[str, list[dict]]:
+	"""A complaint (ERPNext Issue) names the order and delivery it is about; a customer may be sent
+	no feedback request."""
+	link = {"read_only": 1, "no_copy": 1, "search_index": 1, "module": AFTER_SALES}
+	return {
+		"Issue": [
+			{
+				"fieldname": ISSUE_SALES_ORDER,
+				"label": "Sales Order",
+				"fieldtype": "Link",
+				"options": "Sales Order",
+				"insert_after": "customer",
+				"description": "The order this complaint is about",
+				**link,
+			},
+			{
+				"fieldname": ISSUE_DELIVERY_NOTE,
+				"label": "Delivery Note",
+				"fieldtype": "Link",
+				"options": "Delivery Note",
+				"insert_after": ISSUE_SALES_ORDER,
+				"description": "The delivery this complaint is about",
+				**link,
+			},
+		],
+		"Customer": [
+			{
+				"fieldname": NO_FEEDBACK_REQUEST,
+				"label": "No Feedback Request",
+				"fieldtype": "Check",
+				"insert_after": NO_ORDER_NOTIFICATIONS,
+				"module": AFTER_SALES,
+				"description": "Do not ask this customer by e-mail to rate their delivered orders",
+			}
+		],
 	}

@@ -162,6 +162,12 @@ doc_events = {
 	},
 	# a mail of the order mailbox (Order Tracking Settings) becomes an Order Intake
 	"Communication": {"on_update": "order_tracking.customer_portal.email_intake.on_communication_update"},
+	# a customer's complaint about an order (After Sales): its timeline and tracker
+	"Issue": {
+		"after_insert": "order_tracking.after_sales.complaints.on_issue_insert",
+		"on_update": "order_tracking.after_sales.complaints.on_issue_update",
+		"on_trash": "order_tracking.after_sales.complaints.on_issue_trash",
+	},
 }
 
 # What the app's own records link to (a plan's work orders and job cards, a tracker's operations)
@@ -252,7 +258,11 @@ permission_query_conditions = {
 }
 # Called with [(order, tracker before or None, values stored)] after each refresh of trackers
 # (order_tracking.order_tracking.tracking.refresh_trackers): delay and delivery e-mails.
-order_trackers_refreshed = ["order_tracking.customer_portal.notifications.on_trackers_refreshed"]
+order_trackers_refreshed = [
+	"order_tracking.customer_portal.notifications.on_trackers_refreshed",
+	# After Sales: the feedback request of a delivered order
+	"order_tracking.after_sales.feedback_request.on_trackers_refreshed",
+]
 
 # Jinja helpers of the print formats: the Production Traveller's operations, job cards and QR codes
 jinja = {
@@ -275,6 +285,7 @@ order_exception_detectors = [
 	"order_tracking.order_planning.late_operations.detect_late_operations",
 	"order_tracking.outsourcing.late_returns.detect_late_outsourcing_returns",
 	"order_tracking.settlement.overdue_receivables.detect_overdue_receivables",
+	"order_tracking.after_sales.complaints.detect_complaint_sla_breaches",
 ]
 
 # Order status (order_tracking.order_tracking.order_status)

@@ -80,6 +80,7 @@ def test_app_has_its_modules_each_a_package():
 		"Settlement",
 		"Customer Portal",
 		"Delivery",
+		"After Sales",
 	]
 	for m in modules():
 		assert (APP / scrub(m) / "__init__.py").exists(), m

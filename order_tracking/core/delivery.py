@@ -282,6 +282,7 @@ SHIPMENT_EXCEPTION = "Shipment Exception"
 LATE_OPERATION = "Late Operation"
 LATE_OUTSOURCING_RETURN = "Late Outsourcing Return"
 OVERDUE_RECEIVABLE = "Overdue Receivable"
+COMPLAINT_SLA_BREACHED = "Complaint SLA Breached"
 KINDS: tuple[str, ...] = (
 	AT_RISK,
 	OVERDUE,
@@ -290,6 +291,7 @@ KINDS: tuple[str, ...] = (
 	LATE_OPERATION,
 	LATE_OUTSOURCING_RETURN,
 	OVERDUE_RECEIVABLE,
+	COMPLAINT_SLA_BREACHED,
 )
 # who answers for each kind unless its detector names another role
 OWNER_ROLES = {
@@ -300,6 +302,7 @@ OWNER_ROLES = {
 	LATE_OPERATION: "Production Planner",
 	LATE_OUTSOURCING_RETURN: "Outsourcing Manager",
 	OVERDUE_RECEIVABLE: "Settlement Accountant",
+	COMPLAINT_SLA_BREACHED: "Sales User",
 }
 
 OPEN = "Open"

@@ -41,6 +41,7 @@ CONFIRMATION = "Order Confirmation"
 SHIPMENT = "Shipment"
 DELAY = "Delay"
 DELIVERY = "Delivery"
+FEEDBACK_REQUEST = "Feedback Request"
 
 # kind -> (standard Notification, its switch in Order Tracking Settings)
 KINDS = {
@@ -48,6 +49,9 @@ KINDS = {
 	SHIPMENT: ("Customer Shipment Notice", "notify_shipment"),
 	DELAY: ("Customer Delay Notice", "notify_delay"),
 	DELIVERY: ("Customer Delivery Notice", "notify_delivery"),
+	# After Sales asks for the rating of a delivered order (after_sales.feedback_request), with the
+	# delivery e-mails' switch and the customer's own (ot_no_feedback_request)
+	FEEDBACK_REQUEST: ("Customer Feedback Request", "notify_delivery"),
 }
 DELIVERED_STAGES = (stages.DELIVERED, stages.BILLED, stages.PAID)
 DEFAULT_LANGUAGE = "en"

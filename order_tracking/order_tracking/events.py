@@ -72,6 +72,11 @@ EVENTS = (
 	"Returned by Carrier",
 	"Exception Opened",
 	"Exception Resolved",
+	# After Sales: the customer's word after delivery
+	"Order Rated",
+	"Complaint Raised",
+	"Complaint Answered",
+	"Complaint Resolved",
 )
 
 

@@ -77,6 +77,7 @@ TRACKER_FIELDS = (
 	"payment_status",
 	"outstanding_amount",
 	"payment_due",
+	"open_complaints",
 )
 
 
@@ -178,6 +179,8 @@ def _scan_batches(sales_orders: list[str] | None, batch_size: int, today: date):
 				| (tr.open_exception_count > 0)
 				# money owed past its due date, whatever the goods' stage (Overdue Receivable)
 				| ((tr.outstanding_amount > 0) & (tr.payment_due < today) & (tr.stage != stages.CANCELLED))
+				# a complaint being handled, whose service level may lapse (Complaint SLA Breached)
+				| (tr.open_complaints > 0)
 			)
 			.orderby(tr.name)
 			.limit(batch_size)

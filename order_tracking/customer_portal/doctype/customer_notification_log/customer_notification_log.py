@@ -18,7 +18,7 @@ class CustomerNotificationLog(Document):
 
 		customer: DF.Link | None
 		event_key: DF.Data
-		kind: DF.Literal["Order Confirmation", "Shipment", "Delay", "Delivery"]
+		kind: DF.Literal["Order Confirmation", "Shipment", "Delay", "Delivery", "Feedback Request"]
 		language: DF.Link | None
 		name: DF.Int | None
 		notification: DF.Link | None

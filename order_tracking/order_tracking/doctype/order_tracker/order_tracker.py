@@ -24,11 +24,13 @@ class OrderTracker(Document):
 		billed_at: DF.Datetime | None
 		billed_pct: DF.Percent
 		company: DF.Link | None
+		complaints: DF.Int
 		cost_currency: DF.Link | None
 		cost_updated_at: DF.Datetime | None
 		currency: DF.Link | None
 		customer: DF.Link | None
 		customer_name: DF.Data | None
+		customer_rating: DF.Int
 		delay_days: DF.Int
 		delivered_at: DF.Datetime | None
 		delivered_pct: DF.Percent
@@ -47,6 +49,7 @@ class OrderTracker(Document):
 		material_cost: DF.Currency
 		on_hold: DF.Check
 		open_exception_count: DF.Int
+		open_complaints: DF.Int
 		open_exceptions: DF.SmallText | None
 		operations: DF.Table[OrderTrackerOperation]
 		order_intake: DF.Link | None

@@ -12,7 +12,7 @@ from frappe import _
 from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, Max, Sum
 
-from order_tracking.core import kpi
+from order_tracking.core import after_sales, kpi
 from order_tracking.order_tracking import order_kpis
 
 GROUP_CUSTOMER_GROUP = "Customer Group"
@@ -78,6 +78,10 @@ class CustomerAnalysis:
 				Sum(t.outstanding_amount * so.conversion_rate).as_("outstanding"),
 				Sum(Case().when(t.payment_status == "Overdue", 1).else_(0)).as_("overdue_orders"),
 				Max(t.transaction_date).as_("last_order_date"),
+				# after delivery: the customer's ratings and complaints (After Sales)
+				Sum(Case().when(t.customer_rating > 0, 1).else_(0)).as_("ratings"),
+				Sum(t.customer_rating).as_("rating_total"),
+				Sum(t.complaints).as_("complaints"),
 			)
 			.groupby(*keys)
 		)
@@ -99,12 +103,25 @@ class CustomerAnalysis:
 			"overdue_orders": r.overdue_orders,
 			"last_order_date": r.last_order_date,
 			"currency": self.currency,
+			**self.satisfaction(r),
 		}
 		if self.filters.group_by == GROUP_CUSTOMER_GROUP:
 			out["customers"] = r.customers
 		else:
 			out.update(customer=r.customer, customer_name=r.customer_name)
 		return out
+
+	@staticmethod
+	def satisfaction(r) -> dict:
+		figures = after_sales.satisfaction(
+			r.orders or 0, int(r.ratings or 0), float(r.rating_total or 0), int(r.complaints or 0)
+		)
+		return {
+			"ratings": figures.ratings,
+			"mean_rating": figures.mean_rating,
+			"complaints": figures.complaints,
+			"complaints_per_100": figures.complaints_per_100,
+		}
 
 	def columns(self):
 		def currency(label, fieldname):
@@ -139,6 +156,22 @@ class CustomerAnalysis:
 				"fieldname": "last_order_date",
 				"fieldtype": "Date",
 				"width": 110,
+			},
+			{"label": _("Ratings"), "fieldname": "ratings", "fieldtype": "Int", "width": 80},
+			{
+				"label": _("Mean Rating"),
+				"fieldname": "mean_rating",
+				"fieldtype": "Float",
+				"precision": 2,
+				"width": 100,
+			},
+			{"label": _("Complaints"), "fieldname": "complaints", "fieldtype": "Int", "width": 100},
+			{
+				"label": _("Complaints per 100 Orders"),
+				"fieldname": "complaints_per_100",
+				"fieldtype": "Float",
+				"precision": 2,
+				"width": 120,
 			},
 			{**order_kpis.link(_("Currency"), "currency", "Currency", 80), "hidden": 1},
 		]
@@ -182,5 +215,29 @@ class CustomerAnalysis:
 				"datatype": "Currency",
 				"currency": self.currency,
 				"indicator": "Red",
+			},
+			*self.satisfaction_summary(data, orders),
+		]
+
+	@staticmethod
+	def satisfaction_summary(data: list[dict], orders: int) -> list[dict]:
+		ratings = sum(r["ratings"] for r in data)
+		total = after_sales.satisfaction(
+			orders,
+			ratings,
+			sum((r["mean_rating"] or 0) * r["ratings"] for r in data),
+			sum(r["complaints"] for r in data),
+		)
+		return [
+			{
+				"label": _("Mean Rating"),
+				"value": total.mean_rating or 0,
+				"datatype": "Float",
+				"indicator": "Green",
+			},
+			{
+				"label": _("Complaints per 100 Orders"),
+				"value": total.complaints_per_100 or 0,
+				"datatype": "Float",
 			},
 		]
