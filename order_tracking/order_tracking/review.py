@@ -1,27 +1,56 @@
 """Order review on the frappe side: gather a Sales Order's facts from ERPNext (prices, credit,
 BOMs, stock and open supply, workstation calendars and committed load), run the checks in
-`order_tracking.core.review`, and turn their results into translated rows.
+`order_tracking.core.review`, and turn their results into translated rows. The facts come from
+`review_boms` (the BOM tree), `review_supply` (stock and open supply) and `review_capacity`
+(calendars and committed load); their functions keep their old address here too.
 
 Every query works on whole sets (all lines, all BOMs of a level, all workstations), so a review
 costs a fixed number of queries per BOM level, whatever the number of lines."""
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import frappe
-from frappe import _, _lt
-from frappe.query_builder.functions import Coalesce, Sum
-from frappe.utils import add_days, cint, flt, get_time, getdate
+from frappe import _lt
+from frappe.query_builder.functions import Coalesce
+from frappe.utils import cint, flt, getdate
 
 from order_tracking.core import review as review_rules
+from order_tracking.order_tracking.review_boms import (
+	BomTree,
+	bom_tree,
+)
+from order_tracking.order_tracking.review_capacity import (
+	JOB_CARD_OPEN,
+	WORK_ORDER_OPEN,
+	workstation_capacity,
+)
+from order_tracking.order_tracking.review_supply import (
+	_earlier_claims,
+	material_supply,
+	own_reservations,
+	supply_by_company,
+)
 from order_tracking.order_tracking.settings import get_settings
 
-WORK_ORDER_OPEN = ("Not Started", "In Process")
-JOB_CARD_OPEN = ("Open", "Work In Progress", "Material Transferred", "On Hold")
+__all__ = [
+	"APPROVAL_REASONS",
+	"JOB_CARD_OPEN",
+	"MESSAGES",
+	"WORK_ORDER_OPEN",
+	"BomTree",
+	"SalesOrderReview",
+	"bom_tree",
+	"material_supply",
+	"own_reservations",
+	"proposed_date",
+	"result_detail",
+	"review_sales_order",
+	"supply_by_company",
+	"workstation_capacity",
+]
 
 MESSAGES = {
 	"price_not_listed": _lt("{0} has no price in the customer's price list"),
@@ -201,405 +230,6 @@ def _list_rates(so, lines) -> dict[str, float]:
 				rates[d.name] = rate * currency_factor
 				break
 	return rates
-
-
-# ------------------------------------------------------------------------------ BOM tree
-
-
-@dataclass
-class BomTree:
-	boms: dict[str, review_rules.Bom]
-	default_bom: dict[str, str]
-	stock_items: frozenset[str]
-	items: set[str]
-	operations: dict[str, tuple[review_rules.Operation, ...]]
-	workstations: set[str]
-	workstation_types: set[str]
-
-
-def bom_tree(line_boms: dict[str, str | None]) -> BomTree:
-	"""Every BOM under the lines' items, level by level (one round of queries per level)."""
-	items: set[str] = set(line_boms)
-	if not items:
-		return BomTree({}, {}, frozenset(), set(), {}, set(), set())
-	info = _item_info(items)
-	default_bom = {code: (line_boms.get(code) or info[code].default_bom) for code in items if code in info}
-	default_bom = {code: name for code, name in default_bom.items() if name}
-
-	boms: dict[str, review_rules.Bom] = {}
-	with_operations: list[str] = []
-	wanted = set(default_bom.values())
-	while wanted:
-		rows = _bom_level(wanted, boms, with_operations)
-		new_items = {r.item_code for r in rows} - items
-		if new_items:
-			items |= new_items
-			info.update(_item_info(new_items))
-		wanted = {r.bom_no for r in rows if r.bom_no and not r.do_not_explode} - set(boms)
-
-	operations: dict[str, tuple[review_rules.Operation, ...]] = {}
-	workstations: set[str] = set()
-	types: set[str] = set()
-	if with_operations:
-		operations, workstations, types = _bom_operations(with_operations, boms)
-
-	stock_items = frozenset(code for code, r in info.items() if r.is_stock_item)
-	return BomTree(boms, default_bom, stock_items, items, operations, workstations, types)
-
-
-def _item_info(codes: set[str]) -> dict[str, frappe._dict]:
-	item = frappe.qb.DocType("Item")
-	return {
-		r.name: r
-		for r in frappe.qb.from_(item)
-		.select(item.name, item.is_stock_item, item.default_bom)
-		.where(item.name.isin(list(codes)))
-		.run(as_dict=True)
-	}
-
-
-def _bom_level(
-	wanted: set[str], boms: dict[str, review_rules.Bom], with_operations: list[str]
-) -> list[frappe._dict]:
-	"""Read one level of BOMs into `boms` (and those with operations into `with_operations`);
-	returns their lines' rows."""
-	bom = frappe.qb.DocType("BOM")
-	bom_item = frappe.qb.DocType("BOM Item")
-	headers = (
-		frappe.qb.from_(bom)
-		.select(bom.name, bom.item, bom.quantity, bom.process_loss_percentage, bom.with_operations)
-		.where(bom.name.isin(list(wanted)) & (bom.docstatus == 1) & (bom.is_active == 1))
-		.run(as_dict=True)
-	)
-	rows = (
-		frappe.qb.from_(bom_item)
-		.select(
-			bom_item.parent,
-			bom_item.item_code,
-			bom_item.stock_qty,
-			bom_item.bom_no,
-			bom_item.do_not_explode,
-			bom_item.sourced_by_supplier,
-		)
-		.where(bom_item.parent.isin([h.name for h in headers] or [""]) & (bom_item.parenttype == "BOM"))
-		.orderby(bom_item.idx)
-		.run(as_dict=True)
-	)
-	by_parent = defaultdict(list)
-	for r in rows:
-		by_parent[r.parent].append(
-			review_rules.BomLine(
-				r.item_code,
-				flt(r.stock_qty),
-				bom=r.bom_no or None,
-				do_not_explode=bool(r.do_not_explode),
-				sourced_by_supplier=bool(r.sourced_by_supplier),
-			)
-		)
-	for h in headers:
-		boms[h.name] = review_rules.Bom(
-			h.name,
-			h.item,
-			flt(h.quantity) or 1.0,
-			flt(h.process_loss_percentage),
-			tuple(by_parent[h.name]),
-		)
-		if h.with_operations:
-			with_operations.append(h.name)
-	return rows
-
-
-def _bom_operations(
-	with_operations: list[str], boms: dict[str, review_rules.Bom]
-) -> tuple[dict[str, tuple[review_rules.Operation, ...]], set[str], set[str]]:
-	"""The BOMs' operations (minutes per unit unless fixed), and the workstations and workstation
-	types they run on."""
-	bom_op = frappe.qb.DocType("BOM Operation")
-	workstations: set[str] = set()
-	types: set[str] = set()
-	ops = (
-		frappe.qb.from_(bom_op)
-		.select(
-			bom_op.parent,
-			bom_op.operation,
-			bom_op.workstation,
-			bom_op.workstation_type,
-			bom_op.time_in_mins,
-			bom_op.fixed_time,
-			bom_op.sequence_id,
-		)
-		.where(bom_op.parent.isin(with_operations) & (bom_op.parenttype == "BOM"))
-		.orderby(bom_op.idx)
-		.run(as_dict=True)
-	)
-	grouped = defaultdict(list)
-	for op in ops:
-		quantity = boms[op.parent].quantity
-		minutes = flt(op.time_in_mins) if op.fixed_time else flt(op.time_in_mins) / quantity
-		grouped[op.parent].append(
-			review_rules.Operation(
-				op.operation,
-				op.workstation or None,
-				op.workstation_type or None,
-				minutes,
-				bool(op.fixed_time),
-				cint(op.sequence_id),
-			)
-		)
-		if op.workstation:
-			workstations.add(op.workstation)
-		elif op.workstation_type:
-			types.add(op.workstation_type)
-	return {name: tuple(ops) for name, ops in grouped.items()}, workstations, types
-
-
-# ------------------------------------------------------------------------------ supply
-
-
-def own_reservations(so) -> dict[str, float]:
-	"""What a submitted order itself reserves of its items (not a claim against it)."""
-	reserved: dict[str, float] = defaultdict(float)
-	for d in so.items:
-		reserved[d.item_code] += max(flt(d.stock_qty) - flt(d.delivered_qty) * flt(d.conversion_factor), 0)
-	return dict(reserved)
-
-
-def material_supply(
-	company: str, items: set[str], own: dict[str, float] | None = None
-) -> dict[str, review_rules.ItemSupply]:
-	"""Per item, over the company's warehouses: stock not reserved (for production, for
-	subcontracting, for other orders — except `own`, what the orders being checked reserve
-	themselves), then purchase orders still to be received and material requests still to be
-	ordered, each on its date. Undated supply in Bin.projected_qty is not used: the dated documents
-	behind it are counted on their dates instead."""
-	items = list(items)
-	if not items:
-		return {}
-	on_hand, receipts = supply_by_company(items, [company])
-	stock = {code: on_hand.get((code, company), 0.0) for code in items}
-	for item_code, qty in (own or {}).items():
-		if (item_code, company) in on_hand:
-			stock[item_code] += qty
-	return {code: review_rules.ItemSupply(stock[code], receipts.get((code, company), [])) for code in items}
-
-
-def supply_by_company(items: list[str], companies: list[str]):
-	"""Per (item, company): stock on hand not reserved, and the dated receipts — open purchase order
-	lines and material requests not yet ordered. Three queries for any number of items and
-	companies."""
-	b = frappe.qb.DocType("Bin")
-	wh = frappe.qb.DocType("Warehouse")
-	on_hand = {
-		(r.item_code, r.company): flt(r.qty)
-		for r in frappe.qb.from_(b)
-		.join(wh)
-		.on(wh.name == b.warehouse)
-		.select(
-			b.item_code,
-			wh.company,
-			Sum(
-				b.actual_qty
-				- b.reserved_qty
-				- b.reserved_qty_for_production
-				- b.reserved_qty_for_sub_contract
-				- Coalesce(b.reserved_qty_for_production_plan, 0)
-			).as_("qty"),
-		)
-		.where(b.item_code.isin(items) & wh.company.isin(companies or [""]))
-		.groupby(b.item_code, wh.company)
-		.run(as_dict=True)
-	}
-
-	receipts: dict[tuple[str, str], list[tuple[date, float]]] = defaultdict(list)
-	po = frappe.qb.DocType("Purchase Order")
-	poi = frappe.qb.DocType("Purchase Order Item")
-	for r in (
-		frappe.qb.from_(poi)
-		.join(po)
-		.on(po.name == poi.parent)
-		.select(
-			poi.item_code,
-			po.company,
-			Coalesce(poi.expected_delivery_date, poi.schedule_date).as_("on"),
-			((poi.qty - poi.received_qty) * poi.conversion_factor).as_("qty"),
-		)
-		.where(poi.item_code.isin(items) & (po.docstatus == 1) & po.company.isin(companies or [""]))
-		.where(
-			po.status.notin(("Closed", "On Hold", "Completed", "Delivered")) & (poi.received_qty < poi.qty)
-		)
-		.run(as_dict=True)
-	):
-		receipts[(r.item_code, r.company)].append((getdate(r.on), flt(r.qty)))
-
-	mr = frappe.qb.DocType("Material Request")
-	mri = frappe.qb.DocType("Material Request Item")
-	for r in (
-		frappe.qb.from_(mri)
-		.join(mr)
-		.on(mr.name == mri.parent)
-		.select(
-			mri.item_code,
-			mr.company,
-			mri.schedule_date.as_("on"),
-			(mri.stock_qty - mri.ordered_qty * mri.conversion_factor).as_("qty"),
-		)
-		.where(mri.item_code.isin(items) & (mr.docstatus == 1) & mr.company.isin(companies or [""]))
-		.where(mr.material_request_type.isin(("Purchase", "Manufacture")))
-		.where(
-			mr.status.notin(
-				("Stopped", "Cancelled", "Ordered", "Received", "Transferred", "Issued", "Manufactured")
-			)
-		)
-		.run(as_dict=True)
-	):
-		if flt(r.qty) > 0:
-			receipts[(r.item_code, r.company)].append((getdate(r.on), flt(r.qty)))
-	return on_hand, receipts
-
-
-def _earlier_claims(so, due: date, exclude_review: str | None) -> dict[str, float]:
-	"""What approved reviews of other orders, due no later than this one and not yet in
-	production (their work orders would reserve the materials themselves), already claim."""
-	rv = frappe.qb.DocType("Order Review")
-	tr = frappe.qb.DocType("Order Tracker")
-	rows = (
-		frappe.qb.from_(rv)
-		.join(tr)
-		.on(tr.name == rv.sales_order)
-		.select(rv.material_claims)
-		.where((rv.docstatus == 1) & (rv.sales_order != so.name) & (rv.promised_date <= due))
-		.where(tr.stage.isin(("Under Review", "Approved")) & (rv.company == so.company))
-		.where(rv.name != (exclude_review or ""))
-		.run(as_dict=True)
-	)
-	claims: dict[str, float] = defaultdict(float)
-	for r in rows:
-		for item_code, qty in json.loads(r.material_claims or "{}").items():
-			claims[item_code] += flt(qty)
-	return dict(claims)
-
-
-# ------------------------------------------------------------------------------ capacity
-
-
-def workstation_capacity(company, workstations: set[str], types: set[str], today: date):
-	"""Calendars of the workstations the order needs, and the load already committed on them."""
-	ws = frappe.qb.DocType("Workstation")
-	query = frappe.qb.from_(ws).select(ws.name, ws.workstation_type, ws.holiday_list, ws.production_capacity)
-	condition = ws.name.isin(list(workstations) or [""])
-	if types:
-		condition = condition | ws.workstation_type.isin(list(types))
-	stations = query.where(condition).run(as_dict=True)
-	if not stations:
-		return [], {}
-	names = [s.name for s in stations]
-
-	hours = frappe.qb.DocType("Workstation Working Hour")
-	periods: dict[str, list[tuple[int, int]]] = defaultdict(list)
-	for h in (
-		frappe.qb.from_(hours)
-		.select(hours.parent, hours.start_time, hours.end_time, hours.enabled)
-		.where(hours.parent.isin(names) & (hours.parenttype == "Workstation"))
-		.run(as_dict=True)
-	):
-		if cint(h.enabled) and h.start_time and h.end_time:
-			start, end = _minute_of_day(h.start_time), _minute_of_day(h.end_time)
-			if end > start:
-				periods[h.parent].append((start, end))
-
-	company_holidays = frappe.db.get_value("Company", company, "default_holiday_list")
-	lists = {s.holiday_list or company_holidays for s in stations} - {None, ""}
-	holidays: dict[str, set[date]] = defaultdict(set)
-	if lists:
-		hd = frappe.qb.DocType("Holiday")
-		for h in (
-			frappe.qb.from_(hd)
-			.select(hd.parent, hd.holiday_date)
-			.where(hd.parent.isin(list(lists)) & (hd.parenttype == "Holiday List"))
-			.where(hd.holiday_date[today : add_days(today, review_rules.HORIZON_DAYS)])
-			.run(as_dict=True)
-		):
-			holidays[h.parent].add(getdate(h.holiday_date))
-
-	calendars = []
-	for s in stations:
-		holiday_list = s.holiday_list or company_holidays
-		calendars.append(
-			review_rules.Calendar.from_periods(
-				s.name,
-				tuple(_merge_periods(periods.get(s.name, []))),
-				parallel=max(cint(s.production_capacity), 1),
-				holidays=frozenset(holidays.get(holiday_list, ())),
-				workstation_type=s.workstation_type or None,
-				holiday_list=holiday_list or None,
-			)
-		)
-	return calendars, _committed_load(names)
-
-
-def _minute_of_day(value) -> int:
-	t = get_time(value)
-	return t.hour * 60 + t.minute
-
-
-def _merge_periods(periods: list[tuple[int, int]]) -> list[tuple[int, int]]:
-	"""Working hours as sorted periods, overlapping or touching rows joined."""
-	merged: list[list[int]] = []
-	for start, end in sorted(periods):
-		if merged and start <= merged[-1][1]:
-			merged[-1][1] = max(merged[-1][1], end)
-		else:
-			merged.append([start, end])
-	return [(a, b) for a, b in merged]
-
-
-def _committed_load(workstations: list[str]) -> dict[str, float]:
-	"""Minutes still to be worked on each workstation: open job cards of open work orders, and the
-	operations of open work orders that have no job card yet. A stopped work order holds no
-	capacity until it is resumed: the same rule as the week plans and the daily schedule."""
-	wo = frappe.qb.DocType("Work Order")
-	wop = frappe.qb.DocType("Work Order Operation")
-	jc = frappe.qb.DocType("Job Card")
-	load: dict[str, float] = defaultdict(float)
-
-	cards = (
-		frappe.qb.from_(jc)
-		.join(wo)
-		.on(wo.name == jc.work_order)
-		.select(
-			jc.workstation,
-			jc.operation_id,
-			jc.time_required,
-			jc.total_time_in_mins,
-			jc.for_quantity,
-			jc.total_completed_qty,
-		)
-		.where(
-			jc.workstation.isin(workstations)
-			& (jc.docstatus == 0)
-			& jc.status.isin(JOB_CARD_OPEN)
-			& (wo.docstatus == 1)
-			& wo.status.isin(WORK_ORDER_OPEN)
-		)
-		.run(as_dict=True)
-	)
-	with_card = {c.operation_id for c in cards if c.operation_id}
-	for c in cards:
-		load[c.workstation] += max(flt(c.time_required) - flt(c.total_time_in_mins), 0.0)
-
-	for op in (
-		frappe.qb.from_(wop)
-		.join(wo)
-		.on(wo.name == wop.parent)
-		.select(wop.name, wop.workstation, wop.time_in_mins, wop.completed_qty, wo.qty)
-		.where(wop.workstation.isin(workstations) & (wo.docstatus == 1) & wo.status.isin(WORK_ORDER_OPEN))
-		.run(as_dict=True)
-	):
-		if op.name in with_card or not flt(op.qty):
-			continue
-		remaining = max(flt(op.qty) - flt(op.completed_qty), 0.0) / flt(op.qty)
-		load[op.workstation] += flt(op.time_in_mins) * remaining
-	return dict(load)
 
 
 def proposed_date(promised: date | None, feasible_on: date | None) -> date | None:
