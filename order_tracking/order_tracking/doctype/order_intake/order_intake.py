@@ -4,11 +4,11 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
+from frappe.query_builder import Case
 from frappe.utils import cint, flt, getdate, now_datetime
 
-from erpnext.stock.get_item_details import get_conversion_factor, get_price_list_rate_for
-
 from order_tracking.core import intake as intake_core
+from order_tracking.core import intake_prices
 from order_tracking.order_tracking import intake as intake_module
 from order_tracking.order_tracking.settings import get_settings
 from order_tracking.utils import check_fetched_links
@@ -181,21 +181,23 @@ class OrderIntake(Document):
 			)
 
 	def resolve_items(self, errors: list):
+		"""Each line's item, UOM and rate, from one query per kind for all lines (customer item
+		codes, items, UOM conversions, prices): an intake's queries do not grow with its lines."""
 		if not self.items:
 			errors.append(intake_core.IntakeError(None, "items", intake_module.NO_ITEMS))
+		matches = self.customer_item_matches()
+		for row in self.items:
+			if not row.item_code:
+				self.resolve_customer_item_code(row, matches, errors)
+		facts = line_facts(self.items, self.price_list)
 		for row in self.items:
 			row.currency = self.order_currency
 			if not row.item_code:
-				self.resolve_customer_item_code(row, errors)
-				if not row.item_code:
-					continue
+				continue
 			row.received_item = None
-			item = frappe.get_cached_value(
-				"Item",
-				row.item_code,
-				["disabled", "is_sales_item", "has_variants", "stock_uom", "sales_uom", "item_name"],
-				as_dict=True,
-			)
+			item = facts.item_info.get(row.item_code)
+			if not item:
+				continue  # check_fetched_links reported it
 			if item.disabled:
 				errors.append(
 					intake_core.IntakeError(
@@ -217,9 +219,7 @@ class OrderIntake(Document):
 			row.item_name = item.item_name
 			if not row.uom:
 				row.uom = item.sales_uom or item.stock_uom
-			elif row.uom != item.stock_uom and not frappe.db.exists(
-				"UOM Conversion Detail", {"parent": row.item_code, "parenttype": "Item", "uom": row.uom}
-			):
+			elif row.uom != item.stock_uom and (row.item_code, row.uom) not in facts.conversions:
 				errors.append(
 					intake_core.IntakeError(
 						row.idx, "uom", intake_module.UOM_NOT_VALID, (row.uom, row.item_code)
@@ -227,9 +227,35 @@ class OrderIntake(Document):
 				)
 				continue
 			if not flt(row.rate) or row.rate_from_price_list:
-				self.set_rate_from_price_list(row, item.stock_uom, errors)
+				self.set_rate_from_price_list(row, item.stock_uom, facts, errors)
 
-	def resolve_customer_item_code(self, row, errors: list):
+	def customer_item_matches(self) -> dict[str, list[str]]:
+		"""The items each customer's item code of the lines names (for this customer or its
+		group), in one query."""
+		codes = {
+			row.customer_item_code
+			for row in self.items
+			if not row.item_code and not row.received_item and row.customer_item_code
+		}
+		if not codes or not self.customer:
+			return {}
+		customer_group = frappe.get_cached_value("Customer", self.customer, "customer_group")
+		icd = frappe.qb.DocType("Item Customer Detail")
+		rows = (
+			frappe.qb.from_(icd)
+			.select(icd.ref_code, icd.parent)
+			.distinct()
+			.where((icd.parenttype == "Item") & icd.ref_code.isin(sorted(codes)))
+			.where((icd.customer_name == self.customer) | (icd.customer_group == customer_group))
+			.orderby(icd.parent)
+			.run(as_dict=True)
+		)
+		matches: dict[str, list[str]] = {}
+		for r in rows:
+			matches.setdefault(r.ref_code, []).append(r.parent)
+		return matches
+
+	def resolve_customer_item_code(self, row, matches: dict[str, list[str]], errors: list):
 		if row.received_item:
 			errors.append(
 				intake_core.IntakeError(
@@ -241,20 +267,9 @@ class OrderIntake(Document):
 			return  # intake_core.check_intake reports the missing item
 		if not self.customer:
 			return
-		customer_group = frappe.get_cached_value("Customer", self.customer, "customer_group")
-		icd = frappe.qb.DocType("Item Customer Detail")
-		matches = (
-			frappe.qb.from_(icd)
-			.select(icd.parent)
-			.distinct()
-			.where((icd.parenttype == "Item") & (icd.ref_code == row.customer_item_code))
-			.where((icd.customer_name == self.customer) | (icd.customer_group == customer_group))
-			.orderby(icd.parent)
-			.limit(2)
-			.run(pluck=True)
-		)
-		if len(matches) == 1:
-			row.item_code = matches[0]
+		found = matches.get(row.customer_item_code, [])
+		if len(found) == 1:
+			row.item_code = found[0]
 		else:
 			errors.append(
 				intake_core.IntakeError(
@@ -265,29 +280,21 @@ class OrderIntake(Document):
 				)
 			)
 
-	def set_rate_from_price_list(self, row, stock_uom: str, errors: list):
+	def set_rate_from_price_list(self, row, stock_uom: str, facts, errors: list):
 		if not self.price_list:
 			row.rate = 0
 			errors.append(
 				intake_core.IntakeError(row.idx, "rate", intake_module.NO_PRICE_LIST, (self.customer,))
 			)
 			return
-		conversion_factor = (
-			1.0
-			if row.uom == stock_uom
-			else flt(get_conversion_factor(row.item_code, row.uom).get("conversion_factor"))
-		)
-		rate = get_price_list_rate_for(
-			frappe._dict(
-				price_list=self.price_list,
-				customer=self.customer,
-				uom=row.uom,
-				stock_uom=stock_uom,
-				conversion_factor=conversion_factor or 1.0,
-				qty=row.qty,
-				transaction_date=self.transaction_date,
+		conversion_factor = 1.0 if row.uom == stock_uom else facts.conversions.get((row.item_code, row.uom))
+		rate = intake_prices.price_list_rate(
+			facts.prices.get(row.item_code, ()),
+			intake_prices.PricedLine(
+				row.item_code, row.uom, stock_uom, flt(row.qty) or None, flt(conversion_factor) or 1.0
 			),
-			row.item_code,
+			self.customer,
+			getdate(self.transaction_date) if self.transaction_date else None,
 		)
 		if rate is None:
 			row.rate = 0
@@ -382,8 +389,7 @@ class OrderIntake(Document):
 			self.record_conversion_failure(e)
 			return None
 
-		for row, so_item in zip(self.items, so.items, strict=True):
-			row.db_set("sales_order_item", so_item.name, update_modified=False)
+		self.link_sales_order_items(so)
 		values = {"sales_order": so.name, "status": STATUS_CONVERTED, "converted_on": now_datetime()}
 		if cint(get_settings().create_review_from_intake):
 			from order_tracking.order_tracking.doctype.order_review.order_review import review_for_new_order
@@ -391,6 +397,20 @@ class OrderIntake(Document):
 			values.update({"order_review": review_for_new_order(so.name), "review_status": "Draft"})
 		self.db_set(values)
 		return so.name
+
+	def link_sales_order_items(self, so):
+		"""Each line's Sales Order Item, in one UPDATE for all lines."""
+		links = {}
+		for row, so_item in zip(self.items, so.items, strict=True):
+			row.sales_order_item = so_item.name
+			links[row.name] = so_item.name
+		if not links:
+			return
+		oii = frappe.qb.DocType("Order Intake Item")
+		case = Case()
+		for name, so_item in links.items():
+			case = case.when(oii.name == name, so_item)
+		frappe.qb.update(oii).set(oii.sales_order_item, case).where(oii.name.isin(list(links))).run()
 
 	def throw_not_convertible(self):
 		problems = "".join(f"<li>{frappe.utils.escape_html(e.message)}</li>" for e in self.errors)
@@ -457,6 +477,60 @@ class OrderIntake(Document):
 		)
 		row.db_insert()
 		self.db_set("status", STATUS_REJECTED)
+
+
+def line_facts(rows, price_list: str | None) -> frappe._dict:
+	"""What an intake's lines need of their items, in one query per kind whatever their number:
+	`item_info` (code -> sales flags, UOMs, name), `conversions` ((code, uom) -> conversion factor of
+	the item's own UOM rows) and `prices` (code -> the price list's `ItemPrice`s)."""
+	codes = sorted({row.item_code for row in rows if row.item_code})
+	facts = frappe._dict(item_info={}, conversions={}, prices={})
+	if not codes:
+		return facts
+	for item in frappe.get_all(
+		"Item",
+		filters={"name": ("in", codes)},
+		fields=["name", "disabled", "is_sales_item", "has_variants", "stock_uom", "sales_uom", "item_name"],
+	):
+		facts.item_info[item.name] = item
+	uoms = sorted({row.uom for row in rows if row.item_code and row.uom})
+	if uoms:
+		for c in frappe.get_all(
+			"UOM Conversion Detail",
+			filters={"parenttype": "Item", "parent": ("in", codes), "uom": ("in", uoms)},
+			fields=["parent", "uom", "conversion_factor"],
+		):
+			facts.conversions[(c.parent, c.uom)] = c.conversion_factor
+	if price_list and any(not flt(row.rate) or row.rate_from_price_list for row in rows):
+		for p in frappe.get_all(
+			"Item Price",
+			filters={"price_list": price_list, "item_code": ("in", codes)},
+			fields=[
+				"item_code",
+				"price_list_rate",
+				"uom",
+				"customer",
+				"supplier",
+				"batch_no",
+				"valid_from",
+				"valid_upto",
+				"packing_unit",
+			],
+		):
+			facts.prices.setdefault(p.item_code, []).append(
+				intake_prices.ItemPrice(
+					p.item_code,
+					flt(p.price_list_rate),
+					p.uom,
+					p.customer,
+					p.supplier,
+					p.batch_no,
+					getdate(p.valid_from) if p.valid_from else None,
+					getdate(p.valid_upto) if p.valid_upto else None,
+					flt(p.packing_unit),
+				)
+			)
+	return facts
 
 
 def on_doctype_update():
