@@ -156,31 +156,11 @@ def made_in_the_past(ref: str, customer: str, item_code: str, qty: float, promis
 def ensure_carrier() -> str:
 	"""The carrier (its webhook secret made here, as *New Secret* does), a parcel template, the
 	company's and the customers' addresses, and the dispatch defaults in Settings."""
-	if not frappe.db.exists("Logistics Carrier", CARRIER):
-		frappe.get_doc(
-			{
-				"doctype": "Logistics Carrier",
-				"carrier_name": CARRIER,
-				"enabled": 1,
-				"waybill_pattern": WAYBILL_PATTERN,
-				"tracking_url_template": TRACKING_PAGE,
-				"webhook_secret": frappe.generate_hash(length=32),
-			}
-		).insert()
-	if not frappe.db.exists("Shipment Parcel Template", PARCEL):
-		frappe.get_doc(
-			{
-				"doctype": "Shipment Parcel Template",
-				"parcel_template_name": PARCEL,
-				"length": 40,
-				"width": 30,
-				"height": 20,
-				"weight": 6,
-			}
-		).insert()
-	_address("Company", demo.COMPANY, "Billing", COMPANY_ADDRESS, is_your_company_address=1)
+	make_carrier(CARRIER, None, WAYBILL_PATTERN, TRACKING_PAGE)
+	make_parcel_template(PARCEL, weight=6)
+	make_address("Company", demo.COMPANY, "Billing", COMPANY_ADDRESS, is_your_company_address=1)
 	for customer, address in CUSTOMER_ADDRESSES.items():
-		_address("Customer", customer, "Shipping", address, is_shipping_address=1)
+		make_address("Customer", customer, "Shipping", address, is_shipping_address=1)
 	settings = frappe.get_single("Order Tracking Settings")
 	if settings.default_carrier != CARRIER or settings.default_parcel_template != PARCEL:
 		settings.default_carrier, settings.default_parcel_template = CARRIER, PARCEL
@@ -188,7 +168,47 @@ def ensure_carrier() -> str:
 	return f"{CARRIER} (waybills {WAYBILL_PATTERN}), parcel {PARCEL}, addresses of {demo.COMPANY} and {len(CUSTOMER_ADDRESSES)} customers"
 
 
-def _address(link_doctype: str, link_name: str, address_type: str, values: dict, **flags):
+# the records a Shipment needs, kept when they exist (the delivery tests' fixtures make theirs with these)
+
+
+def make_carrier(
+	name: str,
+	secret: str | None,
+	waybill_pattern: str | None = None,
+	tracking_url_template: str | None = None,
+) -> None:
+	"""An enabled Logistics Carrier; its webhook secret made here when none is given."""
+	if not frappe.db.exists("Logistics Carrier", name):
+		frappe.get_doc(
+			{
+				"doctype": "Logistics Carrier",
+				"carrier_name": name,
+				"enabled": 1,
+				"waybill_pattern": waybill_pattern,
+				"tracking_url_template": tracking_url_template,
+				"webhook_secret": secret or frappe.generate_hash(length=32),
+			}
+		).insert()
+
+
+def make_parcel_template(name: str, weight: float) -> None:
+	"""A 40 x 30 x 20 Shipment Parcel Template of `weight`."""
+	if not frappe.db.exists("Shipment Parcel Template", name):
+		frappe.get_doc(
+			{
+				"doctype": "Shipment Parcel Template",
+				"parcel_template_name": name,
+				"length": 40,
+				"width": 30,
+				"height": 20,
+				"weight": weight,
+			}
+		).insert()
+
+
+def make_address(link_doctype: str, link_name: str, address_type: str, values: dict, **flags) -> None:
+	"""An Address of `address_type` linked to the party, unless it has one (`values` may name its
+	title; the party's name otherwise)."""
 	dl = frappe.qb.DocType("Dynamic Link")
 	ad = frappe.qb.DocType("Address")
 	exists = (

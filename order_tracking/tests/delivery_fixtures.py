@@ -9,6 +9,7 @@ import frappe
 from frappe.utils import add_days, nowdate
 
 from order_tracking.core import delivery
+from order_tracking.demo_delivery import make_address, make_carrier, make_parcel_template
 from order_tracking.tests.utils import COMPANY, CUSTOMER, LACE, make_fixtures, make_order, tracker
 
 CARRIER = "_OT Express"
@@ -18,64 +19,26 @@ OTHER_SECRET = "ot-other-secret-0123456789abcdef"
 WAYBILL_PATTERN = r"OT\d{8}"
 TRACKING_PAGE = "https://track.example/ot?no={waybill}"
 PARCEL = "_OT Parcel"
+TEST_ADDRESS = {"address_line1": "1 Harbour Road", "city": "Mumbai", "country": "India"}
 
 
 def make_delivery_fixtures():
 	"""Carriers, a parcel template and the addresses a Shipment needs (idempotent)."""
 	make_fixtures()
-	for name, secret, pattern in ((CARRIER, SECRET, WAYBILL_PATTERN), (OTHER_CARRIER, OTHER_SECRET, None)):
-		if not frappe.db.exists("Logistics Carrier", name):
-			frappe.get_doc(
-				{
-					"doctype": "Logistics Carrier",
-					"carrier_name": name,
-					"enabled": 1,
-					"webhook_secret": secret,
-					"waybill_pattern": pattern,
-					"tracking_url_template": TRACKING_PAGE if pattern else None,
-				}
-			).insert()
-	if not frappe.db.exists("Shipment Parcel Template", PARCEL):
-		frappe.get_doc(
-			{
-				"doctype": "Shipment Parcel Template",
-				"parcel_template_name": PARCEL,
-				"length": 40,
-				"width": 30,
-				"height": 20,
-				"weight": 5,
-			}
-		).insert()
-	_address("Company", COMPANY, "Billing", is_your_company_address=1)
-	_address("Customer", CUSTOMER, "Shipping", is_shipping_address=1)
-
-
-def _address(link_doctype, link_name, address_type, **values):
-	dl = frappe.qb.DocType("Dynamic Link")
-	ad = frappe.qb.DocType("Address")
-	exists = (
-		frappe.qb.from_(dl)
-		.join(ad)
-		.on(ad.name == dl.parent)
-		.select(ad.name)
-		.where((dl.link_doctype == link_doctype) & (dl.link_name == link_name) & (dl.parenttype == "Address"))
-		.where(ad.address_type == address_type)
-		.run()
-	)
-	if exists:
-		return
-	frappe.get_doc(
-		{
-			"doctype": "Address",
-			"address_title": f"{link_name} {address_type}",
-			"address_type": address_type,
-			"address_line1": "1 Harbour Road",
-			"city": "Mumbai",
-			"country": "India",
-			"links": [{"link_doctype": link_doctype, "link_name": link_name}],
-			**values,
-		}
-	).insert()
+	make_carrier(CARRIER, SECRET, WAYBILL_PATTERN, TRACKING_PAGE)
+	make_carrier(OTHER_CARRIER, OTHER_SECRET)
+	make_parcel_template(PARCEL, weight=5)
+	for link_doctype, link_name, address_type, flags in (
+		("Company", COMPANY, "Billing", {"is_your_company_address": 1}),
+		("Customer", CUSTOMER, "Shipping", {"is_shipping_address": 1}),
+	):
+		make_address(
+			link_doctype,
+			link_name,
+			address_type,
+			{"address_title": f"{link_name} {address_type}", **TEST_ADDRESS},
+			**flags,
+		)
 
 
 def ready_order(qty=4, days=10):
