@@ -135,11 +135,18 @@ def sales_order_forms(desk: Desk):
 				desk.check_dialogs()
 
 
+def open_if_readable(desk: Desk, doctype: str, key: str) -> bool:
+	"""Open the demo's `DOCS[key]` of `doctype` when the role may read it and the demo has one."""
+	if not desk.perms.can("read", doctype) or not DOCS.get(key):
+		return False
+	desk.open_form(doctype, DOCS[key])
+	return True
+
+
 def work_order_form(desk: Desk):
 	p = desk.perms
-	if not p.can("read", "Work Order") or not DOCS.get("work_order"):
+	if not open_if_readable(desk, "Work Order", "work_order"):
 		return
-	desk.open_form("Work Order", DOCS["work_order"])
 	may = p.can("create", "Outsourcing Order")
 	expect_buttons(desk, {("", "Outsource an Operation"): may})
 	if may and supplier(desk):
@@ -200,9 +207,8 @@ def tracker_pages(desk: Desk):
 
 def shipment_form(desk: Desk):
 	p = desk.perms
-	if not p.can("read", "Shipment") or not DOCS.get("shipment"):
+	if not open_if_readable(desk, "Shipment", "shipment"):
 		return
-	desk.open_form("Shipment", DOCS["shipment"])
 	may = p.can("read", "Carrier Event")
 	expect_buttons(desk, {("View", "Carrier Events"): may})
 	if may:
@@ -263,9 +269,8 @@ def intake_form(desk: Desk):
 
 def review_form(desk: Desk):
 	p = desk.perms
-	if not p.can("read", "Order Review") or not DOCS.get("review"):
+	if not open_if_readable(desk, "Order Review", "review"):
 		return
-	desk.open_form("Order Review", DOCS["review"])
 	may_write = p.can("write", "Order Review")
 	expect_buttons(desk, {("", "Re-run Checks"): may_write, ("", "Sales Order"): p.can("read", "Sales Order")})
 	if may_write:
@@ -342,9 +347,8 @@ def plan_forms(desk: Desk):
 
 def daily_schedule_pages(desk: Desk):
 	p = desk.perms
-	if not p.can("read", "Daily Schedule") or not DOCS.get("daily_schedule"):
+	if not open_if_readable(desk, "Daily Schedule", "daily_schedule"):
 		return
-	desk.open_form("Daily Schedule", DOCS["daily_schedule"])
 	rows = desk.js("() => (cur_frm.doc.operations || []).length")
 	bars = desk.js("() => cur_frm.get_field('timeline').$wrapper.find('.ot-bar, .ot-gantt-bar').length")
 	if rows and not bars:
@@ -427,9 +431,8 @@ def carrier_form(desk: Desk):
 
 def statement_form(desk: Desk):
 	p = desk.perms
-	if not p.can("read", "Supplier Statement") or not DOCS.get("supplier_statement"):
+	if not open_if_readable(desk, "Supplier Statement", "supplier_statement"):
 		return
-	desk.open_form("Supplier Statement", DOCS["supplier_statement"])
 	may = p.can("write", "Supplier Statement")
 	expect_buttons(desk, {("", "Get Receipts"): may})
 	if may:
