@@ -323,7 +323,8 @@ def _windows(prep: Prepared, best: Schedule, placeable: list[str], deadline, wor
 	decoder = Decoder(prep)
 	rounds = 0
 	movable_set = set(placeable)
-	while time.perf_counter() < deadline - 0.4 and best.cost[0] > 0:
+	# a window's model, solution and check take up to half a second on 5 000 operations
+	while time.perf_counter() < deadline - 1.0 and best.cost[0] > 0:
 		late = sorted(
 			(j for j, t in best.tardiness.items() if t > 0),
 			key=lambda j: (-prep.jobs[j].weight * best.tardiness[j], j),
@@ -339,7 +340,7 @@ def _windows(prep: Prepared, best: Schedule, placeable: list[str], deadline, wor
 		model = _Model(prep, best, window, latest + 2 * (latest - floor), floor)
 		if not model.build():
 			break
-		seconds = min(0.5, deadline - 0.2 - time.perf_counter())
+		seconds = min(0.5, deadline - 0.6 - time.perf_counter())
 		if seconds <= 0.05:
 			break
 		outcome = model.solve(seconds, workers, seed + rounds)
