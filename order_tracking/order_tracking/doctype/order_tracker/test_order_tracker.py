@@ -440,6 +440,33 @@ class TestOrderStatusAPI(FrappeTestCase):
 			messages.append(str(e.exception).replace(order, "X"))
 		self.assertEqual(len(set(messages)), 1)
 
+	def test_user_permissions_of_a_sales_user_decide_the_status_read(self):
+		"""The status read checks the order's header without loading it, and loads it when a User
+		Permission restricts a doctype its lines link to: both must refuse what ERPNext refuses."""
+		from frappe.permissions import add_user_permission
+
+		from order_tracking.api.tracking import get_order_status
+
+		lace = [{"item_code": LACE, "qty": 1, "rate": 5}]
+		own = make_order(customer="_OT Customer", items=lace)
+		other = make_order(customer="_OT Other Customer", items=lace)
+		shoe = make_order(customer="_OT Customer", items=[{"item_code": SHOE, "qty": 1, "rate": 50}])
+		user = make_user("ot-restricted-sales@example.com", ["Sales User"])
+		add_user_permission("Customer", "_OT Customer", user)
+		frappe.set_user(user)
+		self.assertEqual(get_order_status(own.name)["sales_order"], own.name)
+		self.assertEqual(get_order_status(shoe.name)["sales_order"], shoe.name)
+		with self.assertRaises(frappe.PermissionError) as e:
+			get_order_status(other.name)
+		self.assertEqual(e.exception.http_status_code, 403)
+		frappe.set_user("Administrator")
+		add_user_permission("Item", LACE, user)  # restricts the lines: the order is loaded
+		frappe.set_user(user)
+		self.assertEqual(get_order_status(own.name)["sales_order"], own.name)
+		self.assertFalse(frappe.has_permission("Sales Order", "read", shoe.name, user=user))
+		self.assertRaises(frappe.PermissionError, get_order_status, shoe.name)
+		self.assertRaises(frappe.PermissionError, get_order_status, other.name)
+
 	def test_customer_on_the_portal_sees_only_own_orders(self):
 		from order_tracking.api.tracking import get_order_status
 
