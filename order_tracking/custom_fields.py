@@ -13,6 +13,14 @@ OUTSOURCING = "Outsourcing"
 SETTLEMENT = "Settlement"
 DELIVERY = "Delivery"
 CUSTOMER_PORTAL = "Customer Portal"
+QUALITY = "Quality"
+# Quality: what a Quality Inspection is about (order_tracking.quality.inspections sets them)
+QI_SALES_ORDER = "ot_sales_order"
+QI_WORK_ORDER = "ot_work_order"
+QI_OPERATION = "ot_operation"
+QI_SUPPLIER = "ot_supplier"
+QI_FINAL = "ot_final_inspection"
+QI_FIRST = "ot_first_inspection"
 AFTER_SALES = "After Sales"
 
 # the customer's own switch for the order e-mails (Customer Portal's notifications read it)
@@ -27,6 +35,7 @@ def get_custom_fields() -> dict[str, list[dict]]:
 	fields = {
 		"Sales Order": _sales_order_fields(),
 		"Work Order": _work_order_fields(),
+		"Quality Inspection": _quality_inspection_fields(),
 		"Purchase Order": [_outsourcing_link("supplier")],
 		"Subcontracting Order": [_outsourcing_link("supplier")],
 		"Stock Entry": [_outsourcing_link("stock_entry_type")],
@@ -189,6 +198,27 @@ def _settlement_link(fieldname: str, label: str, doctype: str, insert_after: str
 		"search_index": 1,
 		"module": SETTLEMENT,
 	}
+
+
+def _quality_inspection_fields() -> list[dict]:
+	"""Quality: the order, work order, operation and supplier an inspection is about, and whether
+	it is the order's final inspection (set when it is saved: order_tracking.quality.inspections)."""
+	common = {"read_only": 1, "no_copy": 1, "module": QUALITY, "insert_after": "reference_name"}
+	return [
+		{**common, "fieldname": QI_FIRST, "label": "First Inspection of its Lot", "fieldtype": "Check"},
+		{**common, "fieldname": QI_FINAL, "label": "Final Inspection", "fieldtype": "Check"},
+		{**common, "fieldname": QI_SUPPLIER, "label": "Supplier", "fieldtype": "Link", "options": "Supplier"},
+		{**common, "fieldname": QI_OPERATION, "label": "Operation", "fieldtype": "Link", "options": "Operation"},
+		{**common, "fieldname": QI_WORK_ORDER, "label": "Work Order", "fieldtype": "Link", "options": "Work Order"},
+		{
+			**common,
+			"fieldname": QI_SALES_ORDER,
+			"label": "Sales Order",
+			"fieldtype": "Link",
+			"options": "Sales Order",
+			"search_index": 1,
+		},
+	]
 
 
 def _outsourcing_link(insert_after: str) -> dict:

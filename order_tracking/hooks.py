@@ -135,6 +135,12 @@ doc_events = {
 			"order_tracking.settlement.returns.on_delivery_note_submit",
 		],
 	},
+	# Quality: each inspection on its order's timeline and tracker; a rejected final one holds the order
+	"Quality Inspection": {
+		"validate": "order_tracking.quality.inspections.validate",
+		"on_submit": "order_tracking.quality.inspections.on_submit",
+		"on_cancel": "order_tracking.quality.inspections.on_cancel",
+	},
 	# the cost of the orders an outsourcing invoice was for
 	"Purchase Invoice": {
 		"on_submit": "order_tracking.settlement.order_cost.on_purchase_invoice",
@@ -285,6 +291,7 @@ order_exception_detectors = [
 	"order_tracking.order_planning.late_operations.detect_late_operations",
 	"order_tracking.outsourcing.late_returns.detect_late_outsourcing_returns",
 	"order_tracking.settlement.overdue_receivables.detect_overdue_receivables",
+	"order_tracking.quality.hold.detect_quality_holds",
 	"order_tracking.after_sales.complaints.detect_complaint_sla_breaches",
 ]
 

@@ -5,6 +5,7 @@ import click
 
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+from frappe.installer import add_module_defs
 
 from order_tracking.custom_fields import get_custom_fields
 
@@ -28,6 +29,8 @@ def after_install():
 
 
 def after_migrate():
+	# a module an upgrade adds to modules.txt (Quality) has its Module Def before a custom field names it
+	add_module_defs("order_tracking", ignore_if_duplicate=True)
 	create_custom_fields(get_custom_fields(), ignore_validate=True)
 	add_indexes()
 	set_missing_settings_defaults()
@@ -38,9 +41,11 @@ def add_indexes():
 	from order_tracking.customer_portal.email_intake import add_indexes as email_intake_indexes
 	from order_tracking.delivery.carriers import add_indexes as delivery_indexes
 	from order_tracking.order_planning.reschedule import add_indexes as reschedule_indexes
+	from order_tracking.quality.inspections import add_indexes as quality_indexes
 
 	delivery_indexes()
 	reschedule_indexes()
+	quality_indexes()
 	email_intake_indexes()
 
 

@@ -37,6 +37,7 @@ KNOWN_DOCTYPES = {
 	"Purchase Invoice",
 	"Purchase Order",
 	"Purchase Receipt",
+	"Quality Inspection",
 	"Role",
 	"Sales Invoice",
 	"Sales Order",

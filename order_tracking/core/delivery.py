@@ -282,6 +282,7 @@ SHIPMENT_EXCEPTION = "Shipment Exception"
 LATE_OPERATION = "Late Operation"
 LATE_OUTSOURCING_RETURN = "Late Outsourcing Return"
 OVERDUE_RECEIVABLE = "Overdue Receivable"
+QUALITY_HOLD = "Quality Hold"
 COMPLAINT_SLA_BREACHED = "Complaint SLA Breached"
 KINDS: tuple[str, ...] = (
 	AT_RISK,
@@ -291,6 +292,7 @@ KINDS: tuple[str, ...] = (
 	LATE_OPERATION,
 	LATE_OUTSOURCING_RETURN,
 	OVERDUE_RECEIVABLE,
+	QUALITY_HOLD,
 	COMPLAINT_SLA_BREACHED,
 )
 # who answers for each kind unless its detector names another role
@@ -302,6 +304,7 @@ OWNER_ROLES = {
 	LATE_OPERATION: "Production Planner",
 	LATE_OUTSOURCING_RETURN: "Outsourcing Manager",
 	OVERDUE_RECEIVABLE: "Settlement Accountant",
+	QUALITY_HOLD: "Quality Manager",
 	COMPLAINT_SLA_BREACHED: "Sales User",
 }
 

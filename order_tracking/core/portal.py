@@ -52,6 +52,7 @@ PAID = "paid"
 RETURNED = "returned"
 CLOSED = "closed"
 CANCELLED = "cancelled"
+FINAL_INSPECTION_PASSED = "final_inspection_passed"
 
 # Events shown one for one, with the reference a customer may see (their own documents).
 VISIBLE_EVENTS = {
@@ -70,6 +71,8 @@ VISIBLE_EVENTS = {
 	"Payment Received": PAID,
 	"Goods Returned": RETURNED,
 	"Customer Return": RETURNED,
+	# Quality: the final inspection the goods passed (a failed one is the factory's business)
+	"Final Inspection Passed": FINAL_INSPECTION_PASSED,
 }
 # Documents of the customer's own that a timeline entry may name.
 CUSTOMER_DOCTYPES = frozenset({"Sales Order", "Delivery Note", "Shipment", "Sales Invoice"})
@@ -94,6 +97,9 @@ PRODUCTION_EVENTS = frozenset(
 		"Outsourced",
 		"Sent to Supplier",
 		"Returned from Supplier",
+		# Quality: in-process inspections are production work
+		"Inspection Passed",
+		"Inspection Failed",
 	}
 )
 PRODUCED_EVENT = "Produced"

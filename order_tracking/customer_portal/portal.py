@@ -54,6 +54,7 @@ TIMELINE_TITLES = {
 	portal_core.RETURNED: _lt("Return received"),
 	portal_core.CLOSED: _lt("Order closed"),
 	portal_core.CANCELLED: _lt("Order cancelled"),
+	portal_core.FINAL_INSPECTION_PASSED: _lt("Final inspection passed"),
 }
 REQUEST_ERRORS = {
 	"not_a_list": _lt("The items of the order request could not be read"),

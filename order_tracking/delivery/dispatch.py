@@ -160,14 +160,16 @@ def _validate_dispatch(lines: list[DispatchLine], carrier, parcel):
 			),
 			exc=DispatchError,
 		)
-	order_stages = dict(
-		frappe.get_all(
+	trackers = {
+		t.name: t
+		for t in frappe.get_all(
 			"Order Tracker",
 			filters={"name": ("in", list(orders_seen))},
-			fields=["name", "stage"],
-			as_list=True,
+			# a rejected final inspection holds the order (order_tracking.quality.hold)
+			fields=["name", "stage", "quality_hold", "quality_hold_reason"],
 		)
-	)
+	}
+	order_stages = {name: t.stage for name, t in trackers.items()}
 	for line in lines:
 		if not frappe.db.exists("Sales Order", line.sales_order) or not frappe.has_permission(
 			"Sales Order", "read", line.sales_order
@@ -184,6 +186,16 @@ def _validate_dispatch(lines: list[DispatchLine], carrier, parcel):
 				).format(line.row, line.sales_order, _(stage or stages.RECEIVED, context="Order Tracker")),
 				exc=DispatchError,
 				title=_("Not Ready to Ship"),
+			)
+		if trackers[line.sales_order].quality_hold:
+			frappe.throw(
+				_("Row {0}: Sales Order {1} is on quality hold: {2}").format(
+					line.row,
+					line.sales_order,
+					trackers[line.sales_order].quality_hold_reason or _("a final inspection was rejected"),
+				),
+				exc=DispatchError,
+				title=_("Quality Hold"),
 			)
 
 

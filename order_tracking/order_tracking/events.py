@@ -72,6 +72,12 @@ EVENTS = (
 	"Returned by Carrier",
 	"Exception Opened",
 	"Exception Resolved",
+	# Quality: inspections and holds (core.quality.EVENTS)
+	"Inspection Passed",
+	"Inspection Failed",
+	"Final Inspection Passed",
+	"Final Inspection Failed",
+	"Quality Hold Released",
 	# After Sales: the customer's word after delivery
 	"Order Rated",
 	"Complaint Raised",

@@ -16,7 +16,7 @@ import frappe
 from frappe.query_builder.functions import Max, Min
 from frappe.utils import cint, get_datetime, getdate, now_datetime
 
-from order_tracking.core import stages
+from order_tracking.core import quality, stages
 from order_tracking.core.tracking import (
 	OrderState,
 	carry_stage_dates,
@@ -95,7 +95,8 @@ def refresh_trackers(
 		for t in frappe.get_all(
 			"Order Tracker",
 			filters={"name": ("in", names)},
-			fields=["name", "stage", "eta", *STAGE_DATE_FIELDS.values()],
+			# quality_operations: the operations' quality figures (order_tracking.quality), no query more
+			fields=["name", "stage", "eta", "quality_operations", *STAGE_DATE_FIELDS.values()],
 		)
 	}
 	now = now_datetime()
@@ -122,7 +123,7 @@ def refresh_trackers(
 		if facts[name].info.get("order_stage") != state.stage:
 			frappe.db.set_value("Sales Order", name, "order_stage", state.stage, update_modified=False)
 		refreshed.append((name, stored, values))
-	_write_operations(facts, now)
+	_write_operations(facts, now, existing)
 	# other modules compare a tracker as it was with what was just stored (customer e-mails)
 	for handler in frappe.get_hooks("order_trackers_refreshed"):
 		frappe.get_attr(handler)(refreshed)
@@ -141,8 +142,9 @@ TRACKER_OPERATION_FIELDS = (
 )
 
 
-def _write_operations(facts: dict[str, OrderFacts], now: datetime):
-	"""The trackers' per-operation progress: replaced whole (one delete, one insert per batch)."""
+def _write_operations(facts: dict[str, OrderFacts], now: datetime, trackers: dict | None = None):
+	"""The trackers' per-operation progress: replaced whole (one delete, one insert per batch), with
+	each operation's quality figures as the tracker stores them (`quality_operations`)."""
 	names = list(facts)
 	with_rows = [n for n in names if facts[n].info.get("operations")]
 	if not with_rows and not frappe.db.exists("Order Tracker Operation", {"parent": ("in", names)}):
@@ -150,7 +152,10 @@ def _write_operations(facts: dict[str, OrderFacts], now: datetime):
 	frappe.db.delete("Order Tracker Operation", {"parent": ("in", names), "parenttype": "Order Tracker"})
 	values = []
 	for name in with_rows:
+		stored = (trackers or {}).get(name)
+		op_quality = quality.decode_operation_quality(stored.get("quality_operations") if stored else None)
 		for idx, op in enumerate(facts[name].info["operations"], start=1):
+			figures = op_quality.get((op["work_order"], op["operation"]), {})
 			values.append(
 				(
 					frappe.generate_hash(length=10),
@@ -161,6 +166,7 @@ def _write_operations(facts: dict[str, OrderFacts], now: datetime):
 					now,
 					now,
 					*(op[f] for f in TRACKER_OPERATION_FIELDS),
+					*(figures.get(f, 0) for f in quality.OPERATION_QUALITY_FIELDS),
 				)
 			)
 	if values:
@@ -175,6 +181,7 @@ def _write_operations(facts: dict[str, OrderFacts], now: datetime):
 				"creation",
 				"modified",
 				*TRACKER_OPERATION_FIELDS,
+				*quality.OPERATION_QUALITY_FIELDS,
 			),
 			values,
 		)

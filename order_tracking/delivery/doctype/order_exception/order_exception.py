@@ -45,6 +45,7 @@ class OrderException(Document):
 			"Late Operation",
 			"Late Outsourcing Return",
 			"Overdue Receivable",
+			"Quality Hold",
 			"Complaint SLA Breached",
 		]
 		open_key: DF.Data | None

@@ -19,6 +19,7 @@ class OrderTracker(Document):
 			OrderTrackerOperation,
 		)
 
+		accepted_qty: DF.Float
 		approved_at: DF.Datetime | None
 		billed_amount: DF.Currency
 		billed_at: DF.Datetime | None
@@ -36,8 +37,10 @@ class OrderTracker(Document):
 		delivered_pct: DF.Percent
 		delivered_qty: DF.Float
 		eta: DF.Date | None
+		first_pass_yield: DF.Percent
 		freight_cost: DF.Currency
 		grand_total: DF.Currency
+		inspected_qty: DF.Float
 		is_delayed: DF.Check
 		labour_cost: DF.Currency
 		last_event: DF.Link | None
@@ -69,15 +72,24 @@ class OrderTracker(Document):
 		planned_end: DF.Datetime | None
 		planned_start: DF.Datetime | None
 		produced_pct: DF.Percent
+		process_loss_qty: DF.Float
 		produced_qty: DF.Float
 		production_started_at: DF.Datetime | None
 		promised_date: DF.Date | None
+		quality_hold: DF.Check
+		quality_hold_inspection: DF.Link | None
+		quality_hold_reason: DF.SmallText | None
+		quality_operations: DF.JSON | None
+		quality_release_reason: DF.SmallText | None
+		quality_released_at: DF.Datetime | None
 		ready_at: DF.Datetime | None
 		received_at: DF.Datetime | None
 		refreshed_at: DF.Datetime | None
+		rejected_qty: DF.Float
 		returned_qty: DF.Float
 		revenue: DF.Currency
 		review_started_at: DF.Datetime | None
+		rework_qty: DF.Float
 		sales_order: DF.Link
 		shipped_at: DF.Datetime | None
 		shipped_pct: DF.Percent

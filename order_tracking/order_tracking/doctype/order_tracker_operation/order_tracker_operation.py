@@ -15,12 +15,16 @@ class OrderTrackerOperation(Document):
 
 		completed_pct: DF.Percent
 		completed_qty: DF.Float
+		first_pass_yield: DF.Percent
+		inspected_qty: DF.Float
 		operation: DF.Link | None
 		parent: DF.Data
 		parentfield: DF.Data
 		parenttype: DF.Data
 		planned_end: DF.Datetime | None
+		process_loss_qty: DF.Float
 		qty: DF.Float
+		rejected_qty: DF.Float
 		status: DF.Literal["Pending", "In Progress", "Completed", "Late"]
 		work_order: DF.Link | None
 		workstation: DF.Link | None
