@@ -10,6 +10,7 @@ import frappe
 from frappe.utils import add_days, flt, nowdate
 
 from order_tracking.outsourcing import orders, outsourced_work_orders, receipts
+from order_tracking.tests.outsourcing_case import OUTSOURCING_TEST_IGNORE
 from order_tracking.tests.utils import (
 	COMPANY,
 	FG_WAREHOUSE,
@@ -31,16 +32,7 @@ from order_tracking.tests.utils import (
 	work_order_entry,
 )
 
-test_ignore = [
-	"Sales Order",
-	"Order Plan",
-	"Job Card",
-	"Work Order",
-	"Material Request",
-	"Purchase Order",
-	"Subcontracting Order",
-	"Stock Entry",
-]
+test_ignore = OUTSOURCING_TEST_IGNORE
 
 UNKNOWN_SUPPLIER = "_OT No Such Supplier"
 

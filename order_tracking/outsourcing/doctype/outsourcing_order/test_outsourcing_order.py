@@ -7,7 +7,7 @@ from frappe.utils import add_days, flt, getdate, nowdate
 
 from order_tracking.outsourcing import orders, receipts, reminders
 from order_tracking.outsourcing.order_state import OutsourcingError
-from order_tracking.tests.outsourcing_case import OutsourcingTestCase
+from order_tracking.tests.outsourcing_case import OUTSOURCING_TEST_IGNORE, OutsourcingTestCase
 from order_tracking.tests.utils import (
 	CUSTOMER,
 	LEATHER,
@@ -24,16 +24,7 @@ from order_tracking.tests.utils import (
 	tracker,
 )
 
-test_ignore = [
-	"Sales Order",
-	"Order Plan",
-	"Job Card",
-	"Work Order",
-	"Material Request",
-	"Purchase Order",
-	"Subcontracting Order",
-	"Stock Entry",
-]
+test_ignore = OUTSOURCING_TEST_IGNORE
 
 
 class TestOperationOutsourcing(OutsourcingTestCase):
