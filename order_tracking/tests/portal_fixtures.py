@@ -3,7 +3,9 @@ suite has run (it builds on that suite's `_Test Company` fixtures). Idempotent; 
 
     bench --site X execute order_tracking.tests.portal_fixtures.setup --kwargs "{'password': '...'}"
 
-prints `{"user_a", "user_b", "password", "order_a", "order_b", "token"}` as JSON."""
+prints `{"user_a", "user_b", "password", "order_a", "order_b", "token", "delivered_a",
+"delivered_token"}` as JSON (`delivered_a`: a delivered order of A not rated yet, made when there
+is none, for the rating and complaint)."""
 
 import json
 
@@ -13,6 +15,7 @@ from order_tracking.tests.utils import (
 	COMPANY,
 	PRICE_LIST,
 	SHOE,
+	deliver,
 	make_customer,
 	make_fixtures,
 	make_order,
@@ -36,6 +39,34 @@ def order_of(customer: str, marker: str) -> str:
 	"""A submitted order of the customer, marked by its customer PO number (made once)."""
 	name = frappe.db.get_value("Sales Order", {"customer": customer, "po_no": marker, "docstatus": 1})
 	return name or make_order(customer=customer, po_no=marker).name
+
+
+def unrated_delivered_order(customer: str) -> str:
+	"""A delivered order of the customer without a rating (a new one once the last is rated)."""
+	tracker = frappe.qb.DocType("Order Tracker")
+	feedback = frappe.qb.DocType("Order Feedback")
+	found = (
+		frappe.qb.from_(tracker)
+		.left_join(feedback)
+		.on(feedback.sales_order == tracker.sales_order)
+		.select(tracker.sales_order)
+		.where(tracker.customer == customer)
+		.where(tracker.stage == "Delivered")
+		.where(feedback.name.isnull())
+		.limit(1)
+	).run(pluck=True)
+	if found:
+		return found[0]
+	so = make_order(customer=customer, po_no="BROWSER-A-DELIVERED")
+	deliver(so)
+	return so.name
+
+
+def tracking_token(sales_order: str) -> str:
+	token = frappe.db.get_value("Order Tracking Link", {"sales_order": sales_order, "revoked": 0}, "token")
+	if token:
+		return token
+	return frappe.get_doc({"doctype": "Order Tracking Link", "sales_order": sales_order}).insert().token
 
 
 def setup(password: str = "Portal-Test-2026!") -> dict:
@@ -67,6 +98,8 @@ def setup(password: str = "Portal-Test-2026!") -> dict:
 		).insert()
 		token = link.token
 	answer["token"] = token
+	answer["delivered_a"] = unrated_delivered_order(customer(CUSTOMER_A))
+	answer["delivered_token"] = tracking_token(answer["delivered_a"])
 	frappe.db.commit()  # nosemgrep: a set-up command run once by the browser test script
 	print(json.dumps(answer))
 	return answer

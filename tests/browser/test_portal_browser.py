@@ -6,6 +6,9 @@ skipped in the standalone suite. Screenshots go to `.ci/logs/portal-*.png`.
 Customer A logs in, sees only A's orders, opens one, downloads its confirmation PDF, places an
 order request with a customer item code and sees it listed; customer B sees none of A's orders
 and is refused A's order page; the tracking link works logged out, an unknown one is a 404.
+After delivery, A rates a delivered order once and raises a complaint from its page (a complaint
+without text and one with a 20 MB attachment are refused with their reasons); logged out, the
+tracking link's page only offers the login.
 """
 
 import json
@@ -118,4 +121,49 @@ def test_tracking_link_works_logged_out(browser):
 	shot(page, "track-logged-out")
 	response = page.goto(f"{URL}/track/{'x' * 32}")
 	assert response.status == 404
+	context.close()
+
+
+def test_customer_a_rates_and_complains_about_a_delivered_order(browser):
+	context, page = login(browser, FIXTURES["user_a"])
+	page.goto(f"{URL}/my-orders/{FIXTURES['delivered_a']}")
+	form = page.locator("#ot-rating-form")
+	expect(form).to_be_visible()
+	form.locator("input[name=rating][value='4']").check()
+	form.locator("textarea[name=comment]").fill("Good shoes, the box was dented")
+	form.locator("button[type=submit]").click()
+	given = page.locator("#ot-rating-given")
+	expect(given).to_contain_text("4 of 5", timeout=90000)
+	expect(given).to_contain_text("the box was dented")
+	expect(page.locator("#ot-rating-form")).to_have_count(0)  # once
+
+	complaint = page.locator("#ot-complaint-form")
+	complaint.locator("button[type=submit]").click()
+	expect(page.locator("#ot-complaint-error")).to_contain_text("text is required", timeout=90000)
+	complaint.locator("textarea[name=description]").fill("One sole came loose")
+	complaint.locator("input[name=attachment]").set_input_files(
+		{"name": "sole.jpg", "mimeType": "image/jpeg", "buffer": b"\0" * (20 * 1024 * 1024)}
+	)
+	complaint.locator("button[type=submit]").click()
+	expect(page.locator("#ot-complaint-error")).to_contain_text("too large", timeout=120000)
+	shot(page, "a-complaint-refused")
+	complaint.locator("input[name=attachment]").set_input_files([])
+	complaint.locator("button[type=submit]").click()
+	expect(page.locator("#ot-complaints")).to_contain_text("One sole came loose", timeout=90000)
+	shot(page, "a-rated-and-complained")
+
+	# the same order's tracking link, logged in: the rating is there, no second form
+	page.goto(f"{URL}/track/{FIXTURES['delivered_token']}")
+	expect(page.locator("#ot-rating-given")).to_contain_text("4 of 5")
+	context.close()
+
+
+def test_tracking_link_offers_only_the_login_logged_out(browser):
+	context = browser.new_context(locale="en-US")
+	page = context.new_page()
+	page.goto(f"{URL}/track/{FIXTURES['delivered_token']}")
+	expect(page.locator("#ot-after-sales-login")).to_be_visible()
+	expect(page.locator("body")).not_to_contain_text("dented")
+	expect(page.locator("#ot-rating-form")).to_have_count(0)
+	shot(page, "track-delivered-logged-out")
 	context.close()
