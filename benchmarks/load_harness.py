@@ -11,7 +11,10 @@ data set (README, step 1) — CI runs it on its throw-away demo site:
 Work mix (per request, weighted): API intakes (`submit_order`, 10 % resending an earlier reference),
 plain Sales Order inserts over `/api/resource` (the baseline the intake's throughput is compared
 with), order status reads, the portal's *My orders* as a customer, signed carrier events (20 %
-replays), and Sales Order submits with a Work Order made and submitted for them.
+replays), Sales Order submits with a Work Order made and submitted for them, and Delivery Note
+submits of the submitted orders (ERPNext's `make_delivery_note`, then `/api/resource`; the
+demo's finished goods are stocked by `load_support.setup`). The table gives each kind of request
+its count, requests per second and p50 / p95 / p99.
 
 Faults, at fixed fractions of the run: kill -9 of a gunicorn worker; kill -9 of the RQ worker (and
 its work horse) while a tracker backfill runs, the worker restarted as a supervisor would; MariaDB
@@ -179,6 +182,7 @@ class Recorder:
 		self.refs: list[str] = []
 		self.events: list[bytes] = []
 		self.draft_orders: list[str] = []
+		self.submitted_orders: list[str] = []
 
 	def add(self, kind, start, seconds, status, note=""):
 		with self.lock:
@@ -198,6 +202,7 @@ class Client(threading.Thread):
 		"portal_page": 10,
 		"carrier_event": 12,
 		"submit_and_work_order": 8,
+		"delivery_note_submit": 6,
 	}
 
 	def __init__(self, n, base, site, setup, rec: Recorder, stop_at: float):
@@ -374,6 +379,8 @@ class Client(threading.Thread):
 		if r is None or r.status_code != 200:
 			return
 		order = r.json()["data"]
+		with self.rec.lock:
+			self.rec.submitted_orders.append(name)
 		line = order["items"][0]
 		bom = self.call(
 			"read",
@@ -404,6 +411,31 @@ class Client(threading.Thread):
 				"wip_warehouse": self.setup["warehouse"],
 			},
 		)
+
+	def delivery_note_submit(self):
+		"""A submitted order delivered in full: ERPNext's own mapping, then the Delivery Note
+		submitted over `/api/resource` (not retried: a submit is not safe to repeat)."""
+		with self.rec.lock:
+			name = self.rec.submitted_orders.pop(0) if self.rec.submitted_orders else None
+		if not name:
+			return self.intake()
+		mapped = self.call(
+			"read",
+			self.api,
+			"POST",
+			"/api/method/erpnext.selling.doctype.sales_order.sales_order.make_delivery_note",
+			True,
+			json={"source_name": name},
+		)
+		if mapped is None or mapped.status_code != 200:
+			return
+		note = {k: v for k, v in mapped.json()["message"].items() if not k.startswith("__") and k != "name"}
+		note["items"] = [
+			{k: v for k, v in row.items() if not k.startswith("__") and k not in ("name", "parent")}
+			for row in note.get("items", [])
+		]
+		note["docstatus"] = 1
+		self.call("delivery_note_submit", self.api, "POST", "/api/resource/Delivery Note", False, json=note)
 
 
 def percentile(values, p):
