@@ -11,6 +11,7 @@ from collections import defaultdict
 
 import frappe
 from frappe import _
+from frappe.query_builder import Case
 from frappe.utils import flt, getdate
 
 from order_tracking.core import outsourcing
@@ -18,6 +19,7 @@ from order_tracking.core import outsourcing
 ORDER = "Outsourcing Order"
 RECEIPT = "Outsourcing Receipt"
 ITEM_TABLE = "Outsourcing Order Item"
+MATERIAL_TABLE = "Outsourcing Order Material"
 # the app's own records never stop it cancelling what it made
 OWN_LINKS = ("Outsourcing Order", "Outsourcing Receipt", "Order Tracker", "Order Plan", "Daily Schedule")
 LINE_FIELDS = ("qty", "sent_qty", "accepted_qty", "rejected_qty", "fresh_received_qty", "rework_out_qty")
@@ -52,6 +54,22 @@ def lock_lines(order: str) -> dict[str, frappe._dict]:
 		.run(as_dict=True)
 	)
 	return {r.name: r for r in rows}
+
+
+def set_line_values(table: str, values: dict[str, dict]) -> None:
+	"""Write each row's own values (row name -> {field: value}) in one query, whatever the number
+	of rows: `CASE name WHEN … THEN … END` per field."""
+	if not values:
+		return
+	t = frappe.qb.DocType(table)
+	query = frappe.qb.update(t)
+	for field in sorted({f for row in values.values() for f in row}):
+		case = Case()
+		for name, row in values.items():
+			if field in row:
+				case = case.when(t.name == name, row[field])
+		query = query.set(t[field], case.else_(t[field]))
+	query.where(t.name.isin(list(values))).run()
 
 
 def line_of(row) -> outsourcing.Line:

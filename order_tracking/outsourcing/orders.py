@@ -71,13 +71,9 @@ def make_for_job_cards(
 			"supplier_warehouse": supplier_warehouse or default_supplier_warehouse(supplier),
 		}
 	)
+	work_orders = work_order_facts([c.work_order for c in cards])
 	for c in sorted(cards, key=lambda c: job_cards.index(c.name)):
-		wo = frappe.db.get_value(
-			"Work Order",
-			c.work_order,
-			["production_item", "sales_order", "made_for_sales_order"],
-			as_dict=True,
-		)
+		wo = work_orders[c.work_order]
 		doc.append(
 			"items",
 			{
@@ -90,8 +86,47 @@ def make_for_job_cards(
 				"rate": rate,
 			},
 		)
+	# what validate reads of the work orders, read once here
+	doc.flags.work_order_facts = work_orders
 	doc.insert()
 	return doc
+
+
+def work_order_facts(work_orders) -> dict[str, frappe._dict]:
+	"""What an operation order needs of its work orders, in two queries whatever their number:
+	production item, sales order, quantity, WIP warehouse, transfer state, and `required_items`
+	(item_code, required_qty, source_warehouse in the work order's order)."""
+	names = sorted({w for w in work_orders if w})
+	if not names:
+		return {}
+	facts = {
+		r.name: r
+		for r in frappe.get_all(
+			"Work Order",
+			filters={"name": ("in", names)},
+			fields=[
+				"name",
+				"production_item",
+				"sales_order",
+				"made_for_sales_order",
+				"qty",
+				"wip_warehouse",
+				"material_transferred_for_manufacturing",
+				"skip_transfer",
+			],
+		)
+	}
+	for r in facts.values():
+		r.required_items = []
+	for row in frappe.get_all(
+		"Work Order Item",
+		filters={"parent": ("in", names), "parenttype": "Work Order"},
+		fields=["parent", "item_code", "required_qty", "source_warehouse"],
+		order_by="parent asc, idx asc",
+	):
+		if row.parent in facts:
+			facts[row.parent].required_items.append(row)
+	return facts
 
 
 def make_for_order_line(
@@ -204,26 +239,19 @@ def plan_candidates_left(plan: str) -> int:
 	return sum(1 for i in p.items if i.allocation == "Outsource Candidate" and i.name not in taken)
 
 
-def materials_of(doc, d) -> list[tuple[str, float, str | None]]:
+def materials_of(doc, d, work_orders: dict | None = None) -> list[tuple[str, float, str | None]]:
 	"""What goes out for one line: an operation's work in progress (the work order's materials for
-	that many units), or the raw materials of the item's BOM."""
+	that many units), or the raw materials of the item's BOM. `work_orders`: `work_order_facts`
+	of the order's work orders, when already read."""
 	if doc.outsourcing_type == outsourcing.OPERATION:
 		if not d.work_order:
 			return []
-		wo = frappe.db.get_value(
-			"Work Order",
-			d.work_order,
-			["qty", "wip_warehouse", "material_transferred_for_manufacturing", "skip_transfer"],
-			as_dict=True,
-		)
+		if work_orders is None:
+			work_orders = work_order_facts([d.work_order])
+		wo = work_orders.get(d.work_order)
 		if not wo or not flt(wo.qty):
 			return []
-		rows = frappe.get_all(
-			"Work Order Item",
-			filters={"parent": d.work_order, "parenttype": "Work Order"},
-			fields=["item_code", "required_qty", "source_warehouse"],
-			order_by="idx",
-		)
+		rows = wo.required_items
 		transferred = flt(wo.material_transferred_for_manufacturing) > 0 and not wo.skip_transfer
 		per_unit = {r.item_code: flt(r.required_qty) / flt(wo.qty) for r in rows}
 		sources = {r.item_code: (wo.wip_warehouse if transferred else r.source_warehouse) for r in rows}
@@ -250,8 +278,26 @@ def materials_of(doc, d) -> list[tuple[str, float, str | None]]:
 
 
 def service_item_for_operation(operation: str | None) -> str | None:
-	own = frappe.db.get_value("Operation", operation, "outsourcing_service_item") if operation else None
-	return own or get_settings().get("outsourcing_service_item")
+	return service_items_for_operations([operation]).get(operation)
+
+
+def service_items_for_operations(operations) -> dict[str | None, str | None]:
+	"""Each operation's own Outsourcing Service Item, else Settings' default (one query)."""
+	names = sorted({o for o in operations if o})
+	own = (
+		dict(
+			frappe.get_all(
+				"Operation",
+				filters={"name": ("in", names)},
+				fields=["name", "outsourcing_service_item"],
+				as_list=True,
+			)
+		)
+		if names
+		else {}
+	)
+	default = get_settings().get("outsourcing_service_item")
+	return {o: own.get(o) or default for o in {*operations}}
 
 
 def service_item_for(item_code: str) -> str | None:
@@ -297,9 +343,15 @@ def last_rate(supplier: str, service_item: str) -> float:
 
 def outsourcing_workstation() -> str:
 	"""Where outsourced operations are logged: a workstation of its own, so that their days at the
-	supplier's never crowd the shop's own workstations."""
+	supplier's never crowd the shop's own workstations (looked up once per request)."""
 	name = get_settings().get("outsourcing_workstation") or "Outsourced"
-	if not frappe.db.exists("Workstation", name):
+	known = frappe.local.cache.setdefault("order_tracking_outsourcing_workstations", set())
+	if name in known:
+		return name
+	if frappe.db.exists("Workstation", name):
+		known.add(name)  # one made here is not remembered: a rollback would take it back
+	else:
+		# the system's own workstation for outsourced work, whoever sends the first order
 		frappe.get_doc(
 			{"doctype": "Workstation", "workstation_name": name, "production_capacity": 1000}
 		).insert(ignore_permissions=True)

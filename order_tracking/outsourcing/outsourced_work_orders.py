@@ -48,28 +48,38 @@ def check_work_order_not_outsourced(work_order: str) -> None:
 		)
 
 
-def job_cards_out(work_order: str) -> dict[str, str]:
+def job_cards_out(work_order: str, exclude: str | None = None) -> dict[str, str]:
 	"""The job cards of `work_order` on an Outsourcing Order not closed, cancelled or returned
-	(drafts included), with that order: the rule the Outsourcing Order's own check applies."""
+	(drafts included), with that order: the rule the Outsourcing Order's own check applies.
+	`exclude`: an order not to count (the one being checked)."""
+	return {card: order for (_wo, card), order in job_cards_out_of([work_order], exclude).items()}
+
+
+def job_cards_out_of(work_orders: list[str], exclude: str | None = None) -> dict[tuple[str, str], str]:
+	"""`job_cards_out` of several work orders in one query: (work order, job card) -> the order
+	(a card is its work order's: a freed card name Frappe gave to another work order's is not it)."""
+	if not work_orders:
+		return {}
 	item = frappe.qb.DocType(ITEM_TABLE)
 	order = frappe.qb.DocType(ORDER)
-	rows = (
+	query = (
 		frappe.qb.from_(item)
 		.join(order)
 		.on(order.name == item.parent)
-		.select(item.job_card, order.name)
-		.where((item.work_order == work_order) & (item.parenttype == ORDER) & (order.docstatus < 2))
+		.select(item.work_order, item.job_card, order.name)
+		.where(item.work_order.isin(list(work_orders)) & (item.parenttype == ORDER) & (order.docstatus < 2))
 		# a draft has no status yet (NULL, which NOT IN never matches): it holds its card too
 		.where(
 			order.status.isnull()
 			| order.status.notin((outsourcing.CLOSED, outsourcing.CANCELLED, outsourcing.RETURNED))
 		)
 		.orderby(order.name)
-		.run()
 	)
-	out: dict[str, str] = {}
-	for job_card, name in rows:
-		out.setdefault(job_card, name)
+	if exclude:
+		query = query.where(order.name != exclude)
+	out: dict[tuple[str, str], str] = {}
+	for work_order, job_card, name in query.run():
+		out.setdefault((work_order, job_card), name)
 	return out
 
 

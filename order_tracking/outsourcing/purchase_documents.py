@@ -8,7 +8,7 @@ from frappe import _
 from frappe.utils import flt
 
 from order_tracking.core import outsourcing
-from order_tracking.outsourcing.order_state import OWN_LINKS, OutsourcingError
+from order_tracking.outsourcing.order_state import ITEM_TABLE, OWN_LINKS, OutsourcingError, set_line_values
 
 
 def make_purchase_documents(doc) -> None:
@@ -60,7 +60,8 @@ def make_purchase_documents(doc) -> None:
 	po.submit()  # inserted and submitted in one pass: ERPNext validates it once
 	for lines, row in zip(groups.values(), po.items, strict=True):
 		for d in lines:
-			d.db_set("purchase_order_item", row.name, update_modified=False)
+			d.purchase_order_item = row.name
+	set_line_values(ITEM_TABLE, {d.name: {"purchase_order_item": d.purchase_order_item} for d in doc.items})
 	doc.db_set("purchase_order", po.name, update_modified=False)
 	if goods:
 		from erpnext.buying.doctype.purchase_order.purchase_order import make_subcontracting_order
@@ -78,7 +79,11 @@ def make_purchase_documents(doc) -> None:
 		for item in sco.items:
 			for line in doc.items:
 				if line.purchase_order_item == item.purchase_order_item:
-					line.db_set("subcontracting_order_item", item.name, update_modified=False)
+					line.subcontracting_order_item = item.name
+		set_line_values(
+			ITEM_TABLE,
+			{d.name: {"subcontracting_order_item": d.subcontracting_order_item} for d in doc.items},
+		)
 		doc.db_set("subcontracting_order", sco.name, update_modified=False)
 		if len(sources) > 1:
 			_reserve_where_the_materials_are(doc, sco)

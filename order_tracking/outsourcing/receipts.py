@@ -24,9 +24,12 @@ from order_tracking.outsourcing.order_state import (
 	RECEIPT,
 	OutsourcingError,
 	line_of,
+	set_line_values,
 )
 from order_tracking.outsourcing.orders import outsourcing_workstation
 from order_tracking.outsourcing.transfers import post_at, transfer
+
+RECEIPT_ITEM = "Outsourcing Receipt Item"
 
 
 def receipt_of(d, is_rework: bool) -> outsourcing.Receipt:
@@ -165,12 +168,16 @@ def _receive_operations(order, receipt, lines, at: datetime):
 				)
 	if moves:
 		receipt.db_set("return_stock_entry", transfer(moves, order, at), update_modified=False)
+	logged = {}
 	for d in receipt.items:
 		if flt(d.accepted_qty) > outsourcing.EPS:
-			_log_job_card(d, lines[d.order_item], at)
+			logged[d.name] = _log_job_card(d, lines[d.order_item], at)
+	set_line_values(RECEIPT_ITEM, logged)
 
 
-def _log_job_card(d, row, at: datetime):
+def _log_job_card(d, row, at: datetime) -> dict:
+	"""What was accepted logged on the line's job card (submitted when all is back); returns the
+	receipt line's values to write (the time log, whether it submitted the card)."""
 	card = frappe.get_doc("Job Card", row.job_card)
 	start = max(
 		[get_datetime(row.sent_at or at), *(get_datetime(t.to_time) for t in card.time_logs if t.to_time)]
@@ -180,10 +187,11 @@ def _log_job_card(d, row, at: datetime):
 	card.workstation = outsourcing_workstation()
 	card.append("time_logs", {"from_time": start, "to_time": at, "completed_qty": flt(d.accepted_qty)})
 	card.save()
-	d.db_set("job_card_time_log", card.time_logs[-1].name, update_modified=False)
+	d.job_card_time_log = card.time_logs[-1].name
 	if flt(card.total_completed_qty) >= flt(card.for_quantity) - outsourcing.EPS:
 		card.submit()
-		d.db_set("job_card_submitted", 1, update_modified=False)
+		d.job_card_submitted = 1
+	return {"job_card_time_log": d.job_card_time_log, "job_card_submitted": d.job_card_submitted or 0}
 
 
 def _undo_job_card(receipt, d):

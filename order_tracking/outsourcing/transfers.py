@@ -11,7 +11,14 @@ from frappe.utils import flt, getdate, now_datetime
 
 from order_tracking.core import outsourcing, stages
 from order_tracking.order_tracking.tracking import EventSpec, record_events
-from order_tracking.outsourcing.order_state import ORDER, OutsourcingError, qty_by_order, refresh_order
+from order_tracking.outsourcing.order_state import (
+	ITEM_TABLE,
+	MATERIAL_TABLE,
+	ORDER,
+	OutsourcingError,
+	qty_by_order,
+	refresh_order,
+)
 from order_tracking.outsourcing.orders import outsourcing_workstation
 from order_tracking.outsourcing.purchase_documents import material_sources
 
@@ -38,9 +45,15 @@ def send(doc) -> str:
 				exc=OutsourcingError,
 			)
 		se.submit()
-		workstation = outsourcing_workstation()
-		for d in doc.items:
-			frappe.db.set_value("Job Card", d.job_card, "workstation", workstation, update_modified=False)
+		cards = [d.job_card for d in doc.items if d.job_card]
+		if cards:
+			frappe.db.set_value(
+				"Job Card",
+				{"name": ("in", cards)},
+				"workstation",
+				outsourcing_workstation(),
+				update_modified=False,
+			)
 	else:
 		from erpnext.controllers.subcontracting_controller import make_rm_stock_entry
 
@@ -48,11 +61,7 @@ def send(doc) -> str:
 		se = frappe.get_doc(se) if isinstance(se, dict) else se
 		se.outsourcing_order = doc.name
 		se.submit()
-	now = now_datetime()
-	for d in doc.items:
-		d.db_set({"sent_qty": d.qty, "sent_at": now}, update_modified=False)
-	for m in doc.materials:
-		m.db_set("sent_qty", m.qty, update_modified=False)
+	mark_all_sent(doc, now_datetime())
 	doc.db_set("send_stock_entry", se.name, update_modified=False)
 	refresh_order(doc)
 	record_events(
@@ -71,6 +80,20 @@ def send(doc) -> str:
 		]
 	)
 	return se.name
+
+
+def mark_all_sent(doc, now: datetime) -> None:
+	"""Every line and material of the order sent in full: two queries whatever their number."""
+	for table in (ITEM_TABLE, MATERIAL_TABLE):
+		t = frappe.qb.DocType(table)
+		query = frappe.qb.update(t).set(t.sent_qty, t.qty)
+		if table == ITEM_TABLE:
+			query = query.set(t.sent_at, now)
+		query.where((t.parent == doc.name) & (t.parenttype == ORDER)).run()
+	for d in doc.items:
+		d.sent_qty, d.sent_at = d.qty, now
+	for m in doc.materials:
+		m.sent_qty = m.qty
 
 
 def _supplied_items(doc) -> list[frappe._dict]:

@@ -9,15 +9,16 @@ from frappe.utils import flt, getdate
 from order_tracking.core import outsourcing, stages
 from order_tracking.order_tracking.tracking import EventSpec, one_refresh, record_events
 from order_tracking.outsourcing import order_state, transfers
-from order_tracking.outsourcing.order_state import ITEM_TABLE, ORDER, OutsourcingError, refresh_order
+from order_tracking.outsourcing.order_state import ITEM_TABLE, OutsourcingError, refresh_order
 from order_tracking.outsourcing.orders import (
 	default_warehouse,
 	last_rate,
 	materials_of,
 	service_item_for,
-	service_item_for_operation,
-	wip_of,
+	service_items_for_operations,
+	work_order_facts,
 )
+from order_tracking.outsourcing.outsourced_work_orders import job_cards_out_of
 from order_tracking.outsourcing.purchase_documents import cancel_purchase_documents, make_purchase_documents
 from order_tracking.utils import check_fetched_links
 
@@ -71,6 +72,7 @@ class OutsourcingOrder(Document):
 	# end: auto-generated types
 	def validate(self):
 		check_fetched_links(self)
+		self.read_work_orders()
 		self.set_item_details()
 		self.set_totals()
 		if self.docstatus == 0:
@@ -82,6 +84,15 @@ class OutsourcingOrder(Document):
 		self.validate_items()
 		if self.docstatus == 0:
 			self.status = outsourcing.DRAFT
+
+	def read_work_orders(self):
+		"""The operation lines' work orders, read once for every line (or as the maker read them)."""
+		self._work_orders = {}
+		if self.outsourcing_type == outsourcing.OPERATION:
+			wanted = {d.work_order for d in self.items if d.work_order}
+			known = self.flags.work_order_facts or {}
+			self._work_orders = known if wanted <= set(known) else work_order_facts(wanted)
+			self.flags.work_order_facts = None
 
 	def set_item_details(self):
 		"""Item details, service items, where things come back to, rates and amounts."""
@@ -95,21 +106,26 @@ class OutsourcingOrder(Document):
 				fields=["name", "item_name", "stock_uom", "default_bom", "is_stock_item"],
 			)
 		}
+		operation = self.outsourcing_type == outsourcing.OPERATION
+		services = service_items_for_operations([d.operation for d in self.items]) if operation else {}
+		rates: dict[str, float] = {}
 		for d in self.items:
 			info = items.get(d.item_code)
 			if not info:
 				continue
 			d.item_name, d.stock_uom = info.item_name, info.stock_uom
-			if self.outsourcing_type == outsourcing.OPERATION:
-				d.service_item = service_item_for_operation(d.operation)
-				if d.work_order and not d.fg_warehouse:
-					d.fg_warehouse = wip_of(d.work_order)
+			if operation:
+				d.service_item = services.get(d.operation)
+				if d.work_order and not d.fg_warehouse and d.work_order in self._work_orders:
+					d.fg_warehouse = self._work_orders[d.work_order].wip_warehouse
 			else:
 				d.bom_no = d.bom_no or info.default_bom
 				d.service_item = service_item_for(d.item_code)
 				d.fg_warehouse = d.fg_warehouse or default_warehouse(d.item_code, self.company)
 			if not flt(d.rate) and d.service_item:
-				d.rate = last_rate(self.supplier, d.service_item)
+				if d.service_item not in rates:
+					rates[d.service_item] = last_rate(self.supplier, d.service_item)
+				d.rate = rates[d.service_item]
 			d.amount = flt(d.qty) * flt(d.rate)
 			d.pending_qty = outsourcing.Line(
 				flt(d.qty),
@@ -127,7 +143,9 @@ class OutsourcingOrder(Document):
 
 	def set_materials(self):
 		"""What goes out, line by line (a draft's: fixed once submitted)."""
-		materials = [(d, *material) for d in self.items for material in materials_of(self, d)]
+		materials = [
+			(d, *material) for d in self.items for material in materials_of(self, d, self._work_orders)
+		]
 		self.set("materials", [])
 		for d, item_code, qty, source in materials:
 			self.append(
@@ -194,26 +212,46 @@ class OutsourcingOrder(Document):
 	def validate_items(self):
 		if not self.items:
 			frappe.throw(_("Items: add what the supplier does"), exc=OutsourcingError)
+		cards, out = self.read_job_cards()
 		for d in self.items:
 			if flt(d.qty) <= 0:
 				frappe.throw(_("Row {0}: Qty must be more than zero").format(d.idx), exc=OutsourcingError)
 			if self.outsourcing_type == outsourcing.OPERATION:
-				self.validate_operation_line(d)
+				self.validate_operation_line(d, cards, out)
 			else:
 				self.validate_goods_line(d)
 
-	def validate_operation_line(self, d):
+	def read_job_cards(self) -> tuple[dict, dict]:
+		"""The operation lines' job cards, and which of them another open order has (two queries)."""
+		if self.outsourcing_type != outsourcing.OPERATION:
+			return {}, {}
+		names = list({d.job_card for d in self.items if d.job_card})
+		cards = {
+			c.name: c
+			for c in frappe.get_all(
+				"Job Card",
+				filters={"name": ("in", names or [""])},
+				fields=[
+					"name",
+					"work_order",
+					"operation",
+					"docstatus",
+					"for_quantity",
+					"total_completed_qty",
+					"status",
+				],
+			)
+		}
+		out = job_cards_out_of([d.work_order for d in self.items if d.work_order], exclude=self.name)
+		return cards, out
+
+	def validate_operation_line(self, d, cards: dict, out: dict):
 		if not (d.work_order and d.job_card and d.operation):
 			frappe.throw(
 				_("Row {0}: an operation needs its Work Order, Job Card and Operation").format(d.idx),
 				exc=OutsourcingError,
 			)
-		card = frappe.db.get_value(
-			"Job Card",
-			d.job_card,
-			["work_order", "operation", "docstatus", "for_quantity", "total_completed_qty", "status"],
-			as_dict=True,
-		)
+		card = cards.get(d.job_card)
 		if not card or card.work_order != d.work_order or card.operation != d.operation:
 			frappe.throw(
 				_("Row {0}: Job Card {1} is not operation {2} of {3}").format(
@@ -234,25 +272,12 @@ class OutsourcingOrder(Document):
 				),
 				exc=OutsourcingError,
 			)
-		other = frappe.get_all(
-			ITEM_TABLE,
-			# the same work order's card: a freed card name Frappe gave to another work order's is not it
-			filters={
-				"job_card": d.job_card,
-				"work_order": d.work_order,
-				"parent": ("!=", self.name or ""),
-				"docstatus": ("<", 2),
-			},
-			fields=["parent"],
-			limit=1,
-		)
-		if other and frappe.db.get_value(ORDER, other[0].parent, "status") not in (
-			outsourcing.CLOSED,
-			outsourcing.CANCELLED,
-			outsourcing.RETURNED,
-		):
+		# the one rule of outsourced_work_orders.job_cards_out: on an order not closed, cancelled or
+		# returned, drafts included; the same work order's card
+		other = out.get((d.work_order, d.job_card))
+		if other:
 			frappe.throw(
-				_("Row {0}: Job Card {1} is already on {2}").format(d.idx, d.job_card, other[0].parent),
+				_("Row {0}: Job Card {1} is already on {2}").format(d.idx, d.job_card, other),
 				exc=OutsourcingError,
 			)
 		if not d.service_item:

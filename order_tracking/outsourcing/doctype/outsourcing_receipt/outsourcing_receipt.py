@@ -18,6 +18,7 @@ from order_tracking.outsourcing.order_state import (
 	lock_lines,
 	qty_by_order,
 	refresh_order,
+	set_line_values,
 )
 from order_tracking.outsourcing.receipts import receipt_of
 from order_tracking.utils import check_fetched_links
@@ -150,7 +151,8 @@ class OutsourcingReceipt(Document):
 			self.record_returned_events(at)
 
 	def update_order_lines(self, lines: dict, cancel: bool):
-		"""What came back added to (taken off, on cancel) the order's locked lines."""
+		"""What came back added to (taken off, on cancel) the order's locked lines (one query)."""
+		written = {}
 		for d in self.items:
 			row = lines[d.order_item]
 			new = outsourcing.apply_receipt(line_of(row), receipt_of(d, self.is_rework), cancel=cancel)
@@ -161,8 +163,9 @@ class OutsourcingReceipt(Document):
 				"rework_out_qty": new.rework_out,
 				"pending_qty": new.pending,
 			}
-			frappe.db.set_value(ITEM_TABLE, row.name, values, update_modified=False)
 			row.update(values)
+			written[row.name] = values
+		set_line_values(ITEM_TABLE, written)
 
 	def record_returned_events(self, at):
 		record_events(
