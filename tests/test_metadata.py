@@ -81,6 +81,7 @@ def test_app_has_its_modules_each_a_package():
 		"Settlement",
 		"Customer Portal",
 		"Delivery",
+		"Quality",
 		"After Sales",
 	]
 	for m in modules():
