@@ -163,7 +163,11 @@ doc_events = {
 		"on_cancel": "order_tracking.overrides.tracked_documents.on_cancel",
 	},
 	"Payment Entry": {
-		"on_submit": "order_tracking.overrides.tracked_documents.on_submit",
+		"on_submit": [
+			"order_tracking.overrides.tracked_documents.on_submit",
+			# an Overdue Receivable it pays resolves at once, not at the next hourly scan
+			"order_tracking.settlement.overdue_receivables.on_payment_entry_submit",
+		],
 		"on_cancel": "order_tracking.overrides.tracked_documents.on_cancel",
 	},
 	# a mail of the order mailbox (Order Tracking Settings) becomes an Order Intake

@@ -1,6 +1,8 @@
 """Overdue receivables (ST-1): `detect_overdue_receivables`, a detector of the hourly exception
 scan, opens an *Overdue Receivable* Order Exception for the Settlement Accountant when an order's
-money is past its due date plus the grace in Settings, and resolves it once paid."""
+money is past its due date plus the grace in Settings, and resolves it once paid — at once, when
+the Payment Entry that pays it is submitted (`on_payment_entry_submit`); a cancelled payment opens
+it again at the next scan."""
 
 from __future__ import annotations
 
@@ -11,8 +13,14 @@ from frappe.utils import cint, flt, fmt_money, getdate
 from order_tracking.core import stages
 from order_tracking.core.delivery import OVERDUE_RECEIVABLE, ExceptionSpec
 from order_tracking.core.settlement import receivable_overdue_days
-from order_tracking.order_tracking.exceptions import ScanFacts, exception_detector
-from order_tracking.order_tracking.settings import get_settings
+from order_tracking.order_tracking.events import document_events
+from order_tracking.order_tracking.exceptions import (
+	ScanFacts,
+	exception_detector,
+	open_exceptions,
+	scan_order_exceptions,
+)
+from order_tracking.order_tracking.settings import get_settings, tracking_paused
 
 
 @exception_detector(OVERDUE_RECEIVABLE)
@@ -48,3 +56,19 @@ def detect_overdue_receivables(sales_orders: list[str], facts: ScanFacts) -> lis
 			)
 		)
 	return specs
+
+
+def on_payment_entry_submit(doc, method=None):
+	"""`Payment Entry` on_submit, after the trackers took the payment in: the orders it pays that
+	have an *Overdue Receivable* open are scanned for that kind alone, so the exception resolves
+	now (or states what is still owed) instead of at the next hourly scan. One query when none is
+	open."""
+	if tracking_paused() or frappe.flags.order_tracking_deferred_orders is not None:
+		return  # trackers refreshed later (a batch): the hourly scan resolves it
+	orders = sorted({spec.sales_order for spec in document_events(doc) if spec.sales_order})
+	if not orders:
+		return
+	owing = sorted({e.sales_order for e in open_exceptions(orders, [OVERDUE_RECEIVABLE])})
+	if owing:
+		# within the payment's own transaction: no commit, rolled back with it
+		scan_order_exceptions(owing, kinds=[OVERDUE_RECEIVABLE], commit=False)

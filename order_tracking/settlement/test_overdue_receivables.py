@@ -103,11 +103,40 @@ class TestOverdueReceivables(FrappeTestCase):
 		again = self.scan(so)  # run twice: nothing new
 		self.assertEqual((again.opened, again.updated, again.resolved), (0, 0, 0))
 
-		collect(si)  # the rest comes in
+		collect(si)  # the rest comes in: resolved by the payment's submit, not the next scan
 		self.assertEqual(tracker(so.name).payment_status, "Paid")
-		self.assertEqual(self.scan(so).resolved, 1)
 		self.assertEqual([e.status for e in overdue_receivables(so.name)], ["Resolved"])
 		self.assertFalse(tracker(so.name).open_exceptions)
+		self.assertEqual(self.scan(so).resolved, 0)
+
+	def test_the_payment_entry_resolves_the_exception_at_once_and_its_cancel_reopens_at_the_scan(self):
+		so, si = self.billed_order(paid=0)
+		self.fall_due(si, 10)
+		refresh_trackers([so.name])
+		self.assertEqual(self.scan(so).opened, 1)
+		(opened,) = overdue_receivables(so.name)
+
+		part = collect(si, amount=40)  # part of it: still overdue, what is owed now stated
+		(exc,) = overdue_receivables(so.name)
+		self.assertEqual((exc.name, exc.status), (opened.name, "Open"))
+		t = tracker(so.name)
+		self.assertIn(fmt_money(t.outstanding_amount, currency=t.currency), exc.detail)
+
+		rest = collect(si)
+		self.assertEqual(frappe.db.get_value("Order Exception", exc.name, "status"), "Resolved")
+		self.assertFalse(tracker(so.name).open_exceptions)
+		self.assertTrue(
+			frappe.db.exists(
+				"Order Event",
+				{"sales_order": so.name, "event": "Exception Resolved", "reference_name": exc.name},
+			)
+		)
+
+		rest.reload()
+		rest.cancel()  # the money is owed again: the next scan opens a new exception
+		self.assertEqual(part.docstatus, 1)
+		self.assertEqual(self.scan(so).opened, 1)
+		self.assertEqual(sorted(e.status for e in overdue_receivables(so.name)), ["Open", "Resolved"])
 
 	def test_a_tracker_stored_unpaid_before_the_due_date_passed_is_overdue_all_the_same(self):
 		so, si = self.billed_order(paid=0)
