@@ -16,7 +16,9 @@ Communication is linked to the intake (its timeline shows the mail and its attac
   of the intake's raw payload and the Sales Order's *Customer's Purchase Order*;
 - a flood: past the per-sender limit of mails per hour (Settings), the first mail over it
   becomes one rejected summary intake and the later ones are kept only as Communications;
-- the answer (`email_intake_reply`): threaded to the mail, in the customer's language.
+- the Sales Order and the answer (`email_intake_reply`, threaded to the mail, in the customer's
+  language): not in the pull, which only writes the intake, but in one background job queued
+  after the mail's commit (`email_intake_jobs`), so that a pull of many mails never waits on them.
 
 Whatever one mail holds, the hook never raises: a mail that cannot be read becomes a rejected
 intake with the reason, inside a savepoint, so nothing half-made is kept and Frappe's pull goes
