@@ -19,7 +19,9 @@ starting with `PERF-` so `--drop` finds exactly what it made:
   them as on real data;
 - an Order Tracker per order: stage, quantities, money, payment status and due date, the date each
   stage was reached, promised date, ETA and delay, outsourced and returned qty, costs and margin;
-- about `--events-per-order` Order Events per order, dated as the stages were reached.
+- about `--events-per-order` Order Events per order, dated as the stages were reached;
+- Quality Inspections of the shipped orders, with a reading each (`generate_inspections.py`;
+  `--inspections-only` adds them to a book made before).
 
 Each order's life is simulated: the time each stage takes is drawn at random, and the order is at
 the last stage reached by `--today` (default: today). The same `--seed` and `--today` give the
@@ -33,6 +35,8 @@ import random
 import sys
 import time
 from datetime import date, datetime, timedelta
+
+from generate_inspections import drop_inspections, generate_inspections  # beside this script
 
 import frappe
 from frappe.utils import getdate
@@ -1069,6 +1073,8 @@ def generate(args):
 		n = batch_end
 		elapsed = time.perf_counter() - started
 		log(f"{n:>7} orders, {counts['events']:>8} events  ({elapsed:6.1f} s)")
+	# Quality Inspections of the shipped orders (issue 23: the Order Quality report)
+	generate_inspections(args.seed, COMPANY, insert_rows, log, args.chunk)
 	frappe.clear_cache()
 	log(
 		"made: "
@@ -1079,6 +1085,7 @@ def generate(args):
 
 def drop():
 	started = time.perf_counter()
+	drop_inspections(log)
 	like = f"{PREFIX}%"
 	plan = (
 		("Order Event", "sales_order"),
@@ -1129,12 +1136,17 @@ def main(argv=None):
 	parser.add_argument("--batch", type=int, default=2000, help="orders per commit")
 	parser.add_argument("--chunk", type=int, default=5000, help="rows per INSERT statement")
 	parser.add_argument("--drop", action="store_true", help="remove everything this script made")
+	parser.add_argument(
+		"--inspections-only", action="store_true", help="add the Quality Inspections to a book made before"
+	)
 	args = parser.parse_args(argv)
 	frappe.init(site=args.site)
 	frappe.connect()
 	try:
 		if args.drop:
 			drop()
+		elif args.inspections_only:
+			generate_inspections(args.seed, COMPANY, insert_rows, log, args.chunk)
 		else:
 			generate(args)
 	finally:

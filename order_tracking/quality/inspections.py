@@ -349,3 +349,5 @@ def hold_reason(hold: quality.HoldState) -> str:
 def add_indexes():
 	"""The Order Quality report reads inspections by date (install.add_indexes)."""
 	frappe.db.add_index(QUALITY_INSPECTION, ["report_date"])
+	# the report's defects: the rejected readings first, then their inspections by name
+	frappe.db.add_index("Quality Inspection Reading", ["status", "parent"])
