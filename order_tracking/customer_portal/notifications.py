@@ -71,7 +71,9 @@ def on_sales_order_submit(doc, method=None):
 
 
 def on_shipment_submit(doc, method=None):
-	"""Each order the Shipment carries: its carrier, waybill and tracking page."""
+	"""Each order the Shipment carries: its carrier, waybill and tracking page, and the order's
+	own tracking page (`/track/<token>`)."""
+	from order_tracking.customer_portal.portal import order_tracking_url
 	from order_tracking.delivery.carrier_events import orders_of_shipments
 
 	orders = orders_of_shipments([doc.name]).get(doc.name, {})
@@ -86,6 +88,7 @@ def on_shipment_submit(doc, method=None):
 				"carrier": doc.carrier,
 				"waybill": doc.awb_number,
 				"tracking_url": shipment_tracking_url(doc),
+				"order_tracking_url": order_tracking_url(sales_order),
 				"pickup_date": doc.pickup_date,
 			},
 		)

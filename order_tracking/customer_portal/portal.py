@@ -501,6 +501,19 @@ def tracking_url(token: str) -> str:
 	return get_url(f"/track/{token}")
 
 
+def order_tracking_url(sales_order: str) -> str:
+	"""The order's own tracking page for the system's e-mails to its customer: its active link,
+	made when it has none (whoever's document caused the e-mail)."""
+	token = active_tracking_token(sales_order)
+	if not token:
+		link = frappe.new_doc(TRACKING_LINK)
+		link.sales_order = sales_order
+		link.flags.ignore_permissions = True  # the system's own mail to the order's customer
+		link.insert()
+		token = link.token
+	return tracking_url(token)
+
+
 @frappe.whitelist(methods=["POST"])
 @required_arguments
 def get_tracking_link(order: str) -> dict:

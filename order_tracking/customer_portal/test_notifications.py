@@ -16,6 +16,7 @@ from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
 
 from order_tracking.customer_portal import notifications as notifications_module
 from order_tracking.customer_portal.notifications import in_language
+from order_tracking.customer_portal.portal import active_tracking_token, order_for_token, tracking_url
 from order_tracking.order_tracking.tracking import refresh_trackers
 from order_tracking.tests.delivery_fixtures import (
 	TRACKING_PAGE,
@@ -241,6 +242,12 @@ class TestCustomerNotifications(FrappeTestCase):
 		self.assertIn(shipment.carrier, body)
 		self.assertIn(waybill, body)
 		self.assertIn(TRACKING_PAGE.replace("{waybill}", waybill).replace("&", "&amp;"), body)
+		# the order's own tracking page too, made for the e-mail: it opens this order without login
+		token = active_tracking_token(so.name)
+		self.assertTrue(token)
+		self.assertIn(f'href="{tracking_url(token)}"', body)
+		self.assertIn(f"/track/{token}", body)
+		self.assertEqual(order_for_token(token), so.name)
 		self.assertIn(shipment.name, logged(so.name, notifications_module.SHIPMENT))
 		# submitted again by another path: not announced again
 		notifications_module.on_shipment_submit(shipment)
