@@ -57,7 +57,8 @@ def unrated_delivered_order(customer: str) -> str:
 	).run(pluck=True)
 	if found:
 		return found[0]
-	so = make_order(customer=customer, po_no="BROWSER-A-DELIVERED")
+	# its own customer PO number each time: ERPNext refuses a second order against the same one
+	so = make_order(customer=customer, po_no=f"BROWSER-A-DELIVERED-{frappe.generate_hash(length=6)}")
 	deliver(so)
 	return so.name
 
