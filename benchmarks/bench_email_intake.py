@@ -94,6 +94,7 @@ def timed_pull(refs: list[str], profile: bool) -> tuple[float, int, int]:
 	profiler = cProfile.Profile() if profile else None
 	started = time.monotonic()
 	pulls = 0
+	last = -1
 	while True:
 		if profiler:
 			profiler.enable()
@@ -102,8 +103,11 @@ def timed_pull(refs: list[str], profile: bool) -> tuple[float, int, int]:
 			profiler.disable()
 		pulls += 1
 		done = count_intakes(refs)
-		if done >= len(refs) or pulls >= 5:
+		# Frappe takes at most 100 mails a pull: pull until all are intakes or a pull finds none new
+		received = frappe.db.count("Communication", {"message_id": ("in", refs)})
+		if done >= len(refs) or received >= len(refs) or received == last or pulls >= 30:
 			break
+		last = received
 	pulled = time.monotonic() - started
 	if profiler:
 		pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
