@@ -60,3 +60,38 @@ frappe.ui.form.on("Order Tracker", {
 			});
 	},
 });
+
+// Quality: a Quality Manager releases an order a rejected final inspection holds
+// for dispatch, with a reason (order_tracking.api.quality.release_quality_hold).
+
+frappe.ui.form.on("Order Tracker", {
+	refresh(frm) {
+		if (frm.is_new() || !frm.doc.quality_hold) return;
+		frm.dashboard.set_headline_alert(
+			`<span class="indicator red">${frappe.utils.escape_html(
+				frm.doc.quality_hold_reason || __("Quality Hold")
+			)}</span>`
+		);
+		if (!frappe.user.has_role(["Quality Manager", "System Manager"])) return;
+		frm.add_custom_button(__("Release Quality Hold"), () => {
+			frappe.prompt(
+				{
+					fieldname: "reason",
+					fieldtype: "Small Text",
+					label: __("Reason"),
+					reqd: 1,
+				},
+				({ reason }) =>
+					frappe
+						.xcall("order_tracking.api.quality.release_quality_hold", {
+							sales_order: frm.doc.name,
+							reason,
+						})
+						.then(() => frm.reload_doc())
+						.catch(() => null), // frappe.xcall has shown the reason (none given, not on hold)
+				__("Release Quality Hold"),
+				__("Release")
+			);
+		});
+	},
+});
