@@ -344,9 +344,9 @@ def run_large(sizes, limit: float = 10.0, daily: float = 5.0):
 	print("\n## Large loaded plants (30 workstations, 90 days)\n")
 	print(
 		"| operations | limit s | engine | seconds | ours (days) | forward (days) | lower than forward "
-		"| first-fit by priority (days) | lower than it | dropped that forward placed |"
+		"| first-fit by priority (days) | lower than it | dropped that forward placed | left out, ours / forward |"
 	)
-	print("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+	print("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 	results = []
 	runs = [(n, limit) for n in sizes] + ([(5000, daily)] if 5000 in sizes else [])
 	for n, seconds in runs:
@@ -360,7 +360,7 @@ def run_large(sizes, limit: float = 10.0, daily: float = 5.0):
 		print(
 			f"| {len(p.ops)} | {seconds:g} | {ours.engine} | {ours.seconds:.2f} | {_cost(ours) / 1440:,.0f} | "
 			f"{_cost(forward) / 1440:,.0f} | {lower:.1%} | {_cost(first) / 1440:,.0f} | "
-			f"{1 - _cost(ours) / _cost(first):.1%} | {dropped} |"
+			f"{1 - _cost(ours) / _cost(first):.1%} | {dropped} | {len(ours.unscheduled)} / {len(forward.unscheduled)} |"
 		)
 		results.append((n, seconds, lower, ours.seconds, dropped))
 	return results
