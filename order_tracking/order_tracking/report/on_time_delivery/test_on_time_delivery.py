@@ -133,6 +133,10 @@ class TestWorkspaceFigures(FrappeTestCase):
 				"Overdue Payments",
 				"On-Time Delivery This Month",
 				"Open Order Exceptions",
+				"Mean Rating (Last 90 Days)",
+				"Open Complaints",
+				"Open Quality Holds",
+				"Rejected Inspections This Month",
 			],
 		)
 		for row in workspace.number_cards:
