@@ -136,7 +136,6 @@ class TestWorkspaceFigures(FrappeTestCase):
 				"Mean Rating (Last 90 Days)",
 				"Open Complaints",
 				"Open Quality Holds",
-				"Rejected Inspections This Month",
 			],
 		)
 		for row in workspace.number_cards:
