@@ -64,10 +64,13 @@ def send_answer(comm, intake) -> str | None:
 
 
 def answering_account(incoming_account: str):
-	"""The order mailbox itself when it sends, else the outgoing account for Order Intake."""
-	account = EmailAccount.find(incoming_account)
-	if account and account.enable_outgoing:
-		return account
+	"""The mailbox the order came in by when it sends (else the Settings' order mailbox), else the
+	outgoing account for Order Intake."""
+	mailbox = frappe.db.get_single_value("Order Tracking Settings", "intake_email_account")
+	for name in dict.fromkeys((incoming_account, mailbox)):
+		account = EmailAccount.find(name) if name else None
+		if account and account.enable_outgoing:
+			return account
 	return EmailAccount.find_outgoing(match_by_doctype="Order Intake")
 
 
