@@ -170,7 +170,7 @@ def update_complaint_counts(sales_order: str, commit: bool = False):
 	}
 	frappe.db.set_value("Order Tracker", sales_order, counts, update_modified=False)
 	if commit:
-		frappe.db.commit()  # nosemgrep: after the Issue's deletion was committed, its own transaction
+		frappe.db.commit()  # nosemgrep (after the Issue's deletion was committed: its own transaction)
 
 
 # ------------------------------------------------------------------ what the portal shows

@@ -157,10 +157,10 @@ def build_and_insert(comm, reference: str):
 	parsed = intake_core.parse_order_payload(payload, default_channel=CHANNEL)
 	po_no = email_order.po_number_from_subject(comm.subject)
 	# the customer's PO number from the subject: the Sales Order's, when the job makes it
-	intake = intake_module.make_intake(parsed, raw_payload(comm, {**payload, "po_no": po_no}))
-	intake.flags.defer_conversion = True  # the Sales Order in the background (email_intake_jobs)
-	insert(intake)
-	return intake, True
+	doc = intake_module.make_intake(parsed, raw_payload(comm, {**payload, "po_no": po_no}))
+	doc.flags.defer_conversion = True  # the Sales Order in the background (email_intake_jobs)
+	insert(doc)
+	return doc, True
 
 
 def insert_rejected(comm, reference: str, customer: str | None, reason: str):

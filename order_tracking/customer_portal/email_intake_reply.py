@@ -9,6 +9,7 @@ from __future__ import annotations
 import frappe
 from frappe import _
 from frappe.email.doctype.email_account.email_account import EmailAccount
+from frappe.email.doctype.email_queue.email_queue import QueueBuilder
 from frappe.email.email_body import get_message_id
 from frappe.utils import escape_html, formatdate, get_url
 from frappe.utils.data import get_string_between
@@ -47,7 +48,7 @@ def send_answer(comm, intake) -> str | None:
 		}
 	)
 	reply.insert(ignore_permissions=True)  # the app's own answer on its own intake
-	frappe.sendmail(
+	queue = QueueBuilder(
 		recipients=[comm.sender],
 		sender=account.email_id,
 		subject=subject,
@@ -57,9 +58,13 @@ def send_answer(comm, intake) -> str | None:
 		communication=reply.name,
 		in_reply_to=comm.name,  # Email Queue sends the sender's Message-ID as In-Reply-To
 		message_id=reply.message_id,
-		delayed=True,
 		with_container=False,
 	)
+	# the account pinned: `frappe.sendmail` looks it up through `find_outgoing`, whose per-process
+	# cache answers any sender with the default account once a default was looked up (a job that
+	# sent a Notification first, or a long test run, sent the answer through the wrong server)
+	queue._email_account = account
+	queue.process(send_now=False)
 	return reply.name
 
 

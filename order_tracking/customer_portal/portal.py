@@ -17,13 +17,13 @@ from frappe.utils import cint, get_url
 
 from order_tracking.core import portal as portal_core
 from order_tracking.core import stages as stages_core
-from order_tracking.order_tracking.arguments import required_arguments
-from order_tracking.order_tracking.intake import submit_order
-from order_tracking.order_tracking.order_status import order_status
 from order_tracking.customer_portal.portal_permissions import (
 	guarded_doctype,
 	portal_customers,
 )
+from order_tracking.order_tracking.arguments import required_arguments
+from order_tracking.order_tracking.intake import submit_order
+from order_tracking.order_tracking.order_status import order_status
 from order_tracking.utils import retry_on_deadlock
 
 CUSTOMER_ROLE = "Customer"

@@ -11,7 +11,7 @@ import io
 import unittest
 
 import frappe
-from frappe.email.doctype.email_account.email_account import pull
+from frappe.email.doctype.email_account.email_account import EmailAccount, pull
 from frappe.utils import add_days, add_to_date, getdate, now_datetime, nowdate
 from frappe.utils.background_jobs import get_job, is_job_enqueued
 
@@ -318,6 +318,25 @@ class TestEmailIntake(FrappeTestCase):
 		self.send_queued_mail()
 		self.assertEqual(len(self.answers_to(message)), 1)
 		self.assertEqual(frappe.db.count("Sales Order", {"order_intake": intake.name}), 1)
+
+	def test_the_answer_goes_through_the_order_mailbox_whatever_account_the_process_cached(self):
+		# Frappe caches outgoing accounts per process and answers any sender with a cached default:
+		# a job that sent a Notification first would have sent the answer through another server
+		elsewhere = EmailAccount.from_record(
+			{"email_id": "noreply@elsewhere.invalid", "smtp_server": "smtp.elsewhere.invalid", "enable_outgoing": 1}
+		)
+		frappe.local.outgoing_email_account = {"default": elsewhere}
+		try:
+			message = make_mail(BUYER, "PO 6300", f"{SHOE}, 2, {add_days(nowdate(), 15)}")
+			self.pull_and_send(message)
+		finally:
+			frappe.local.outgoing_email_account = {}
+		intake = intake_of(message)
+		queued = frappe.get_all(
+			"Email Queue", filters={"reference_name": intake.name}, fields=["email_account", "status"]
+		)
+		self.assertEqual([(q.email_account, q.status) for q in queued], [(ACCOUNT, "Sent")])
+		self.assertEqual(len(self.answers_to(message)), 1)
 
 	def test_an_intake_takes_the_settings_company_not_the_pulling_users_default(self):
 		other = frappe.db.get_value("Company", {"name": ("!=", COMPANY)}, "name")

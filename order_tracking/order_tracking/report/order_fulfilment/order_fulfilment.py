@@ -14,8 +14,7 @@ from frappe import _
 from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, DateFormat, Max, Sum
 
-from order_tracking.core import kpi
-from order_tracking.core import stages
+from order_tracking.core import kpi, stages
 from order_tracking.order_tracking import order_kpis
 
 GROUP_BY = (order_kpis.GROUP_MONTH, order_kpis.GROUP_CUSTOMER, order_kpis.GROUP_ITEM_GROUP)
