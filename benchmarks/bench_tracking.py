@@ -281,14 +281,10 @@ def main(site, large=100_000, rounds=40):
 	frappe.init(site=site)
 	frappe.connect()
 	try:
-		from order_tracking.tests.utils import make_fixtures
+		from order_tracking.tests.utils import make_fixtures, make_user
 
 		make_fixtures()
-		if not frappe.db.exists("User", USER):
-			frappe.get_doc(
-				{"doctype": "User", "email": USER, "first_name": "Bench", "send_welcome_email": 0}
-			).insert()
-		frappe.get_doc("User", USER).add_roles("Sales User")
+		make_user(USER, ["Sales User"])
 
 		report = {}
 		target = order_with_events()

@@ -15,7 +15,7 @@ from frappe.utils import cint, get_url
 
 from order_tracking.custom_fields import NO_FEEDBACK_REQUEST
 from order_tracking.customer_portal import notifications
-from order_tracking.customer_portal.portal import TRACKING_LINK, active_tracking_token, tracking_url
+from order_tracking.customer_portal.portal import order_tracking_url
 from order_tracking.order_tracking.settings import get_settings
 
 
@@ -41,19 +41,6 @@ def request_feedback(sales_order: str, customer: str | None) -> bool:
 		reference=("Order Tracker", sales_order),
 		context={
 			"rating_url": get_url(f"/my-orders/{sales_order}#ot-after-sales"),
-			"tracking_url": tracking_url(order_tracking_token(sales_order)),
+			"tracking_url": order_tracking_url(sales_order),
 		},
 	)
-
-
-def order_tracking_token(sales_order: str) -> str:
-	"""The order's tracking link, made for the e-mail when it has none."""
-	token = active_tracking_token(sales_order)
-	if token:
-		return token
-	link = frappe.new_doc(TRACKING_LINK)
-	link.sales_order = sales_order
-	# the system's own e-mail to the order's customer, whoever's document delivered the order
-	link.flags.ignore_permissions = True
-	link.insert()
-	return link.token

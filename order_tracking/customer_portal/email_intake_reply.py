@@ -15,9 +15,7 @@ from frappe.utils import escape_html, formatdate, get_url
 from frappe.utils.data import get_string_between
 
 from order_tracking.customer_portal.notifications import in_language, notification_language
-from order_tracking.customer_portal.portal import active_tracking_token, tracking_url
-
-TRACKING_LINK = "Order Tracking Link"
+from order_tracking.customer_portal.portal import order_tracking_url
 
 
 def send_answer(comm, intake) -> str | None:
@@ -120,15 +118,3 @@ def answer_content(intake, url: str | None) -> str:
 			escape_html(intake.name)
 		)
 	)
-
-
-def order_tracking_url(sales_order: str) -> str:
-	"""The order's tracking link, made on first use (as the portal's *Tracking Link* does)."""
-	token = active_tracking_token(sales_order)
-	if not token:
-		link = frappe.new_doc(TRACKING_LINK)
-		link.sales_order = sales_order
-		link.flags.ignore_permissions = True  # the order came from this customer's own mail
-		link.insert()
-		token = link.token
-	return tracking_url(token) if token else get_url()

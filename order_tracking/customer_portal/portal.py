@@ -501,31 +501,31 @@ def tracking_url(token: str) -> str:
 	return get_url(f"/track/{token}")
 
 
-def order_tracking_url(sales_order: str) -> str:
-	"""The order's own tracking page for the system's e-mails to its customer: its active link,
-	made when it has none (whoever's document caused the e-mail)."""
+def order_tracking_token(sales_order: str) -> str:
+	"""The order's active tracking token, its link made when it has none. Callers have checked the
+	right to it, or it is the system's own mail to the order's customer (whoever's document caused
+	the e-mail): the link is made without the user's permission on Order Tracking Link."""
 	token = active_tracking_token(sales_order)
-	if not token:
-		link = frappe.new_doc(TRACKING_LINK)
-		link.sales_order = sales_order
-		link.flags.ignore_permissions = True  # the system's own mail to the order's customer
-		link.insert()
-		token = link.token
-	return tracking_url(token)
+	if token:
+		return token
+	link = frappe.new_doc(TRACKING_LINK)
+	link.sales_order = sales_order
+	link.flags.ignore_permissions = True
+	link.insert()
+	return link.token
+
+
+def order_tracking_url(sales_order: str) -> str:
+	"""The order's own tracking page, for the system's e-mails to its customer."""
+	return tracking_url(order_tracking_token(sales_order))
 
 
 @frappe.whitelist(methods=["POST"])
 @required_arguments
 def get_tracking_link(order: str) -> dict:
 	"""The order's tracking link (made on first use): anyone with it sees the order read-only."""
-	check_tracking_link_rights(order)
-	token = active_tracking_token(order)
-	if not token:
-		link = frappe.new_doc(TRACKING_LINK)
-		link.sales_order = order
-		link.flags.ignore_permissions = True  # checked above: the order's customer or its staff
-		link.insert()
-		token = link.token
+	check_tracking_link_rights(order)  # the right checked: the order's customer or its staff
+	token = order_tracking_token(order)
 	return {"url": tracking_url(token)}
 
 

@@ -323,7 +323,11 @@ class TestEmailIntake(FrappeTestCase):
 		# Frappe caches outgoing accounts per process and answers any sender with a cached default:
 		# a job that sent a Notification first would have sent the answer through another server
 		elsewhere = EmailAccount.from_record(
-			{"email_id": "noreply@elsewhere.invalid", "smtp_server": "smtp.elsewhere.invalid", "enable_outgoing": 1}
+			{
+				"email_id": "noreply@elsewhere.invalid",
+				"smtp_server": "smtp.elsewhere.invalid",
+				"enable_outgoing": 1,
+			}
 		)
 		frappe.local.outgoing_email_account = {"default": elsewhere}
 		try:

@@ -25,6 +25,7 @@ from order_tracking.tests.utils import (
 	_routed_bom,
 	make_order,
 	make_planning_fixtures,
+	make_work_order,
 )
 
 test_ignore = ["Sales Order", "Work Order", "Job Card"]
@@ -61,19 +62,8 @@ class TestProductionTraveller(FrappeTestCase):
 		frappe.db.rollback(save_point="traveller_test")
 
 	def make_work_order(self, qty=5):
-		from erpnext.manufacturing.doctype.work_order.test_work_order import make_wo_order_test_record
-
 		so = make_order(items=[{"item_code": ROUTED_SHOE, "qty": qty, "rate": 100}])
-		wo = make_wo_order_test_record(
-			production_item=ROUTED_SHOE,
-			qty=qty,
-			sales_order=so.name,
-			wip_warehouse=STORES,
-			fg_warehouse=FG_WAREHOUSE,
-			source_warehouse=STORES,
-			stock_uom="Nos",
-			company=COMPANY,
-		)
+		wo = make_work_order(so, qty, item_code=ROUTED_SHOE)
 		return so, wo
 
 	def test_operations_in_sequence_with_a_qr_code_per_job_card(self):

@@ -35,6 +35,7 @@ from order_tracking.tests.utils import (
 	events,
 	make_order,
 	make_user,
+	make_work_order,
 	set_settings,
 	tracker,
 )
@@ -100,19 +101,8 @@ class TestQuality(FrappeTestCase):
 		rollback_test("quality_test")
 
 	def work_order(self, qty=5):
-		from erpnext.manufacturing.doctype.work_order.test_work_order import make_wo_order_test_record
-
 		so = make_order(items=[{"item_code": ROUTED_SHOE, "qty": qty, "rate": 100}])
-		wo = make_wo_order_test_record(
-			production_item=ROUTED_SHOE,
-			qty=qty,
-			sales_order=so.name,
-			wip_warehouse=STORES,
-			fg_warehouse=FG_WAREHOUSE,
-			source_warehouse=STORES,
-			stock_uom="Nos",
-			company=COMPANY,
-		)
+		wo = make_work_order(so, qty, item_code=ROUTED_SHOE)
 		cards = {
 			c.operation: c.name
 			for c in frappe.get_all("Job Card", filters={"work_order": wo.name}, fields=["name", "operation"])

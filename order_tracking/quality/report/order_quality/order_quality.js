@@ -26,7 +26,13 @@ frappe.query_reports["Order Quality"] = {
 			fieldname: "group_by",
 			label: __("Group By"),
 			fieldtype: "Select",
-			options: ["Sales Order", "Item", "Operation", "Supplier", "Month"].join("\n"),
+			options: [
+				{ value: "Sales Order", label: __("Sales Order") },
+				{ value: "Item", label: __("Item") },
+				{ value: "Operation", label: __("Operation") },
+				{ value: "Supplier", label: __("Supplier") },
+				{ value: "Month", label: __("Month") },
+			],
 			default: "Sales Order",
 		},
 		{

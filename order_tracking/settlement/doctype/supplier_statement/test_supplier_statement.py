@@ -7,7 +7,7 @@ from frappe.utils import add_days, flt, nowdate
 from order_tracking.outsourcing.orders import make_for_job_cards
 from order_tracking.outsourcing.receipts import make_receipt
 from order_tracking.settlement import supplier_statements
-from order_tracking.tests.outsourcing_case import OutsourcingTestCase
+from order_tracking.tests.outsourcing_case import OUTSOURCING_TEST_IGNORE, OutsourcingTestCase
 from order_tracking.tests.utils import (
 	COMPANY,
 	LEATHER,
@@ -20,14 +20,7 @@ from order_tracking.tests.utils import (
 )
 
 test_ignore = [
-	"Sales Order",
-	"Order Plan",
-	"Job Card",
-	"Work Order",
-	"Material Request",
-	"Purchase Order",
-	"Subcontracting Order",
-	"Stock Entry",
+	*OUTSOURCING_TEST_IGNORE,
 	"Purchase Invoice",
 	"Purchase Receipt",
 	"Outsourcing Receipt",
