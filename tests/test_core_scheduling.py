@@ -200,6 +200,27 @@ def test_work_beyond_the_horizon_is_never_cheaper_than_late_work():
 	assert scheduling_core.forward_schedule(p).cost == s.cost
 
 
+def test_nothing_forward_scheduling_placed_is_left_beyond_the_horizon():
+	# issue 20: room for two of three orders; forward loads A and B. Leaving out the light A
+	# (placing the heavy B and C) has the lowest tardiness-plus-penalty, but it drops work plain
+	# loading fitted: the search keeps A and B, orders them well, and leaves out C as forward does
+	ops = [scheduling_core.Op(x, x.upper(), ("W",), 600) for x in "abc"]
+	jobs = [
+		scheduling_core.Job("A", 0, 1.0, arrival=1),
+		scheduling_core.Job("B", 0, 5.0, arrival=2),
+		scheduling_core.Job("C", 0, 5.0, arrival=3),
+	]
+	p = problem([cal("W", periods=((0, DAY),))], jobs, ops, days=1)
+	forward = scheduling_core.forward_schedule(p)
+	assert set(forward.placements) == {"a", "b"} and set(forward.unscheduled) == {"c"}
+	s = scheduling_core.schedule(p, seed=0)
+	assert scheduling_core.validate(p, s) == []
+	assert set(s.placements) == {"a", "b"} and s.unscheduled == {"c": scheduling_core.BEYOND_HORIZON}
+	# B first (5 x 600), then A (1 x 1 200); C late at the horizon's end plus its work: 5 x 2 040
+	assert s.total_weighted_tardiness == 4200 and s.penalty == 10200
+	assert s.cost[0] < forward.cost[0]
+
+
 def test_work_no_schedule_can_place_costs_nothing_extra():
 	jobs = [scheduling_core.Job("ok", 0), scheduling_core.Job("ghost", 0, 3.0)]
 	ops = [

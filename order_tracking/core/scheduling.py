@@ -115,8 +115,10 @@ def schedule(
 	best_order, best = None, None
 	evaluations = placed = 0
 	first_orders = rules(prep)
+	forward = decoder.decode(first_orders["arrival"], "arrival")  # forward scheduling's order
+	keep_what_forward_placed(prep, forward)
 	for name, order in first_orders.items():
-		s = decoder.decode(order, name)
+		s = forward if name == "arrival" else decoder.decode(order, name)
 		evaluations += 1
 		placed += s.placed
 		if best is None or s.cost < best.cost:
@@ -139,6 +141,16 @@ def schedule(
 	best.placed = placed
 	best.seconds = time.perf_counter() - began
 	return best
+
+
+def keep_what_forward_placed(prep: Prepared, forward: Schedule) -> None:
+	"""No schedule may leave out beyond the horizon an operation forward scheduling placed: each
+	such op costs more than the whole plan's tardiness could (every job late by the horizon plus
+	all the work), so the search refuses those moves and forward's own schedule stays a candidate."""
+	prep.must_place = frozenset(forward.placements)
+	work = sum(op.minutes + op.setup for op in prep.ops.values())
+	weights = sum(job.weight for job in prep.jobs.values())
+	prep.drop_cost = (weights + 1.0) * (prep.problem.horizon_days * MINUTES_PER_DAY + work + 1.0)
 
 
 def validate(problem: Problem, schedule: Schedule) -> list[str]:

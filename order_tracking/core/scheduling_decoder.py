@@ -182,11 +182,15 @@ def beyond_horizon_penalty(prep: Prepared, unscheduled: dict[str, str]) -> float
 	"""Each job with work the schedule left out (though it could be placed) as late as the
 	horizon's end plus the work it left out: dropping work never makes a schedule look better.
 	Jobs that no schedule can complete (unknown workstation, no hours, a loop) cost nothing here,
-	the same in every schedule."""
+	the same in every schedule. An op forward scheduling placed (`prep.must_place`) costs
+	`prep.drop_cost` besides: the search never leaves out what plain loading fitted."""
 	left: dict[str, int] = {}
+	dropped_placeable = 0
 	for o in unscheduled:
 		if o in prep.doomed:
 			continue
+		if o in prep.must_place:
+			dropped_placeable += 1
 		op = prep.ops[o]
 		left[op.job] = left.get(op.job, 0) + op.minutes + op.setup
 	doomed_jobs = {prep.ops[o].job for o in prep.doomed}
@@ -197,4 +201,4 @@ def beyond_horizon_penalty(prep: Prepared, unscheduled: dict[str, str]) -> float
 		if job is None or j in doomed_jobs:
 			continue
 		penalty += job.weight * max(horizon_end + work - job.due, 0)
-	return penalty
+	return penalty + dropped_placeable * prep.drop_cost

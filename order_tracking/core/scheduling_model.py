@@ -188,6 +188,10 @@ class Prepared:
 	fixed: list[Op]
 	total_minutes: dict[str, int] = field(default_factory=dict)
 	doomed: set[str] = field(default_factory=set)  # ops no schedule can place (or follow one)
+	# ops forward scheduling placed (`schedule` sets it): a schedule that leaves one of them out
+	# costs `drop_cost` more per op, above any tardiness, so the search never keeps such a schedule
+	must_place: frozenset[str] = frozenset()
+	drop_cost: float = 0.0
 
 
 def prepare(problem: Problem) -> Prepared:
