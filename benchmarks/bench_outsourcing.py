@@ -37,7 +37,9 @@ def _count(fn, kinds: dict | None = None) -> tuple[int, float]:
 		count[0] += 1
 		if kinds is not None:
 			names = {f.name for f in traceback.extract_stack(limit=40)}
-			kind = "tracker" if "refresh_trackers" in names else "events" if "insert_events" in names else None
+			kind = (
+				"tracker" if "refresh_trackers" in names else "events" if "insert_events" in names else None
+			)
 			if kind:
 				kinds[kind] = kinds.get(kind, 0) + 1
 		return original(*args, **kwargs)

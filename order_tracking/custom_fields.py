@@ -208,8 +208,20 @@ def _quality_inspection_fields() -> list[dict]:
 		{**common, "fieldname": QI_FIRST, "label": "First Inspection of its Lot", "fieldtype": "Check"},
 		{**common, "fieldname": QI_FINAL, "label": "Final Inspection", "fieldtype": "Check"},
 		{**common, "fieldname": QI_SUPPLIER, "label": "Supplier", "fieldtype": "Link", "options": "Supplier"},
-		{**common, "fieldname": QI_OPERATION, "label": "Operation", "fieldtype": "Link", "options": "Operation"},
-		{**common, "fieldname": QI_WORK_ORDER, "label": "Work Order", "fieldtype": "Link", "options": "Work Order"},
+		{
+			**common,
+			"fieldname": QI_OPERATION,
+			"label": "Operation",
+			"fieldtype": "Link",
+			"options": "Operation",
+		},
+		{
+			**common,
+			"fieldname": QI_WORK_ORDER,
+			"label": "Work Order",
+			"fieldtype": "Link",
+			"options": "Work Order",
+		},
 		{
 			**common,
 			"fieldname": QI_SALES_ORDER,

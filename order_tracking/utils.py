@@ -55,7 +55,9 @@ def check_fetched_links(doc) -> None:
 	if not checks:
 		return
 	found = {
-		doctype: {n.casefold() for n in frappe.get_all(doctype, filters={"name": ("in", list(names))}, pluck="name")}
+		doctype: {
+			n.casefold() for n in frappe.get_all(doctype, filters={"name": ("in", list(names))}, pluck="name")
+		}
 		for doctype, names in wanted.items()
 	}
 	for row, df, value in checks:
@@ -64,4 +66,6 @@ def check_fetched_links(doc) -> None:
 			message = _("{0}: {1} does not exist").format(label, frappe.bold(value))
 			if row.get("parentfield"):
 				message = _("Row {0}: {1}").format(row.idx, message)
-			frappe.throw(message, exc=frappe.LinkValidationError, title=_("Unknown {0}").format(_(df.options)))
+			frappe.throw(
+				message, exc=frappe.LinkValidationError, title=_("Unknown {0}").format(_(df.options))
+			)

@@ -231,7 +231,10 @@ def xcall_chains() -> list[tuple[str, str]]:
 			# the chain starts at `frappe` (or at the line break before `.xcall`)
 			end = chain_end(src, m.start())
 			chains.append(
-				(f"{path.relative_to(APP)}:{src.count(chr(10), 0, m.start()) + 1}", top_level(src, m.start(), end))
+				(
+					f"{path.relative_to(APP)}:{src.count(chr(10), 0, m.start()) + 1}",
+					top_level(src, m.start(), end),
+				)
 			)
 	return chains
 

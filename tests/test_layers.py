@@ -205,6 +205,10 @@ def test_custom_fields_are_defined_in_one_place():
 				keys = {k.value for k in node.keys if isinstance(k, ast.Constant)}
 				if {"fieldname", "insert_after"} <= keys:
 					elsewhere.append(f"{rel}:{node.lineno}")
-			if isinstance(node, ast.Name) and node.id == "create_custom_fields" and rel != "order_tracking/install.py":
+			if (
+				isinstance(node, ast.Name)
+				and node.id == "create_custom_fields"
+				and rel != "order_tracking/install.py"
+			):
 				elsewhere.append(f"{rel}:{node.lineno} create_custom_fields")
 	assert elsewhere == []

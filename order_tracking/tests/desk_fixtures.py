@@ -273,7 +273,9 @@ def setup(password: str = PASSWORD) -> dict:
 	users, erp_perms, exceptions, intakes = {}, {}, {}, {}
 	docs = demo_documents()
 	for role, (slug, roles) in ROLE_USERS.items():
-		users[role] = {lang: make_desk_user(user_email(slug, lang), roles, lang, password) for lang in LANGUAGES}
+		users[role] = {
+			lang: make_desk_user(user_email(slug, lang), roles, lang, password) for lang in LANGUAGES
+		}
 		erp_perms[role] = {dt: permission_letters(dt, users[role]["en"]) for dt in ERP_DOCTYPES}
 		erp_perms[role]["roles"] = roles
 		exceptions[role] = open_exception(EXCEPTION_KINDS[role], docs["orders"]["approved"])
@@ -283,7 +285,8 @@ def setup(password: str = PASSWORD) -> dict:
 	answer = {
 		"password": password,
 		"custom_field_labels": {
-			doctype: [f["label"] for f in fields if f.get("label")] for doctype, fields in get_custom_fields().items()
+			doctype: [f["label"] for f in fields if f.get("label")]
+			for doctype, fields in get_custom_fields().items()
 		},
 		"users": users,
 		"erp_perms": erp_perms,

@@ -176,7 +176,9 @@ class Desk:
 		self.clicks = 0
 		self.inflight = 0
 		self.where = "login"
-		self.context = browser.new_context(locale="zh-CN" if lang != "en" else "en-US", viewport={"width": 1400, "height": 900})
+		self.context = browser.new_context(
+			locale="zh-CN" if lang != "en" else "en-US", viewport={"width": 1400, "height": 900}
+		)
 		self.context.route(re.compile(r".*/socket\.io/.*"), lambda route: route.abort())
 		if ASSETS:
 			self.context.route(re.compile(r"^https?://[^/]+/assets/.*"), serve_asset)
@@ -222,7 +224,9 @@ class Desk:
 					detail += " " + " | ".join(json.loads(m).get("message", "") for m in messages)
 			except Exception:
 				detail = ""
-			self.fail(f"HTTP {response.status} {response.request.method} {path.split('?')[0]} {detail.strip()[:300]}")
+			self.fail(
+				f"HTTP {response.status} {response.request.method} {path.split('?')[0]} {detail.strip()[:300]}"
+			)
 
 	def _on_page_error(self, error):
 		stack = " / ".join(line.strip() for line in (error.stack or "").splitlines()[1:4])
@@ -253,7 +257,9 @@ class Desk:
 		quiet_since = None
 		while time.monotonic() < deadline:
 			self.page.wait_for_timeout(100)
-			if self.inflight == 0 and not self.page.evaluate("() => !!(window.frappe && frappe.dom && frappe.dom.freeze_count)"):
+			if self.inflight == 0 and not self.page.evaluate(
+				"() => !!(window.frappe && frappe.dom && frappe.dom.freeze_count)"
+			):
 				quiet_since = quiet_since or time.monotonic()
 				if (time.monotonic() - quiet_since) * 1000 >= quiet_ms:
 					return
@@ -284,7 +290,9 @@ class Desk:
 	def start(self, route: str = "order-tracking"):
 		self.where = f"/app/{route}"
 		self.page.goto(f"{URL}/app/{route}")
-		self.page.wait_for_function("() => window.frappe && frappe.boot && frappe.router && frappe.container && frappe.container.page")
+		self.page.wait_for_function(
+			"() => window.frappe && frappe.boot && frappe.router && frappe.container && frappe.container.page"
+		)
 		self.settle()
 		self.pages += 1
 		self.check_dialogs()
@@ -362,7 +370,9 @@ class Desk:
 			raise AssertionError(f"no button {group + ' > ' if group else ''}{label} to click")
 		if group:
 			head.locator(f'.inner-group-button[data-label="{encoded[1]}"] > button').click()
-			head.locator(f'.inner-group-button[data-label="{encoded[1]}"] .dropdown-item[data-label="{encoded[0]}"]').click()
+			head.locator(
+				f'.inner-group-button[data-label="{encoded[1]}"] .dropdown-item[data-label="{encoded[0]}"]'
+			).click()
 		else:
 			head.locator(f'button[data-label="{encoded[0]}"]').click()
 

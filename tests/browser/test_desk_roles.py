@@ -83,11 +83,15 @@ def sales_order_forms(desk: Desk):
 	for key in ("approved", "paid", "under_review"):
 		so = DOCS["orders"][key]
 		desk.open_form("Sales Order", so)
-		if p.can("read", "Order Tracker") and desk.wait_for(
-			"() => $(cur_frm.wrapper).find('.order-tracking-section').length > 0",
-			"the Order Tracking section on the Sales Order",
-			timeout=15000,
-		) and key == "approved":
+		if (
+			p.can("read", "Order Tracker")
+			and desk.wait_for(
+				"() => $(cur_frm.wrapper).find('.order-tracking-section').length > 0",
+				"the Order Tracking section on the Sales Order",
+				timeout=15000,
+			)
+			and key == "approved"
+		):
 			# the form's dashboard, where the section is, sits in its Connections tab
 			desk.js(
 				"""() => { const pane = $(cur_frm.wrapper).find('.order-tracking-section').closest('.tab-pane');
@@ -158,7 +162,10 @@ def work_order_form(desk: Desk):
 		if desk.js("() => !!(frappe.msg_dialog && frappe.msg_dialog.display)"):
 			# every open job card already out (earlier runs): the message says so, nothing offered
 			text = desk.js("() => frappe.msg_dialog.body.innerText")
-			if desk.translate("Every open job card of this work order is already on an outsourcing order") not in text:
+			if (
+				desk.translate("Every open job card of this work order is already on an outsourcing order")
+				not in text
+			):
 				desk.fail(f"Outsource an Operation: {text[:200]}")
 			desk.check_dialogs()
 			return
@@ -196,7 +203,9 @@ def tracker_pages(desk: Desk):
 	if shown and may:
 		desk.clicks += 1
 		desk.page.locator(".page-head:visible .actions-btn-group > button").click()
-		desk.page.locator(".page-head:visible .actions-btn-group .dropdown-item", has_text=label).first.click()
+		desk.page.locator(
+			".page-head:visible .actions-btn-group .dropdown-item", has_text=label
+		).first.click()
 		desk.wait_for(
 			"(m) => frappe.msg_dialog && frappe.msg_dialog.display && frappe.msg_dialog.body.innerText.includes(m)",
 			"Dispatch without an order Ready to Ship: its message",
@@ -239,7 +248,10 @@ def exception_form(desk: Desk):
 	expect_buttons(desk, {("", "Acknowledge"): may, ("", "Resolve"): may})
 	if not may:
 		return
-	for label, status, note in (("Acknowledge", "Acknowledged", "On it"), ("Resolve", "Resolved", "Fixed by hand")):
+	for label, status, note in (
+		("Acknowledge", "Acknowledged", "On it"),
+		("Resolve", "Resolved", "Fixed by hand"),
+	):
 		desk.click_button(label)
 		desk.dialog({"note": f"{note} ({desk.role})"})
 		desk.wait_for(
@@ -272,11 +284,18 @@ def review_form(desk: Desk):
 	if not open_if_readable(desk, "Order Review", "review"):
 		return
 	may_write = p.can("write", "Order Review")
-	expect_buttons(desk, {("", "Re-run Checks"): may_write, ("", "Sales Order"): p.can("read", "Sales Order")})
+	expect_buttons(
+		desk, {("", "Re-run Checks"): may_write, ("", "Sales Order"): p.can("read", "Sales Order")}
+	)
 	if may_write:
 		before = desk.js("() => cur_frm.doc.modified")
 		desk.click_button("Re-run Checks")
-		desk.wait_for("(m) => cur_frm.doc.modified !== m", "Re-run Checks: the review saved again", arg=before, timeout=60000)
+		desk.wait_for(
+			"(m) => cur_frm.doc.modified !== m",
+			"Re-run Checks: the review saved again",
+			arg=before,
+			timeout=60000,
+		)
 		desk.settle()
 		desk.check_dialogs()
 	if p.can("read", "Sales Order"):
@@ -357,7 +376,10 @@ def daily_schedule_pages(desk: Desk):
 	may_write = p.can("write", "Daily Schedule")
 	expect_buttons(
 		desk,
-		{("", "Schedule Again Now"): may_write, ("", "Print Dispatch List"): p.can("print", "Daily Schedule")},
+		{
+			("", "Schedule Again Now"): may_write,
+			("", "Print Dispatch List"): p.can("print", "Daily Schedule"),
+		},
 	)
 	if p.can("print", "Daily Schedule"):
 		desk.click_button("Print Dispatch List")
@@ -405,7 +427,9 @@ def settings_form(desk: Desk):
 		desk.click_button("Rebuild Trackers")
 		desk.dialog()
 		desk.wait_for(
-			"(m) => $('.desk-alert').text().includes(m)", "Rebuild Trackers: queued", arg=desk.translate("Rebuild queued")
+			"(m) => $('.desk-alert').text().includes(m)",
+			"Rebuild Trackers: queued",
+			arg=desk.translate("Rebuild queued"),
 		)
 		desk.settle()
 		desk.check_dialogs()
@@ -461,7 +485,8 @@ def outsourcing_form(desk: Desk):
 			("", "Send to Supplier"): status == "To Send" and p.can("submit", "Outsourcing Order"),
 			("Create", "Outsourcing Receipt"): status in ("Sent", "Partly Returned")
 			and p.can("create", "Outsourcing Receipt"),
-			("Status", "Close"): status not in ("Closed", "Cancelled") and p.can("submit", "Outsourcing Order"),
+			("Status", "Close"): status not in ("Closed", "Cancelled")
+			and p.can("submit", "Outsourcing Order"),
 			("View", "Outsourcing Receipts"): p.can("read", "Outsourcing Receipt"),
 		},
 	)
@@ -486,7 +511,10 @@ def lists(desk: Desk):
 
 
 # mandatory filters without a default: set to the demo's
-REQUIRED_FILTERS = {"customer": lambda: "Harbour Shoes Ltd", "carrier": lambda: DOCS.get("dispatch_carrier") or DOCS["carrier"]}
+REQUIRED_FILTERS = {
+	"customer": lambda: "Harbour Shoes Ltd",
+	"carrier": lambda: DOCS.get("dispatch_carrier") or DOCS["carrier"],
+}
 
 
 def reports(desk: Desk):
@@ -505,7 +533,9 @@ def reports(desk: Desk):
 			desk.js("([f, v]) => frappe.query_report.set_filter_value(f, v)", [fieldname, value])
 		if missing:
 			desk.settle()
-		desk.wait_for("() => Array.isArray(frappe.query_report.data)", f"report {name}: its rows", timeout=30000)
+		desk.wait_for(
+			"() => Array.isArray(frappe.query_report.data)", f"report {name}: its rows", timeout=30000
+		)
 		desk.check_dialogs()
 		if name == "On-Time Delivery":
 			desk.shot("report-on-time-delivery", only={"Order Clerk"})

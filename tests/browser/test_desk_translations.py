@@ -21,7 +21,10 @@ from playwright.sync_api import sync_playwright
 DOCS = FIXTURES
 # the forms of each role's work (doctype, fixture key or a function of the fixtures)
 FORMS = {
-	"Order Clerk": [("Order Intake", lambda: DOCS["intakes"]["Order Clerk"]), ("Order Exception", lambda: DOCS["exceptions"]["Order Clerk"])],
+	"Order Clerk": [
+		("Order Intake", lambda: DOCS["intakes"]["Order Clerk"]),
+		("Order Exception", lambda: DOCS["exceptions"]["Order Clerk"]),
+	],
 	"Order Reviewer": [("Order Review", lambda: DOCS.get("review"))],
 	"Production Planner": [
 		("Daily Schedule", lambda: DOCS.get("daily_schedule")),
