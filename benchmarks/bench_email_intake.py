@@ -93,7 +93,7 @@ def timed_pull(refs: list[str], profile: bool) -> tuple[float, int, int]:
 
 	profiler = cProfile.Profile() if profile else None
 	started = time.monotonic()
-	pulls = 0
+	pulls = idle = 0
 	last = -1
 	while True:
 		if profiler:
@@ -103,9 +103,12 @@ def timed_pull(refs: list[str], profile: bool) -> tuple[float, int, int]:
 			profiler.disable()
 		pulls += 1
 		done = count_intakes(refs)
-		# Frappe takes at most 100 mails a pull: pull until all are intakes or a pull finds none new
+		# Frappe takes at most 100 mails a pull, and its first pull of a mailbox (a new UIDVALIDITY)
+		# reads read-only, so the next pull meets those 100 again as unseen duplicates before the
+		# rest: pull until all are intakes, or two pulls running bring nothing new
 		received = frappe.db.count("Communication", {"message_id": ("in", refs)})
-		if done >= len(refs) or received >= len(refs) or received == last or pulls >= 30:
+		idle = idle + 1 if received == last else 0
+		if done >= len(refs) or received >= len(refs) or idle >= 2 or pulls >= 30:
 			break
 		last = received
 	pulled = time.monotonic() - started
