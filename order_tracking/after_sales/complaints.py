@@ -14,11 +14,13 @@ agreement failed.
 
 from __future__ import annotations
 
+import io
+
 import frappe
 from frappe import _
 from frappe.query_builder.functions import Count
 from frappe.rate_limiter import rate_limit
-from frappe.utils import get_datetime, now_datetime, strip_html
+from frappe.utils import escape_html, get_datetime, now_datetime, strip_html
 
 from order_tracking.after_sales.feedback import AfterSalesError, delivered_tracker, input_error
 from order_tracking.core import after_sales as after_sales_core
@@ -35,6 +37,7 @@ COMPLAINT_RAISED = "Complaint Raised"
 COMPLAINT_ANSWERED = "Complaint Answered"
 COMPLAINT_RESOLVED = "Complaint Resolved"
 RATE_LIMIT_PER_HOUR = 20
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff")
 ANSWERED_STATUSES = ("Replied",)
 
 
@@ -51,6 +54,26 @@ def uploaded_attachment():
 	if not upload or not upload.filename:
 		return None
 	return upload.filename, upload.stream.read()
+
+
+def check_readable_image(file_name: str, content: bytes) -> None:
+	"""An attachment named as an image must open as one: Frappe's File reads images (to strip their
+	EXIF data) and a broken one would fail there, after the Issue was made."""
+	if not file_name.lower().endswith(IMAGE_EXTENSIONS):
+		return
+	from PIL import Image
+
+	try:
+		with Image.open(io.BytesIO(content)) as image:
+			image.load()
+	except Exception:
+		frappe.throw(
+			_("Attachment {0} is not a readable image: send it again or as a PDF").format(
+				frappe.bold(escape_html(file_name))
+			),
+			exc=AfterSalesError,
+			title=_("Complaint"),
+		)
 
 
 @frappe.whitelist(methods=["POST"])
@@ -80,6 +103,7 @@ def raise_complaint(
 			after_sales_core.check_attachment_size(len(attachment[1]), attachment_limit())
 		except after_sales_core.AfterSalesError as e:
 			input_error(e, _("Complaint"))
+		check_readable_image(*attachment)
 	issue = frappe.get_doc(
 		{
 			"doctype": ISSUE,

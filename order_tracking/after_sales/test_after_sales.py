@@ -186,6 +186,22 @@ class TestAfterSales(FrappeTestCase):
 		)
 		self.assertFalse(frappe.db.count("File", {"attached_to_doctype": "Issue", "file_name": "photo.jpg"}))
 
+	def test_a_corrupt_image_is_refused_with_its_name_and_nothing_is_written(self):
+		frappe.set_user(USER_A)
+		with self.assertRaises(feedback.AfterSalesError) as ctx:
+			call(
+				COMPLAIN,
+				files={"attachment": ("heel.jpg", b"\xff\xd8\xff\xe0 not the rest of a JPEG")},
+				sales_order=self.so.name,
+				description="The heel came off",
+			)
+		self.assertIn("heel.jpg", str(ctx.exception))
+		self.assertIn("not a readable image", str(ctx.exception))
+		frappe.clear_messages()
+		frappe.set_user("Administrator")
+		self.assertFalse(frappe.db.count("Issue", {ISSUE_SALES_ORDER: self.so.name}))
+		self.assertFalse(frappe.db.count("File", {"file_name": "heel.jpg"}))
+
 	def test_complaint_with_a_small_attachment_keeps_it_private_on_the_issue(self):
 		frappe.set_user(USER_A)
 		answer = call(
