@@ -171,7 +171,11 @@ doc_events = {
 		"on_cancel": "order_tracking.overrides.tracked_documents.on_cancel",
 	},
 	# a mail of the order mailbox (Order Tracking Settings) becomes an Order Intake
-	"Communication": {"on_update": "order_tracking.customer_portal.email_intake.on_communication_update"},
+	# (and an e-mail sent on a complaint's Issue answers the complaint on the order's timeline)
+	"Communication": {
+		"on_update": "order_tracking.customer_portal.email_intake.on_communication_update",
+		"after_insert": "order_tracking.after_sales.complaints.on_communication_insert",
+	},
 	# a customer's complaint about an order (After Sales): its timeline and tracker
 	"Issue": {
 		"after_insert": "order_tracking.after_sales.complaints.on_issue_insert",

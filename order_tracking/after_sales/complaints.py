@@ -148,9 +148,56 @@ def on_issue_update(doc, method=None):
 	if not after_sales_core.is_open_issue(doc.status):
 		complaint_changed(doc, COMPLAINT_RESOLVED)
 	elif doc.status in ANSWERED_STATUSES:
-		complaint_changed(doc, COMPLAINT_ANSWERED)
+		if not answered_since_customer_wrote(doc.name):
+			complaint_changed(doc, COMPLAINT_ANSWERED)
 	else:
 		update_complaint_counts(doc.get(ISSUE_SALES_ORDER))
+
+
+def on_communication_insert(doc, method=None):
+	"""doc_events Communication after_insert: an e-mail sent on a complaint's Issue (the desk's
+	reply, which leaves the Issue's status as it was) answers it on the order's timeline, once
+	for each time the customer wrote."""
+	if not (
+		doc.reference_doctype == ISSUE
+		and doc.reference_name
+		and doc.communication_type == "Communication"
+		and doc.sent_or_received == "Sent"
+	):
+		return
+	issue = frappe.db.get_value(
+		ISSUE, doc.reference_name, ["name", "subject", ISSUE_SALES_ORDER], as_dict=True
+	)
+	if not issue or not issue.get(ISSUE_SALES_ORDER):
+		return
+	if not answered_since_customer_wrote(issue.name, doc.name):
+		complaint_changed(issue, COMPLAINT_ANSWERED)
+
+
+def answered_since_customer_wrote(issue: str, this_reply: str | None = None) -> bool:
+	"""Whether the complaint already has its answer to the customer's latest word: a Complaint
+	Answered event after the customer's last received mail (or the complaint itself)."""
+	last_answered = frappe.db.get_value(
+		"Order Event",
+		{"reference_doctype": ISSUE, "reference_name": issue, "event": COMPLAINT_ANSWERED},
+		"creation",
+		order_by="creation desc",
+	)
+	if not last_answered:
+		return False
+	last_word = frappe.db.get_value(
+		"Communication",
+		{
+			"reference_doctype": ISSUE,
+			"reference_name": issue,
+			"communication_type": "Communication",
+			"sent_or_received": "Received",
+			"name": ["!=", this_reply or ""],
+		},
+		"creation",
+		order_by="creation desc",
+	)
+	return not last_word or get_datetime(last_word) < get_datetime(last_answered)
 
 
 def on_issue_trash(doc, method=None):

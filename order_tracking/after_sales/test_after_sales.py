@@ -168,6 +168,49 @@ class TestAfterSales(FrappeTestCase):
 		frappe.set_user(USER_B)
 		self.assertIsNone(feedback.after_sales_view(self.so.name))
 
+	def test_an_email_reply_on_the_issue_answers_the_complaint_once_a_customer_word(self):
+		frappe.set_user(USER_A)
+		raised = call(COMPLAIN, sales_order=self.so.name, description="The left shoe squeaks")
+		frappe.set_user("Administrator")
+
+		def mail(sent_or_received, content):
+			frappe.get_doc(
+				{
+					"doctype": "Communication",
+					"communication_type": "Communication",
+					"communication_medium": "Email",
+					"sent_or_received": sent_or_received,
+					"subject": "Re: squeak",
+					"content": content,
+					"sender": USER_A if sent_or_received == "Received" else "support@example.com",
+					"recipients": "support@example.com" if sent_or_received == "Received" else USER_A,
+					"reference_doctype": "Issue",
+					"reference_name": raised["name"],
+				}
+			).insert(ignore_permissions=True)
+
+		def answered():
+			return [e.reference_name for e in events(self.so.name, event="Complaint Answered")]
+
+		mail("Sent", "<p>Please send us a photo of the sole.</p>")
+		self.assertEqual(answered(), [raised["name"]])
+		self.assertEqual(frappe.db.get_value("Issue", raised["name"], "status"), "Open")
+		mail("Sent", "<p>And the order number, please.</p>")  # no new word of the customer's
+		self.assertEqual(len(answered()), 1)
+		mail("Received", "Here is the photo")
+		mail("Sent", "<p>Thank you: a new pair is on its way.</p>")
+		self.assertEqual(len(answered()), 2)
+		frappe.set_user(USER_A)
+		[shown] = feedback.after_sales_view(self.so.name)["complaints"]
+		self.assertEqual(
+			[a["text"] for a in shown["answers"]],
+			[
+				"Please send us a photo of the sole.",
+				"And the order number, please.",
+				"Thank you: a new pair is on its way.",
+			],
+		)
+
 	def test_complaint_refused_without_text_too_large_or_not_ours(self):
 		frappe.set_user(USER_A)
 		refused = self.assert_refused(417, COMPLAIN, sales_order=self.so.name, description="   ")
