@@ -151,6 +151,24 @@ def test_supplier_performance():
 	assert outsourcing_core.supplier_performance([]) == []
 
 
+def test_supplier_reject_pct_counts_the_quality_inspections_of_returns():
+	facts = [outsourcing_core.ReturnFact("A", "Stitching", 9, 1, 45, returned_on=DUE, due=DUE)]
+	inspections = [
+		outsourcing_core.InspectionFact("A", "Stitching", qty=5, rejected=True),
+		outsourcing_core.InspectionFact("A", "Stitching", qty=5, rejected=False),
+		# ERPNext's own subcontracting, with no Outsourcing Receipt: a row of inspections only
+		outsourcing_core.InspectionFact("C", "Soles", qty=4, rejected=True),
+	]
+	a, c = outsourcing_core.supplier_performance(facts, inspections)
+	# 1 rejected at the receipt + 5 in an inspection, over 10 received + 10 inspected
+	assert (a.received, a.inspected, a.inspection_rejected, a.reject_pct) == (10, 10, 5, 30.0)
+	assert (a.on_time_pct, a.receipts) == (100.0, 1)
+	assert (c.supplier, c.received, c.receipts, c.reject_pct, c.on_time_pct) == ("C", 0, 0, 100.0, 0.0)
+	# without inspections the figure is the receipts' alone, as before
+	[alone] = outsourcing_core.supplier_performance(facts)
+	assert alone.reject_pct == 10.0
+
+
 def test_late_returns_add_up_an_orders_lines_and_put_the_longest_late_first():
 	today = date(2026, 12, 10)
 	returns = [

@@ -10,7 +10,7 @@ import secrets
 import frappe
 from frappe.utils import add_to_date, now_datetime
 
-from order_tracking.after_sales import complaints, feedback, feedback_request
+from order_tracking.after_sales import feedback, feedback_request
 from order_tracking.core.delivery import COMPLAINT_SLA_BREACHED
 from order_tracking.custom_fields import ISSUE_DELIVERY_NOTE, ISSUE_SALES_ORDER, NO_FEEDBACK_REQUEST
 from order_tracking.order_tracking.exceptions import scan_order_exceptions

@@ -22,7 +22,6 @@ external_ref) gets HTTP 400 and stores nothing.
 from __future__ import annotations
 
 import frappe
-from frappe import _
 
 from order_tracking.order_tracking import intake as order_intake
 from order_tracking.order_tracking.arguments import required_arguments

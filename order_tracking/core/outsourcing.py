@@ -179,6 +179,16 @@ class ReturnFact:
 	due: date | None
 
 
+@dataclass(frozen=True)
+class InspectionFact:
+	"""A submitted Quality Inspection of what a supplier returned (its `ot_supplier` set)."""
+
+	supplier: str
+	subject: str  # the operation, or the item inspected
+	qty: float  # the sample inspected
+	rejected: bool
+
+
 @dataclass
 class Performance:
 	supplier: str
@@ -191,10 +201,14 @@ class Performance:
 	late_units_days: float = 0.0  # units late x days late
 	late: float = 0.0  # units received late
 	receipts: int = 0
+	inspected: float = 0.0  # units of the supplier's returns judged by Quality Inspections
+	inspection_rejected: float = 0.0  # of those, in inspections that rejected them
 
 	@property
 	def reject_pct(self) -> float:
-		return round(self.rejected / self.received * 100, 1) if self.received > EPS else 0.0
+		"""Units rejected at the receipts and in the inspections, over the units judged by both."""
+		judged = self.received + self.inspected
+		return round((self.rejected + self.inspection_rejected) / judged * 100, 1) if judged > EPS else 0.0
 
 	@property
 	def on_time_pct(self) -> float:
@@ -210,10 +224,17 @@ class Performance:
 		return round(self.amount / self.accepted, 4) if self.accepted > EPS else 0.0
 
 
-def supplier_performance(facts: Iterable[ReturnFact]) -> list[Performance]:
-	"""Per supplier and operation (or item): on-time return %, reject %, average delay and cost
-	per accepted unit."""
+def supplier_performance(
+	facts: Iterable[ReturnFact], inspections: Iterable[InspectionFact] = ()
+) -> list[Performance]:
+	"""Per supplier and operation (or item): on-time return %, reject % (receipts and quality
+	inspections of the returns), average delay and cost per accepted unit."""
 	rows: dict[tuple[str, str], Performance] = {}
+	for i in inspections:
+		row = rows.setdefault((i.supplier, i.subject), Performance(i.supplier, i.subject))
+		row.inspected += max(i.qty, 0.0)
+		if i.rejected:
+			row.inspection_rejected += max(i.qty, 0.0)
 	for f in facts:
 		row = rows.setdefault((f.supplier, f.subject), Performance(f.supplier, f.subject))
 		units = f.accepted + f.rejected

@@ -11,7 +11,7 @@ from frappe import _
 from frappe.email.doctype.email_account.email_account import EmailAccount
 from frappe.email.doctype.email_queue.email_queue import QueueBuilder
 from frappe.email.email_body import get_message_id
-from frappe.utils import escape_html, formatdate, get_url
+from frappe.utils import escape_html, formatdate
 from frappe.utils.data import get_string_between
 
 from order_tracking.customer_portal.notifications import in_language, notification_language

@@ -13,14 +13,11 @@ from erpnext.stock.doctype.item.test_item import make_item
 
 from order_tracking.order_planning.traveller import job_card_url, production_traveller, qr_code_data_uri
 from order_tracking.tests.utils import (
-	COMPANY,
 	CUTTING,
 	CUTTING_TABLE,
-	FG_WAREHOUSE,
 	LEATHER,
 	SEWING,
 	SEWING_LINE,
-	STORES,
 	FrappeTestCase,
 	_routed_bom,
 	make_order,

@@ -144,8 +144,47 @@ def _job_card(name: str, item_code: str, inspection_type: str) -> dict:
 	}
 
 
+def _outsourcing_return(outsourcing_order: str, item_code: str) -> dict:
+	"""An inspection of what came back on an Outsourcing Order's return: its supplier, and the
+	order, work order and operation of the order's line of that item."""
+	order = frappe.qb.DocType("Outsourcing Order")
+	line = frappe.qb.DocType("Outsourcing Order Item")
+	rows = (
+		frappe.qb.from_(order)
+		.join(line)
+		.on(line.parent == order.name)
+		.select(
+			order.supplier,
+			order.sales_order,
+			line.sales_order.as_("line_order"),
+			line.work_order,
+			line.operation,
+		)
+		.where((order.name == outsourcing_order) & (line.item_code == item_code))
+		.orderby(line.idx)
+		.limit(1)
+		.run(as_dict=True)
+	)
+	if not rows:
+		return {"supplier": frappe.db.get_value("Outsourcing Order", outsourcing_order, "supplier")}
+	r = rows[0]
+	sales_order = r.line_order or r.sales_order
+	if not sales_order and r.work_order:
+		sales_order = order_of_work_order(r.work_order)
+	return {
+		"sales_order": sales_order,
+		"work_order": r.work_order,
+		"operation": r.operation,
+		"supplier": r.supplier,
+	}
+
+
 def _stock_entry(name: str, item_code: str, inspection_type: str) -> dict:
-	entry = frappe.db.get_value("Stock Entry", name, ["work_order", "purpose", "supplier"], as_dict=True)
+	entry = frappe.db.get_value(
+		"Stock Entry", name, ["work_order", "purpose", "supplier", "outsourcing_order"], as_dict=True
+	)
+	if entry and entry.outsourcing_order:
+		return _outsourcing_return(entry.outsourcing_order, item_code)
 	if not entry or not entry.work_order:
 		return {}
 	return {

@@ -28,9 +28,7 @@ from order_tracking.tests.delivery_fixtures import (
 from order_tracking.tests.utils import (
 	COMPANY,
 	CUTTING,
-	FG_WAREHOUSE,
 	SEWING,
-	STORES,
 	FrappeTestCase,
 	events,
 	make_order,

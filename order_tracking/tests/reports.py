@@ -3,7 +3,7 @@ ERPNext's mappers, and stage dates set on the tracker where a test needs known d
 
 import frappe
 
-from order_tracking.tests.utils import LACE, deliver, invoice, make_customer, make_order
+from order_tracking.tests.utils import LACE, deliver, invoice, make_customer, make_order  # noqa: F401 (re-exported to the report tests)
 
 REPORT_CUSTOMER = "_OT Report Customer"
 OTHER_REPORT_CUSTOMER = "_OT Report Other Customer"

@@ -5,7 +5,6 @@ import frappe
 
 from order_tracking.delivery.doctype.logistics_carrier.logistics_carrier import LogisticsCarrierError
 from order_tracking.tests.utils import FrappeTestCase
-from order_tracking.utils import retry_on_deadlock
 
 
 def carrier(**values):

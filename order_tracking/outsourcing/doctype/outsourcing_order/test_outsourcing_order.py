@@ -534,5 +534,19 @@ class TestOutsourcingReports(OutsourcingTestCase):
 		self.assertEqual((row["on_time_pct"], row["average_delay_days"]), (0, 2))
 		self.assertEqual(row["cost_per_unit"], 3)
 		self.assertEqual(summary[1]["value"], 0)
+		# an inspection of the return (its stock entry) that rejects a sample of 2 counts too:
+		# 1 + 2 rejected of 3 received + 2 inspected
+		from order_tracking.quality.test_quality import inspect, make_parameter
+
+		make_parameter()
+		receipt.reload()
+		qi = inspect("Stock Entry", receipt.return_stock_entry, receipt.items[0].item_code, "Rejected")
+		self.assertEqual((qi.ot_supplier, qi.ot_operation, qi.ot_sales_order), (PARTNER, SEWING, so.name))
+		_columns, data, _message, chart, summary = performance(
+			{"supplier": PARTNER, "from_date": add_days(nowdate(), -7)}
+		)
+		row = next(r for r in data if r["subject"] == SEWING)
+		self.assertEqual((row["inspected"], row["inspection_rejected"], row["reject_pct"]), (2, 2, 60.0))
+		self.assertEqual(summary[2]["value"], 60.0)
 		_columns, data, _message, _chart, _summary = status({"supplier": PARTNER, "late_only": 1})
 		self.assertEqual(next(r for r in data if r.outsourcing_order == order.name).pending_qty, 2)

@@ -1,7 +1,10 @@
 # Copyright (c) 2026, order_tracking developers
 # License: MIT. See license.txt
 """Supplier Performance: per supplier and operation (or item made), from the receipts of the
-period: on-time return %, reject %, average delay of what came back late, cost per accepted unit."""
+period: on-time return %, reject %, average delay of what came back late, cost per accepted unit.
+The reject % counts the submitted Quality Inspections of the supplier's returns too (those whose
+*Supplier* the app set: a Subcontracting Receipt's, a Purchase Receipt's or a Stock Entry's), for
+a user who may read Quality Inspections: rejected at receipt and in inspection over all judged."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from frappe import _
 from frappe.utils import add_months, flt, getdate, nowdate
 
 from order_tracking.core import outsourcing
+from order_tracking.custom_fields import QI_OPERATION, QI_SUPPLIER
 
 
 class Filters(TypedDict, total=False):
@@ -70,7 +74,7 @@ def execute(filters: Filters | None = None):
 		for r in query.run(as_dict=True)
 		if r.name in allowed
 	]
-	rows = outsourcing.supplier_performance(facts)
+	rows = outsourcing.supplier_performance(facts, inspection_facts(filters, start, end))
 	data = [
 		{
 			"supplier": p.supplier,
@@ -79,6 +83,8 @@ def execute(filters: Filters | None = None):
 			"received": p.received,
 			"accepted": p.accepted,
 			"rejected": p.rejected,
+			"inspected": p.inspected,
+			"inspection_rejected": p.inspection_rejected,
 			"reject_pct": p.reject_pct,
 			"on_time_pct": p.on_time_pct,
 			"average_delay_days": p.average_delay_days,
@@ -87,6 +93,28 @@ def execute(filters: Filters | None = None):
 		for p in rows
 	]
 	return columns(), data, None, chart(rows), summary(rows)
+
+
+def inspection_facts(filters, start, end) -> list[outsourcing.InspectionFact]:
+	"""The period's submitted inspections of what suppliers returned, as far as the user may read
+	Quality Inspections (the report's other readers see the receipts' figures alone)."""
+	if not frappe.has_permission("Quality Inspection", "read"):
+		return []
+	conditions = {"docstatus": 1, QI_SUPPLIER: ["is", "set"], "report_date": ["between", [start, end]]}
+	if filters.get("supplier"):
+		conditions[QI_SUPPLIER] = filters.supplier
+	rows = frappe.get_list(
+		"Quality Inspection",
+		filters=conditions,
+		fields=[QI_SUPPLIER, QI_OPERATION, "item_code", "sample_size", "status"],
+		limit=0,
+	)
+	return [
+		outsourcing.InspectionFact(
+			r[QI_SUPPLIER], r[QI_OPERATION] or r.item_code, flt(r.sample_size), r.status == "Rejected"
+		)
+		for r in rows
+	]
 
 
 def columns():
@@ -103,6 +131,13 @@ def columns():
 		{"label": _("Received"), "fieldname": "received", "fieldtype": "Float", "width": 90},
 		{"label": _("Accepted"), "fieldname": "accepted", "fieldtype": "Float", "width": 90},
 		{"label": _("Rejected"), "fieldname": "rejected", "fieldtype": "Float", "width": 90},
+		{"label": _("Inspected"), "fieldname": "inspected", "fieldtype": "Float", "width": 90},
+		{
+			"label": _("Rejected in Inspection"),
+			"fieldname": "inspection_rejected",
+			"fieldtype": "Float",
+			"width": 110,
+		},
 		{"label": _("Reject %"), "fieldname": "reject_pct", "fieldtype": "Percent", "width": 90},
 		{"label": _("On Time %"), "fieldname": "on_time_pct", "fieldtype": "Percent", "width": 90},
 		{
@@ -135,7 +170,8 @@ def chart(rows):
 def summary(rows):
 	received = sum(p.received for p in rows)
 	on_time = sum(p.on_time for p in rows)
-	rejected = sum(p.rejected for p in rows)
+	rejected = sum(p.rejected + p.inspection_rejected for p in rows)
+	judged = received + sum(p.inspected for p in rows)
 	return [
 		{"label": _("Received"), "value": received, "datatype": "Float"},
 		{
@@ -145,7 +181,7 @@ def summary(rows):
 		},
 		{
 			"label": _("Reject %"),
-			"value": round(rejected / received * 100, 1) if received else 0,
+			"value": round(rejected / judged * 100, 1) if judged else 0,
 			"datatype": "Percent",
 		},
 	]
