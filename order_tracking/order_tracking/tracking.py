@@ -96,9 +96,17 @@ def refresh_trackers(
 			"Order Tracker",
 			filters={"name": ("in", names)},
 			# quality_operations: the operations' quality figures (order_tracking.quality), no query more
-			fields=["name", "stage", "eta", "quality_operations", *STAGE_DATE_FIELDS.values()],
+			fields=[
+				"name",
+				"stage",
+				"eta",
+				"refreshed_at",
+				"quality_operations",
+				*STAGE_DATE_FIELDS.values(),
+			],
 		)
 	}
+	refresh_again_if_read_stale(existing)
 	now = now_datetime()
 	refreshed = []
 	for name, state in states.items():
@@ -128,6 +136,48 @@ def refresh_trackers(
 	for handler in frappe.get_hooks("order_trackers_refreshed"):
 		frappe.get_attr(handler)(refreshed)
 	return states
+
+
+def refresh_again_if_read_stale(existing: dict[str, frappe._dict]) -> None:
+	"""Lock the trackers about to be written and compare each with what this transaction's
+	snapshot showed. Under REPEATABLE READ a request's snapshot starts at its first read, so a
+	writer that committed since (a Delivery Note's submit while a carrier event waited for its
+	lock) left facts this refresh cannot see: its tracker would be written from older facts than
+	the one it overwrites. Those trackers are refreshed again after this commit, in a transaction
+	that locks them before reading anything (so it sees every writer before it)."""
+	if not existing or frappe.flags.order_tracking_fresh_refresh:
+		return
+	latest = lock_trackers(existing, ("name", "refreshed_at"))
+	stale = [n for n, row in existing.items() if n in latest and latest[n].refreshed_at != row.refreshed_at]
+	if not stale:
+		return
+	pending = frappe.flags.order_tracking_refresh_after_commit
+	if pending is None:
+		pending = frappe.flags.order_tracking_refresh_after_commit = set()
+		frappe.db.after_commit.add(refresh_after_commit)
+		frappe.db.after_rollback.add(forget_refresh_after_commit)
+	pending.update(stale)
+
+
+def forget_refresh_after_commit() -> None:
+	frappe.flags.order_tracking_refresh_after_commit = None
+
+
+def refresh_after_commit() -> None:
+	names = sorted(frappe.flags.order_tracking_refresh_after_commit or ())
+	frappe.flags.order_tracking_refresh_after_commit = None
+	if not names:
+		return
+	frappe.flags.order_tracking_fresh_refresh = True
+	try:
+		lock_trackers_afresh(names)
+		refresh_trackers(names)
+		frappe.db.commit()  # nosemgrep (after the request's commit: its own transaction)
+	except Exception:
+		frappe.db.rollback()
+		frappe.log_error(title="Order Tracking: tracker refresh after commit")
+	finally:
+		frappe.flags.order_tracking_fresh_refresh = False
 
 
 TRACKER_OPERATION_FIELDS = (

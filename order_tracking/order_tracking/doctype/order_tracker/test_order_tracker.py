@@ -1,6 +1,8 @@
 # Copyright (c) 2026, order_tracking developers
 # License: MIT. See license.txt
 
+import threading
+
 import frappe
 from frappe.utils import add_days, nowdate
 
@@ -365,6 +367,50 @@ def make_shipment(dn):
 	shipment = create_test_shipment([dn])
 	shipment.submit()
 	return shipment
+
+
+class TestStaleSnapshot(FrappeTestCase):
+	"""A refresh whose snapshot is older than another writer's commit (REPEATABLE READ: a
+	request's snapshot starts at its first read) is refreshed again after its commit."""
+
+	def test_a_tracker_written_from_older_facts_is_refreshed_again_after_commit(self):
+		make_fixtures()
+		set_settings(pause_tracking=0)
+		so = make_order(submit=False)
+		promised = add_days(nowdate(), 40)
+		# the other writer works in its own connection, so this order must be committed
+		frappe.db.commit()  # nosemgrep
+		try:
+			frappe.db.get_value("Sales Order", so.name, "delivery_date")  # this snapshot starts here
+			site = frappe.local.site
+			failures = []
+
+			def other_writer():
+				frappe.init(site=site)
+				frappe.connect()
+				try:
+					frappe.db.set_value("Sales Order", so.name, "delivery_date", promised)
+					refresh_trackers([so.name])
+					frappe.db.commit()  # nosemgrep (the other request's commit)
+				except Exception as e:
+					failures.append(repr(e))
+				finally:
+					frappe.destroy()
+
+			thread = threading.Thread(target=other_writer)
+			thread.start()
+			thread.join(timeout=60)
+			self.assertEqual(failures, [])
+			# this refresh still reads the old promised date from its snapshot, and writes it
+			refresh_trackers([so.name])
+			self.assertNotEqual(str(tracker(so.name).promised_date), promised)
+			frappe.db.commit()  # nosemgrep (the request ends; its after-commit refresh runs)
+			frappe.db.rollback()  # a fresh snapshot
+			self.assertEqual(str(tracker(so.name).promised_date), promised)
+		finally:
+			frappe.db.rollback()
+			frappe.delete_doc("Sales Order", so.name, force=True)
+			frappe.db.commit()  # nosemgrep (remove the committed order)
 
 
 class TestOrderStatusAPI(FrappeTestCase):
