@@ -24,9 +24,12 @@ SIGNATURE_HEADER = "X-Order-Tracking-Signature"
 
 
 def add_indexes():
-	"""Carrier events find their Shipment by waybill; the Dispatch List a carrier's day."""
+	"""Carrier events find their Shipment by waybill; the Dispatch List a carrier's day; an order's
+	status, delivery exceptions and carrier events its shipments by delivery note (ERPNext indexes
+	only the child row's parent)."""
 	frappe.db.add_index("Shipment", ["awb_number", "carrier"])
 	frappe.db.add_index("Shipment", ["carrier", "pickup_date"])
+	frappe.db.add_index("Shipment Delivery Note", ["delivery_note"])
 
 
 class CarrierAuthenticationError(frappe.AuthenticationError):

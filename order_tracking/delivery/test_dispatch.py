@@ -54,6 +54,15 @@ class TestDispatch(FrappeTestCase):
 	def tearDown(self):
 		rollback_test("dispatch_test")
 
+	def test_shipments_are_found_by_waybill_carrier_day_and_delivery_note_through_indexes(self):
+		# install.add_indexes on install and migrate: ERPNext indexes only the child rows' parent
+		for table, index in (
+			("tabShipment", "awb_number_carrier_index"),
+			("tabShipment", "carrier_pickup_date_index"),
+			("tabShipment Delivery Note", "delivery_note_index"),
+		):
+			self.assertTrue(frappe.db.has_index(table, index), f"{table}: {index}")
+
 	def test_batch_through_a_pick_list(self):
 		first, second = ready_order(qty=3), ready_order(qty=5)
 		waybills = [new_waybill(), new_waybill()]
