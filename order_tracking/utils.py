@@ -69,3 +69,28 @@ def check_fetched_links(doc) -> None:
 			frappe.throw(
 				message, exc=frappe.LinkValidationError, title=_("Unknown {0}").format(_(df.options))
 			)
+
+
+def after_commit_for(flag: str, names, run: Callable[[list[str]], None]) -> None:
+	"""Collect `names` under `frappe.flags[flag]` for the rest of this transaction and call
+	`run(sorted names)` once after it commits (nothing when it rolls back): one follow-up for
+	everything a request touched."""
+	names = {n for n in names if n}
+	if not names:
+		return
+	pending = frappe.flags.get(flag)
+	if pending is None:
+		pending = frappe.flags[flag] = set()
+
+		def flush():
+			collected = sorted(frappe.flags.get(flag) or ())
+			frappe.flags[flag] = None
+			if collected:
+				run(collected)
+
+		def forget():
+			frappe.flags[flag] = None
+
+		frappe.db.after_commit.add(flush)
+		frappe.db.after_rollback.add(forget)
+	pending.update(names)

@@ -26,6 +26,7 @@ from order_tracking.core.tracking import (
 from order_tracking.order_tracking.events import EventSpec, insert_events
 from order_tracking.order_tracking.order_facts import OrderFacts, gather_order_facts
 from order_tracking.order_tracking.settings import get_settings
+from order_tracking.utils import after_commit_for
 
 
 def compute_order_states(facts: dict[str, OrderFacts], today: date | None = None) -> dict[str, OrderState]:
@@ -149,25 +150,11 @@ def refresh_again_if_read_stale(existing: dict[str, frappe._dict]) -> None:
 		return
 	latest = lock_trackers(existing, ("name", "refreshed_at"))
 	stale = [n for n, row in existing.items() if n in latest and latest[n].refreshed_at != row.refreshed_at]
-	if not stale:
-		return
-	pending = frappe.flags.order_tracking_refresh_after_commit
-	if pending is None:
-		pending = frappe.flags.order_tracking_refresh_after_commit = set()
-		frappe.db.after_commit.add(refresh_after_commit)
-		frappe.db.after_rollback.add(forget_refresh_after_commit)
-	pending.update(stale)
+	after_commit_for("order_tracking_refresh_after_commit", stale, refresh_afresh)
 
 
-def forget_refresh_after_commit() -> None:
-	frappe.flags.order_tracking_refresh_after_commit = None
-
-
-def refresh_after_commit() -> None:
-	names = sorted(frappe.flags.order_tracking_refresh_after_commit or ())
-	frappe.flags.order_tracking_refresh_after_commit = None
-	if not names:
-		return
+def refresh_afresh(names: list[str]) -> None:
+	"""After the request's commit: lock, then read and refresh, then commit."""
 	frappe.flags.order_tracking_fresh_refresh = True
 	try:
 		lock_trackers_afresh(names)

@@ -18,6 +18,7 @@ from frappe.utils import flt, now_datetime
 
 from order_tracking.core import stages
 from order_tracking.core.settlement import OrderCost, money, split, time_cost
+from order_tracking.utils import after_commit_for
 
 # adds a part of an order's cost: add(order, material=…, labour=…, …)
 AddCost = Callable[..., None]
@@ -329,28 +330,13 @@ def refresh_order_costs_job(sales_orders):
 def queue_cost_refresh(sales_orders) -> None:
 	"""The cost of these orders is computed again in the background once this transaction commits
 	(one job for everything the request touched)."""
-	orders = {n for n in sales_orders if n}
-	if not orders:
-		return
-	pending = frappe.flags.order_cost_pending
-	if pending is None:
-		pending = frappe.flags.order_cost_pending = set()
-		frappe.db.after_commit.add(_enqueue_pending_costs)
-		frappe.db.after_rollback.add(_forget_pending_costs)
-	pending.update(orders)
+	after_commit_for("order_cost_pending", sales_orders, _enqueue_costs)
 
 
-def _enqueue_pending_costs():
-	orders = sorted(frappe.flags.order_cost_pending or ())
-	frappe.flags.order_cost_pending = None
-	if orders:
-		frappe.enqueue(
-			"order_tracking.settlement.order_cost.refresh_order_costs_job", queue="short", sales_orders=orders
-		)
-
-
-def _forget_pending_costs():
-	frappe.flags.order_cost_pending = None
+def _enqueue_costs(orders: list[str]) -> None:
+	frappe.enqueue(
+		"order_tracking.settlement.order_cost.refresh_order_costs_job", queue="short", sales_orders=orders
+	)
 
 
 def refresh_recent_costs(days: int = 1, batch_size: int = 500) -> int:
